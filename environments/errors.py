@@ -1,0 +1,35 @@
+"""The root of Neurocomp's error hierarchy and the errors raised by the grid worlds.
+
+Every error a user can cause derives from :class:`NeurocompError`, so the CLI catches one class
+and prints its message instead of a traceback. The other packages (``symbolic``, ``neural``,
+``compose``) add their own subclasses in their own ``errors`` modules; this one sits here because
+``environments`` is the package every other one may import.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidVariantError",
+    "NeurocompError",
+    "UnknownEnvironmentError",
+    "UnsolvableLevelError",
+]
+
+
+class NeurocompError(Exception):
+    """Base class for every error Neurocomp raises on bad input or a failed run."""
+
+
+class UnknownEnvironmentError(NeurocompError, KeyError):
+    """An environment id that is not registered."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidVariantError(NeurocompError, ValueError):
+    """A variant keyword (size, lava count, appearance, ...) outside what the game supports."""
+
+
+class UnsolvableLevelError(NeurocompError, RuntimeError):
+    """The level generator could not produce a solvable level with the requested settings."""

@@ -1,0 +1,124 @@
+"""The real `neurocomp` command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+def test_envs_lists_every_registered_game():
+    import environments
+
+    result = run_cli("envs")
+    assert result.returncode == 0
+    for env_id in environments.env_ids():
+        assert env_id in result.stdout
+
+
+def test_run_oracle_writes_summary(tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--pipeline",
+        "oracle",
+        "--episodes",
+        "5",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "success rate 100.0%" in result.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["env"] == "neurocomp/KeyDoor-8x8-v0" and summary["pipeline"] == "oracle"
+    assert summary["episodes"] == 5 and summary["seed"] == 3
+    assert summary["success_rate"] == 1.0 and 0 < summary["mean_return"] < 1
+    assert summary["mean_steps"] > 0 and len(summary["results"]) == 5
+
+
+def test_run_with_user_rules_changes_behaviour(tmp_path):
+    from symbolic.reasoner import rules_path
+
+    rules = tmp_path / "suicidal.pl"
+    rules.write_text(rules_path("keydoor").read_text().replace("kills(lava).", "kills(nothing)."))
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--rules",
+        str(rules),
+        "--episodes",
+        "30",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["success_rate"] < 1.0  # some shortest paths now cross lava
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "wins(goal) :- shell('rm -rf /').\nblocks(wall,_).\nkills(lava).\ncollects(key).\n",
+            "not allowed in a rule file",
+        ),
+        (":- initialization(halt).\n", "directive"),
+        ("wins(goal).\nblocks(wall, _) :- .\n", "x.pl:2: Syntax error"),
+        (
+            "blocks(K, I) :- blocks(K, I).\nkills(lava).\ncollects(key).\nwins(goal).\n",
+            "may not terminate",
+        ),
+        ("wins(goal).\n", "does not define blocks/2, kills/1, collects/1"),
+    ],
+)
+def test_bad_rule_files_give_clear_errors(tmp_path, text, message):
+    rules = tmp_path / "x.pl"
+    rules.write_text(text)
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--rules",
+        str(rules),
+        "--episodes",
+        "2",
+        "--out",
+        str(tmp_path / "out"),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_env_suggests_a_close_id():
+    result = run_cli("run", "--env", "KeyDoor-8x9", "--episodes", "1")
+    assert result.returncode == 2
+    assert "Did you mean 'neurocomp/KeyDoor-8x8-v0'" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_option_value_is_a_usage_error():
+    result = run_cli("run", "--env", "neurocomp/KeyDoor-8x8-v0", "--episodes", "-3")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--episodes" in result.stderr
+
+
+def test_bench_json_prints_figures():
+    result = run_cli("bench", "--json", "--quick")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert set(figures["env_steps_per_s"]) == {"8x8", "16x16"}
+    assert all(v > 0 for v in figures["env_steps_per_s"].values())
+    for key in ("8x8/networkx", "16x16/networkx", "8x8/prolog", "16x16/prolog"):
+        lat = figures["oracle_latency_ms"][key]
+        assert 0 < lat["prolog_p50"] and 0 < lat["search_p50"] <= lat["search_p95"]
