@@ -1,17 +1,47 @@
-"""Pipelines, experiments, results, reports and the ``neurocomp`` CLI: where the parts meet."""
+"""Pipelines, experiments, results, reports and the ``neurocomp`` CLI: where the parts meet.
+
+Names are imported on first use (PEP 562), so ``neurocomp --help`` does not wait for torch.
+"""
 
 from __future__ import annotations
 
-from compose.pipelines import OraclePipeline, Pipeline, Step
-from compose.play import EpisodeResult, EvalSummary, evaluate, level_seed, play_episode
+import importlib
+from typing import Any
 
-__all__ = [
-    "EpisodeResult",
-    "EvalSummary",
-    "OraclePipeline",
-    "Pipeline",
-    "Step",
-    "evaluate",
-    "level_seed",
-    "play_episode",
-]
+_HOME = {
+    "ExperimentConfig": "compose.config",
+    "PipelineSpec": "compose.config",
+    "SplitSpec": "compose.config",
+    "load_config": "compose.config",
+    "CheckpointError": "compose.errors",
+    "ConfigError": "compose.errors",
+    "ResultsError": "compose.errors",
+    "run_experiment": "compose.experiment",
+    "FitReport": "compose.pipelines",
+    "HybridPipeline": "compose.pipelines",
+    "MonolithicPipeline": "compose.pipelines",
+    "OraclePipeline": "compose.pipelines",
+    "Pipeline": "compose.pipelines",
+    "Step": "compose.pipelines",
+    "load_pipeline": "compose.pipelines",
+    "EpisodeResult": "compose.play",
+    "EvalSummary": "compose.play",
+    "evaluate": "compose.play",
+    "level_seed": "compose.play",
+    "play_episode": "compose.play",
+    "build_report": "compose.report",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'compose' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

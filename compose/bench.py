@@ -6,13 +6,17 @@ import time
 from typing import Any
 
 import numpy as np
+import torch
 
-from compose.play import level_seed
+from compose.pipelines import HybridPipeline, MonolithicPipeline, Pipeline
+from compose.play import evaluate, level_seed
 from environments.core import Action
 from environments.registry import make
+from neural.data import collect_demonstrations
+from neural.train import TrainConfig
 from symbolic.reasoner import Reasoner
 
-__all__ = ["env_steps_per_second", "oracle_latency", "run_foundation_benchmarks"]
+__all__ = ["env_steps_per_second", "oracle_latency", "pipeline_latency", "run_benchmarks"]
 
 
 def env_steps_per_second(env_id: str, steps: int = 20_000, seed: int = 0) -> float:
@@ -59,17 +63,56 @@ def oracle_latency(
     }
 
 
-def run_foundation_benchmarks(quick: bool = False) -> dict[str, Any]:
-    """Env speed and oracle latency at 8x8 and 16x16, for both search methods."""
+def pipeline_latency(env_id: str, pipe: Pipeline, episodes: int, seed: int = 0) -> dict[str, float]:
+    """Decision latency (ms) of a trained pipeline over evaluation episodes."""
+    summary = evaluate(make(env_id), pipe, episodes, seed)
+    return summary.latency_ms()
+
+
+def run_benchmarks(quick: bool = False) -> dict[str, Any]:
+    """Env speed, oracle latency (both searches), hybrid and monolithic latency, training time."""
+    torch.set_num_threads(1)  # as in the comparison's workers
     steps = 3_000 if quick else 20_000
     decisions = 60 if quick else 400
+    episodes = 5 if quick else 30
+    budgets = (1, 3) if quick else (1, 3, 10)
+    train = TrainConfig(max_steps=200) if quick else TrainConfig()
     reasoner = Reasoner.for_game("keydoor")
     prolog_search = Reasoner(reasoner.rules, "prolog")
-    out: dict[str, Any] = {"env_steps_per_s": {}, "oracle_latency_ms": {}}
+    out: dict[str, Any] = {
+        "env_steps_per_s": {},
+        "oracle_latency_ms": {},
+        "decision_latency_ms": {},
+        "train_seconds": {},
+    }
     for size in (8, 16):
         env_id = f"neurocomp/KeyDoor-{size}x{size}-v0"
         out["env_steps_per_s"][f"{size}x{size}"] = env_steps_per_second(env_id, steps)
         for r in (reasoner, prolog_search):
-            key = f"{size}x{size}/{r.search}"
-            out["oracle_latency_ms"][key] = oracle_latency(env_id, r, decisions)
+            out["oracle_latency_ms"][f"{size}x{size}/{r.search}"] = oracle_latency(
+                env_id, r, decisions
+            )
+    train_env = make("neurocomp/KeyDoor-8x8-v0")
+    demos = collect_demonstrations(
+        train_env, [level_seed(0, "train", i) for i in range(max(budgets))]
+    )
+    trained: dict[str, Pipeline] = {}
+    for budget in budgets:
+        for label, build in (
+            ("hybrid", lambda: HybridPipeline(reasoner)),
+            ("mono-medium", lambda: MonolithicPipeline("medium")),
+            ("mono-pooled", lambda: MonolithicPipeline("pooled")),
+        ):
+            pipe = build()
+            report = pipe.fit(demos.first(budget), train)
+            out["train_seconds"][f"{label} @{budget} demos"] = report.train_seconds
+            trained[label] = pipe
+    for size in (8, 16):
+        env_id = f"neurocomp/KeyDoor-{size}x{size}-v0"
+        for label, pipe in trained.items():
+            if label == "mono-medium" and size != 8:
+                continue  # a fixed-size network cannot take a 16x16 screen
+            out["decision_latency_ms"][f"{label} {size}x{size}"] = pipeline_latency(
+                env_id, pipe, episodes
+            )
     return out

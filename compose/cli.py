@@ -1,4 +1,4 @@
-"""The ``neurocomp`` command line: list games, play them with a pipeline, measure speed."""
+"""The ``neurocomp`` command line: list games, play them, compare pipelines, report, measure."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from compose.errors import ConfigError
 from environments.errors import NeurocompError
 
 app = typer.Typer(
@@ -28,11 +29,25 @@ err = Console(stderr=True)
 
 class PipelineName(StrEnum):
     oracle = "oracle"
+    hybrid = "hybrid"
+    monolithic = "monolithic"
+
+
+class SizeName(StrEnum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+    pooled = "pooled"
 
 
 class SearchName(StrEnum):
     networkx = "networkx"
     prolog = "prolog"
+
+
+class PresetName(StrEnum):
+    demo = "demo"
+    full = "full"
 
 
 def progress() -> Progress:
@@ -43,7 +58,6 @@ def progress() -> Progress:
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
         console=err,
-        transient=False,
     )
 
 
@@ -64,35 +78,85 @@ def run(
     pipeline: Annotated[PipelineName, typer.Option(help="Which pipeline plays.")] = (
         PipelineName.oracle
     ),
+    budget: Annotated[
+        int | None,
+        typer.Option(min=1, max=10_000, help="Demonstration episodes to train on [default: 10]."),
+    ] = None,
+    size: Annotated[SizeName, typer.Option(help="Monolithic network size.")] = SizeName.medium,
     rules: Annotated[
         Path | None,
         typer.Option(help="Your own Prolog rule file (checked with library(sandbox))."),
     ] = None,
     episodes: Annotated[int, typer.Option(min=1, max=100_000, help="Levels to play.")] = 20,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the evaluation levels.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the training and test levels.")] = 0,
     search: Annotated[SearchName, typer.Option(help="Plan search method.")] = (SearchName.networkx),
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Directory for summary.json [default: runs/<run name>]."),
     ] = None,
+    save: Annotated[Path | None, typer.Option(help="Save the trained pipeline here.")] = None,
+    load: Annotated[
+        Path | None, typer.Option(help="Play a pipeline saved with --save instead of training.")
+    ] = None,
     explain: Annotated[
         bool, typer.Option(help="Print the first episode step by step with explanations.")
     ] = False,
 ) -> None:
-    """Play episodes with a pipeline and write DIR/summary.json."""
-    from compose.pipelines import OraclePipeline
+    """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
+    from compose.pipelines import (
+        HybridPipeline,
+        MonolithicPipeline,
+        OraclePipeline,
+        Pipeline,
+        load_pipeline,
+    )
     from compose.play import evaluate, level_seed, play_episode
     from environments.registry import make, spec
+    from neural.data import collect_demonstrations
+    from neural.train import TrainConfig
 
     env_id = spec(env).id
     game = make(env_id)
-    pipe = OraclePipeline.for_game(game.game, rules, search.value)
+    fit: dict[str, Any] | None = None
+    if load is not None:
+        if budget is not None or rules is not None:
+            raise ConfigError("--load plays a saved pipeline: leave out --budget and --rules")
+        pipe: Pipeline = load_pipeline(load)
+    elif pipeline == PipelineName.oracle:
+        if budget is not None:
+            raise ConfigError("the oracle learns nothing: leave out --budget")
+        pipe = OraclePipeline.for_game(game.game, rules, search.value)
+    else:
+        if pipeline == PipelineName.hybrid:
+            pipe = HybridPipeline.for_game(game.game, rules, search.value)
+        else:
+            if rules is not None:
+                raise ConfigError("a monolithic pipeline uses no rules: leave out --rules")
+            pipe = MonolithicPipeline(size.value, (game.height, game.width), game.tile)
+        n = budget or 10
+        with err.status(f"training {pipe.label} on {n} demonstration episode(s)…"):
+            demos = collect_demonstrations(game, [level_seed(seed, "train", i) for i in range(n)])
+            report = pipe.fit(demos, TrainConfig(seed=seed))
+        fit = report.__dict__
+        err.print(
+            f"trained {pipe.label} on {report.frames} frames in {report.train_seconds:.1f} s "
+            f"(validation accuracy {report.val_accuracy:.2f}, learning rate {report.learning_rate})"
+        )
+    if save is not None:
+        pipe.save(save)
+        err.print(f"saved the pipeline to {save}")
+    if isinstance(pipe, MonolithicPipeline) and not pipe.handles((game.height, game.width)):
+        raise ConfigError(
+            f"{pipe.label} was built for {pipe.grid[0]}x{pipe.grid[1]} screens and cannot play "
+            f"{env_id}; use --size pooled for a network that takes any grid size"
+        )
     if explain:
         episode = play_episode(game, pipe, level_seed(seed, "eval", 0), record=True)
         for i, (step, info) in enumerate(episode.trace or []):
-            out.print(f"[bold]step {i}[/bold]\n{info['scene'].to_text()}\n{step.explain()}\n")
+            scene = step.scene or info["scene"]
+            out.print(f"[bold]step {i}[/bold]\n{scene.to_text()}\n{step.explain()}\n")
     with progress() as bar:
-        task = bar.add_task(f"{pipe.name} on {env_id}", total=episodes, status="")
+        task = bar.add_task(f"{pipe.label} on {env_id}", total=episodes, status="")
         wins = 0
 
         def tick(result: Any) -> None:
@@ -101,32 +165,162 @@ def run(
             bar.update(task, advance=1, status=f"solved {wins}")
 
         summary = evaluate(game, pipe, episodes, seed, on_episode=tick)
+    from compose.experiment import versions
+
     record = {
         "env": env_id,
-        "pipeline": pipe.name,
+        "pipeline": pipe.label,
+        "budget": None if fit is None else budget or 10,
         "episodes": episodes,
         "seed": seed,
         "success_rate": summary.success_rate,
         "mean_return": summary.mean_return,
         "mean_steps": summary.mean_steps,
         "latency_ms": summary.latency_ms(),
+        "fit": fit,
         "details": pipe.describe(),
+        "loaded_from": None if load is None else str(load),
         "versions": versions(),
         "results": [
             {"level_seed": e.level_seed, "success": e.success, "return": e.ret, "steps": e.steps}
             for e in summary.episodes
         ],
     }
-    run_name = f"{env_id.split('/')[-1]}__{pipe.name}__s{seed}"
+    run_name = f"{env_id.split('/')[-1]}__{pipe.label}__s{seed}"
     directory = out_dir or Path("runs") / run_name
     write_json(directory / "summary.json", record)
     lat = record["latency_ms"]
     out.print(
         f"success rate {summary.success_rate:.1%} over {episodes} episodes · "
         f"mean return {summary.mean_return:.3f} · mean steps {summary.mean_steps:.1f} · "
-        f"decision p50 {lat['p50']:.2f} ms, p95 {lat['p95']:.2f} ms"
+        f"decision p50 {lat['total_p50']:.2f} ms, p95 {lat['total_p95']:.2f} ms"
     )
     out.print(f"wrote {directory / 'summary.json'}")
+
+
+def parse_budgets(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"--budgets: expected comma-separated whole numbers such as 1,3,10 (got {text!r})"
+        ) from None
+
+
+@app.command()
+def compare(
+    env: Annotated[str | None, typer.Option(help="Environment id to train on.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Experiment config (.toml, .yaml or .json).")
+    ] = None,
+    budgets: Annotated[
+        str | None, typer.Option(help="Demonstration episodes, comma-separated: 1,3,10.")
+    ] = None,
+    seeds: Annotated[int | None, typer.Option(help="Number of seeds.")] = None,
+    episodes: Annotated[
+        int | None, typer.Option(help="Evaluation episodes per seed and split.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes [default: 2].")] = None,
+    preset: Annotated[
+        PresetName | None, typer.Option(help="demo (the default, minutes) or full (about an hour).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Results directory [default: runs/compare-<env>].")
+    ] = None,
+) -> None:
+    """Compare pipelines over budgets, seeds and splits; resumable; writes a report."""
+    from compose.config import load_config
+    from compose.experiment import run_experiment
+    from compose.report import build_report
+
+    cfg = load_config(
+        config,
+        preset=preset.value if preset else None,
+        env=env,
+        budgets=parse_budgets(budgets),
+        seeds=seeds,
+        episodes=episodes,
+        workers=workers,
+    )
+    directory = out_dir or Path("runs") / f"compare-{cfg.env.split('/')[-1]}"
+    bar = progress()
+    task = bar.add_task("compare", total=None, status="")
+
+    def on_progress(event: str, job: Any, done: int, total: int) -> None:
+        if event == "start":
+            if done:
+                bar.console.print(
+                    f"resuming: {done} of {total} jobs are already recorded in {directory}"
+                )
+            bar.update(task, total=total, completed=done, status="")
+        elif event == "done":
+            bar.update(task, completed=done, status=f"finished {job.name}")
+        elif event == "failed":
+            bar.update(task, status=f"[red]failed {job.name}")
+
+    try:
+        with bar:
+            outcome = run_experiment(cfg, directory, on_progress)
+    except KeyboardInterrupt:
+        err.print(
+            f"[yellow]interrupted[/yellow]: every finished job is saved in {directory}; "
+            "run the same command again to resume"
+        )
+        raise typer.Exit(130) from None
+    for name, message in outcome.failed:
+        err.print(f"[red]job {name} failed:[/red] {message}")
+    with err.status("writing the report…"):
+        files = build_report(directory)
+    _print_verdicts(directory)
+    out.print(f"report: {files.html}  (also {files.markdown.name}, {files.json.name})")
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def _print_verdicts(directory: Path) -> None:
+    data = json.loads((directory / "results.json").read_text())
+    top = max(v["budget"] for v in data["verdicts"]) if data["verdicts"] else None
+    table = Table(
+        "split",
+        "winner",
+        "success",
+        "runner-up",
+        "success",
+        "verdict",
+        box=None,
+        title=f"who won at {top} demonstration episodes",
+    )
+    summary = {(s["pipeline"], s["budget"], s["split"]): s for s in data["summary"]}
+    for v in data["verdicts"]:
+        if v["budget"] != top:
+            continue
+        w = summary[(v["winner"], v["budget"], v["split"])]
+        r = summary.get((v["runner_up"], v["budget"], v["split"])) if v["runner_up"] else None
+        table.add_row(
+            v["split"],
+            v["winner"],
+            f"{w['success_rate']:.0%}",
+            v["runner_up"] or "—",
+            "—" if r is None else f"{r['success_rate']:.0%}",
+            "clear" if v["clear"] else "within noise",
+        )
+    out.print(table)
+
+
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="A directory written by `neurocomp compare`.")],
+) -> None:
+    """(Re)build report.md, report.html and results.json from a comparison's database."""
+    from compose.report import build_report
+
+    files = build_report(directory)
+    out.print(
+        f"report: {files.html}  ({files.rows} result rows; also {files.markdown.name}, "
+        f"{files.json.name})"
+    )
 
 
 @app.command()
@@ -134,11 +328,11 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     quick: Annotated[bool, typer.Option(help="Fewer repetitions (noisier numbers).")] = False,
 ) -> None:
-    """Measure env speed and decision latency; prints numbers, asserts nothing."""
-    from compose.bench import run_foundation_benchmarks
+    """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
+    from compose.bench import run_benchmarks
 
     with err.status("benchmarking…"):
-        figures = run_foundation_benchmarks(quick=quick)
+        figures = run_benchmarks(quick=quick)
     if as_json:
         print(json.dumps(figures, indent=2))
         return
@@ -151,27 +345,22 @@ def bench(
             f"p50 {lat['total_p50']:.3f} (prolog {lat['prolog_p50']:.3f}, "
             f"search {lat['search_p50']:.3f}) · p95 {lat['total_p95']:.3f}",
         )
+    for key, lat in figures["decision_latency_ms"].items():
+        table.add_row(
+            f"{key} decision (ms)",
+            f"p50 {lat['total_p50']:.3f} (neural {lat['neural_p50']:.3f}, "
+            f"symbolic {lat['symbolic_p50']:.3f}) · p95 {lat['total_p95']:.3f}",
+        )
+    for key, seconds in figures["train_seconds"].items():
+        table.add_row(f"training {key} (s)", f"{seconds:.1f}")
     out.print(table)
-
-
-def versions() -> dict[str, str]:
-    """Versions of what produced a result."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": sys.version.split()[0]}
-    for package in ("neurocomp", "torch", "numpy", "gymnasium", "pyswip", "networkx"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "not installed"
-    return found
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write JSON atomically: a crash never leaves half a file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
     tmp.replace(path)
 
 
@@ -188,3 +377,7 @@ def main() -> None:
     except OSError as e:  # e.g. --out on a read-only disk
         err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

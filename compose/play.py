@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -14,11 +15,13 @@ __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "level_seed", "play_episo
 
 # Streams keep the levels of different uses apart: a pipeline is never evaluated on a level
 # it was trained on, and every pipeline meets the same evaluation levels.
-STREAMS = {"train": 1, "validation": 2, "eval": 3}
+STREAMS = {"train": 1, "eval": 3}
+
+StepObserver = Callable[[Step, dict[str, Any]], None]
 
 
 def level_seed(seed: int, stream: str, index: int) -> int:
-    """The reset seed of level ``index`` of ``stream`` ("train", "validation", "eval")."""
+    """The reset seed of level ``index`` of ``stream`` (``"train"`` or ``"eval"``)."""
     state = np.random.SeedSequence([seed, STREAMS[stream], index]).generate_state(1)
     return int(state[0])
 
@@ -31,10 +34,10 @@ class EpisodeResult:
     success: bool
     ret: float
     steps: int
-    latencies_s: list[float] = field(default_factory=list)
-    perception_s: list[float] = field(default_factory=list)
-    reasoning_s: list[float] = field(default_factory=list)
+    neural_s: list[float] = field(default_factory=list)
+    symbolic_s: list[float] = field(default_factory=list)
     trace: list[tuple[Step, dict]] | None = None  # (step, info before it) when recorded
+    looped: bool = False  # stopped early: a memoryless pipeline came back to a state it left
 
 
 @dataclass
@@ -55,32 +58,66 @@ class EvalSummary:
     def mean_steps(self) -> float:
         return float(np.mean([e.steps for e in self.episodes])) if self.episodes else 0.0
 
-    def latency_ms(self, which: str = "latencies_s") -> dict[str, float]:
-        """p50 and p95 in milliseconds over all decisions (``perception_s``, ``reasoning_s``)."""
-        values = np.concatenate([getattr(e, which) for e in self.episodes] or [[0.0]]) * 1e3
-        return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95))}
+    def latency_ms(self) -> dict[str, float]:
+        """p50/p95 per decision in ms: ``total``, ``neural`` and ``symbolic`` parts."""
+        neural = np.concatenate([e.neural_s for e in self.episodes] or [[0.0]]) * 1e3
+        symbolic = np.concatenate([e.symbolic_s for e in self.episodes] or [[0.0]]) * 1e3
+        out = {}
+        for name, values in (
+            ("total", neural + symbolic),
+            ("neural", neural),
+            ("symbolic", symbolic),
+        ):
+            out[f"{name}_p50"] = float(np.percentile(values, 50))
+            out[f"{name}_p95"] = float(np.percentile(values, 95))
+        return out
 
 
 def play_episode(
-    env: gym.Env, pipeline: Pipeline, seed: int, *, record: bool = False
+    env: gym.Env,
+    pipeline: Pipeline,
+    seed: int,
+    *,
+    record: bool = False,
+    observe: StepObserver | None = None,
 ) -> EpisodeResult:
-    """Play one level to its end; ``record`` keeps every step and the info before it."""
+    """Play one level to its end. ``record`` keeps every step with the info before it;
+    ``observe(step, info)`` is called after every decision (``info`` holds the true scene).
+
+    A memoryless, deterministic pipeline that comes back to a state it has been in will go
+    round the same loop until time runs out (the screen is a function of the state). The
+    episode is then stopped at once and recorded exactly as that timeout: no success, return
+    0, ``max_steps`` steps. This keeps the evaluation of failing pipelines cheap.
+    """
     obs, info = env.reset(seed=seed)
     pipeline.reset()
     result = EpisodeResult(seed, False, 0.0, 0, trace=[] if record else None)
+    seen: set[tuple] = set()
     while True:
+        if pipeline.memoryless and not record:
+            state = _state_key(info)
+            if state in seen:
+                result.looped, result.steps, result.ret = True, int(env.unwrapped.max_steps), 0.0
+                return result
+            seen.add(state)
         step = pipeline.act(obs, info)
         if result.trace is not None:
             result.trace.append((step, info))
-        result.latencies_s.append(step.latency_s)
-        result.perception_s.append(step.perception_s)
-        result.reasoning_s.append(step.reasoning_s)
+        if observe is not None:
+            observe(step, info)
+        result.neural_s.append(step.neural_s)
+        result.symbolic_s.append(step.symbolic_s)
         obs, reward, terminated, truncated, info = env.step(int(step.action))
         result.ret += float(reward)
         result.steps += 1
         if terminated or truncated:
             result.success = bool(info.get("success", False))
             return result
+
+
+def _state_key(info: dict[str, Any]) -> tuple:
+    scene = info["scene"]
+    return (scene.grid.tobytes(), scene.inventory)
 
 
 def evaluate(
@@ -90,11 +127,12 @@ def evaluate(
     seed: int,
     *,
     on_episode: Callable[[EpisodeResult], None] | None = None,
+    observe: StepObserver | None = None,
 ) -> EvalSummary:
     """Play ``episodes`` evaluation levels of ``seed``; ``on_episode`` is told after each."""
     results = []
     for i in range(episodes):
-        result = play_episode(env, pipeline, level_seed(seed, "eval", i))
+        result = play_episode(env, pipeline, level_seed(seed, "eval", i), observe=observe)
         results.append(result)
         if on_episode is not None:
             on_episode(result)

@@ -2,4 +2,30 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from neural.data import Demonstrations, collect_demonstrations
+from neural.modules import (
+    POLICY_SIZES,
+    CellClassifier,
+    ConvPolicy,
+    PooledConvPolicy,
+    count_parameters,
+    make_policy,
+    to_input,
+)
+from neural.train import TrainConfig, TrainResult, fit, split_by_episode
+
+__all__ = [
+    "POLICY_SIZES",
+    "CellClassifier",
+    "ConvPolicy",
+    "Demonstrations",
+    "PooledConvPolicy",
+    "TrainConfig",
+    "TrainResult",
+    "collect_demonstrations",
+    "count_parameters",
+    "fit",
+    "make_policy",
+    "split_by_episode",
+    "to_input",
+]

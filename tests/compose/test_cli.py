@@ -122,3 +122,72 @@ def test_bench_json_prints_figures():
     for key in ("8x8/networkx", "16x16/networkx", "8x8/prolog", "16x16/prolog"):
         lat = figures["oracle_latency_ms"][key]
         assert 0 < lat["prolog_p50"] and 0 < lat["search_p50"] <= lat["search_p95"]
+    for key in ("hybrid 8x8", "hybrid 16x16", "mono-medium 8x8", "mono-pooled 16x16"):
+        lat = figures["decision_latency_ms"][key]
+        assert lat["neural_p50"] > 0 and lat["total_p50"] <= lat["total_p95"]
+    assert figures["decision_latency_ms"]["hybrid 8x8"]["symbolic_p50"] > 0
+    assert figures["decision_latency_ms"]["mono-medium 8x8"]["symbolic_p50"] == 0
+    assert all(v > 0 for v in figures["train_seconds"].values())
+
+
+def test_train_save_load_and_play(tmp_path):
+    saved = tmp_path / "hybrid"
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--pipeline",
+        "hybrid",
+        "--budget",
+        "3",
+        "--episodes",
+        "4",
+        "--save",
+        str(saved),
+        "--out",
+        str(tmp_path / "a"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "trained hybrid on" in result.stderr
+    first = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert first["budget"] == 3 and first["fit"]["cell_labels"] > 0
+    assert {p.name for p in saved.iterdir()} == {"pipeline.json", "weights.pt", "rules.pl"}
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--load",
+        str(saved),
+        "--episodes",
+        "4",
+        "--out",
+        str(tmp_path / "b"),
+    )
+    assert result.returncode == 0, result.stderr
+    second = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert [r["success"] for r in second["results"]] == [r["success"] for r in first["results"]]
+    assert second["loaded_from"] == str(saved) and second["fit"] is None
+
+
+def test_fixed_size_policy_cannot_play_a_larger_grid(tmp_path):
+    saved = tmp_path / "mono"
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--pipeline",
+        "monolithic",
+        "--size",
+        "small",
+        "--budget",
+        "1",
+        "--episodes",
+        "1",
+        "--save",
+        str(saved),
+        "--out",
+        str(tmp_path / "a"),
+    )
+    assert result.returncode == 0, result.stderr
+    result = run_cli("run", "--env", "neurocomp/KeyDoor-16x16-v0", "--load", str(saved))
+    assert result.returncode == 2 and "--size pooled" in " ".join(result.stderr.split())

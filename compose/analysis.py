@@ -1,0 +1,222 @@
+"""From result rows to the numbers a report shows: estimates, winners, costs, attributions.
+
+Everything here is computed from the database rows alone, so ``neurocomp report DIR`` can
+rebuild a report at any time and its numbers always match the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from compose.config import ExperimentConfig
+from compose.stats import Estimate, paired_difference, success_estimate
+from compose.store import ResultRow
+
+__all__ = ["Analysis", "Cell", "analyse"]
+
+
+@dataclass
+class Cell:
+    """One pipeline × budget × split, over all seeds."""
+
+    pipeline: str
+    kind: str
+    budget: int
+    split: str
+    rows: list[ResultRow]  # one per seed, sorted by seed
+    success: Estimate
+
+    @property
+    def seeds(self) -> list[int]:
+        return [r.seed for r in self.rows]
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [r.outcomes for r in self.rows]
+
+    @property
+    def mean_return(self) -> float:
+        return sum(r.mean_return * r.episodes for r in self.rows) / sum(
+            r.episodes for r in self.rows
+        )
+
+    @property
+    def mean_steps(self) -> float:
+        return sum(r.mean_steps * r.episodes for r in self.rows) / sum(
+            r.episodes for r in self.rows
+        )
+
+
+@dataclass
+class Verdict:
+    """Who won one split at one budget, and how sure we are."""
+
+    split: str
+    budget: int
+    winner: Cell
+    runner_up: Cell | None
+    difference: Estimate | None
+
+    @property
+    def clear(self) -> bool:
+        return self.difference is not None and self.difference.low > 0
+
+
+@dataclass
+class Analysis:
+    config: ExperimentConfig
+    settings_hash: str
+    pipelines: list[str]  # in config order
+    kinds: dict[str, str]
+    budgets: list[int]
+    splits: list[str]
+    split_envs: dict[str, str]
+    cells: dict[tuple[str, int, str], Cell]
+    rows: list[ResultRow]
+    traces: dict[str, dict[str, Any]]
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def cell(self, pipeline: str, budget: int, split: str) -> Cell | None:
+        budget = 0 if self.kinds.get(pipeline) == "oracle" else budget
+        return self.cells.get((pipeline, budget, split))
+
+    def learners(self) -> list[str]:
+        """Pipelines that learn from the budget (everything but the oracle)."""
+        return [p for p in self.pipelines if self.kinds[p] != "oracle"]
+
+    def monolithic(self) -> list[str]:
+        return [p for p in self.pipelines if self.kinds[p] == "monolithic"]
+
+    @property
+    def top_budget(self) -> int:
+        return max(self.budgets)
+
+    def fit_mean(self, pipeline: str, budget: int, key: str) -> float | None:
+        """Mean of a training figure over seeds (each job repeats it on all its rows)."""
+        budget = 0 if self.kinds.get(pipeline) == "oracle" else budget
+        per_job = {
+            r.job: r.fit[key]
+            for r in self.rows
+            if r.pipeline == pipeline and r.budget == budget and r.fit.get(key) is not None
+        }
+        return sum(per_job.values()) / len(per_job) if per_job else None
+
+    def latency(self, pipeline: str, budget: int, split: str) -> dict[str, float] | None:
+        cell = self.cell(pipeline, budget, split)
+        if cell is None:
+            return None
+        keys = cell.rows[0].latency.keys()
+        return {k: median(r.latency[k] for r in cell.rows) for k in keys}
+
+    def trace_for(self, pipeline: str, budget: int, seed: int = 0) -> dict[str, Any] | None:
+        for row in self.rows:
+            if (row.pipeline, row.budget, row.seed) == (pipeline, budget, seed):
+                if row.job in self.traces:
+                    return self.traces[row.job]
+        return None
+
+    def attribution(self, budget: int, split: str) -> dict[str, Any] | None:
+        """Hybrid failures split into perception and reasoning, against the oracle."""
+        hybrid = self.cell("hybrid", budget, split)
+        if hybrid is None:
+            return None
+        per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        decisions = wrong = changed = 0
+        for row in hybrid.rows:
+            audit = row.attribution or {}
+            for kind, counts in audit.get("per_kind", {}).items():
+                per_kind[kind][0] += counts["cells"]
+                per_kind[kind][1] += counts["correct"]
+            decisions += audit.get("decisions", 0)
+            wrong += audit.get("wrong_scenes", 0)
+            changed += audit.get("changed_actions", 0)
+        out: dict[str, Any] = {
+            "per_kind": {k: c / n for k, (n, c) in per_kind.items() if n},
+            "decisions": decisions,
+            "wrong_scenes": wrong,
+            "changed_actions": changed,
+        }
+        oracle = self.cell("oracle", 0, split)
+        if oracle is not None:
+            by_seed = {r.seed: r.outcomes for r in oracle.rows}
+            perception = reasoning = failures = 0
+            for row in hybrid.rows:
+                truth = by_seed.get(row.seed)
+                if truth is None or len(truth) != len(row.outcomes):
+                    continue
+                for h, o in zip(row.outcomes, truth, strict=True):
+                    if h == "0":
+                        failures += 1
+                        perception += o == "1"
+                        reasoning += o == "0"
+            out.update(
+                failures=failures, perception_failures=perception, reasoning_failures=reasoning
+            )
+        return out
+
+
+def analyse(
+    rows: list[ResultRow], traces: dict[str, dict[str, Any]], config: ExperimentConfig
+) -> Analysis:
+    """Group rows into cells with confidence intervals and decide the winners."""
+    groups: dict[tuple[str, int, str], list[ResultRow]] = defaultdict(list)
+    kinds: dict[str, str] = {}
+    split_envs: dict[str, str] = {}
+    for row in rows:
+        groups[(row.pipeline, row.budget, row.split)].append(row)
+        kinds[row.pipeline] = row.kind
+        split_envs[row.split] = row.split_env
+    cells = {}
+    for (pipeline, budget, split), group in groups.items():
+        group.sort(key=lambda r: r.seed)
+        cells[(pipeline, budget, split)] = Cell(
+            pipeline,
+            group[0].kind,
+            budget,
+            split,
+            group,
+            success_estimate([r.outcomes for r in group]),
+        )
+    order = [p.label for p in config.pipelines if p.label in kinds]
+    splits = [s.name for s in config.resolved_splits() if s.name in split_envs]
+    analysis = Analysis(
+        config=config,
+        settings_hash=config.settings_hash(),
+        pipelines=order,
+        kinds=kinds,
+        budgets=sorted({r.budget for r in rows if r.kind != "oracle"}) or [0],
+        splits=splits,
+        split_envs=split_envs,
+        cells=cells,
+        rows=rows,
+        traces=traces,
+    )
+    analysis.verdicts = [
+        v
+        for split in splits
+        for budget in analysis.budgets
+        if (v := _verdict(analysis, split, budget)) is not None
+    ]
+    return analysis
+
+
+def _verdict(analysis: Analysis, split: str, budget: int) -> Verdict | None:
+    contenders = [
+        c for p in analysis.learners() if (c := analysis.cell(p, budget, split)) is not None
+    ]
+    if not contenders:
+        return None
+    contenders.sort(key=lambda c: (c.success.value, c.mean_return), reverse=True)
+    winner = contenders[0]
+    runner_up = contenders[1] if len(contenders) > 1 else None
+    difference = None
+    if runner_up is not None and winner.seeds == runner_up.seeds:
+        try:
+            difference = paired_difference(winner.outcomes, runner_up.outcomes)
+        except ValueError:
+            difference = None
+    return Verdict(split, budget, winner, runner_up, difference)

@@ -1,0 +1,282 @@
+"""Experiment configuration: one pydantic model, loadable from TOML, YAML or JSON.
+
+An experiment is env × pipelines × budgets × seeds × evaluation splits. Errors name the field
+and the value that was wrong, e.g. ``budgets[1]: must be at least 1 (got -3)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from compose.errors import ConfigError
+from environments.errors import NeurocompError
+from environments.registry import make, spec
+from neural.train import TrainConfig
+
+__all__ = [
+    "PRESETS",
+    "ExperimentConfig",
+    "PipelineSpec",
+    "SplitSpec",
+    "TrainSettings",
+    "default_splits",
+    "load_config",
+]
+
+PipelineKind = Literal["hybrid", "monolithic", "oracle"]
+PolicySize = Literal["small", "medium", "large", "pooled"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PipelineSpec(_Strict):
+    """One pipeline of the comparison."""
+
+    kind: PipelineKind
+    size: PolicySize | None = Field(None, description="monolithic only: network size")
+
+    @model_validator(mode="after")
+    def _size_only_for_monolithic(self) -> PipelineSpec:
+        if self.kind == "monolithic" and self.size is None:
+            raise ValueError("a monolithic pipeline needs a size: small, medium, large or pooled")
+        if self.kind != "monolithic" and self.size is not None:
+            raise ValueError(f"size applies to monolithic pipelines only, not {self.kind}")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"mono-{self.size}" if self.kind == "monolithic" else self.kind
+
+
+class SplitSpec(_Strict):
+    """A named evaluation split: an environment id plus variant keywords."""
+
+    name: str
+    env: str | None = Field(None, description="environment id; default: the experiment's env")
+    kwargs: dict[str, int | str] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError("use lower-case letters, digits, '-', '_' or '.'")
+        return v
+
+
+class TrainSettings(_Strict):
+    """How every network is trained (see ``neural.train.TrainConfig``)."""
+
+    learning_rates: list[float] = Field([3e-3, 1e-3], min_length=1)
+    max_steps: int = Field(1500, ge=1)
+    eval_every: int = Field(25, ge=1)
+    patience: int = Field(6, ge=1)
+    batch_size: int = Field(64, ge=1)
+    weight_decay: float = Field(1e-4, ge=0)
+    val_fraction: float = Field(0.2, gt=0, lt=1)
+
+    @field_validator("learning_rates")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(lr <= 0 or lr >= 1 for lr in v):
+            raise ValueError("learning rates must lie between 0 and 1")
+        return v
+
+    def for_seed(self, seed: int) -> TrainConfig:
+        return TrainConfig(
+            learning_rates=tuple(self.learning_rates),
+            max_steps=self.max_steps,
+            eval_every=self.eval_every,
+            patience=self.patience,
+            batch_size=self.batch_size,
+            weight_decay=self.weight_decay,
+            val_fraction=self.val_fraction,
+            seed=seed,
+        )
+
+
+def default_pipelines() -> list[PipelineSpec]:
+    return [
+        PipelineSpec(kind="hybrid"),
+        *(PipelineSpec(kind="monolithic", size=s) for s in ("small", "medium", "large", "pooled")),
+        PipelineSpec(kind="oracle"),
+    ]
+
+
+class ExperimentConfig(_Strict):
+    """env × pipelines × budgets × seeds × splits, and how to train and evaluate."""
+
+    env: str = "neurocomp/KeyDoor-8x8-v0"
+    pipelines: list[PipelineSpec] = Field(default_factory=default_pipelines, min_length=1)
+    budgets: list[int] = Field([1, 3, 10], min_length=1, description="demonstration episodes")
+    seeds: int = Field(2, ge=1, le=1000, description="seeds 0..seeds-1")
+    episodes: int = Field(20, ge=1, le=100_000, description="evaluation episodes per split")
+    splits: list[SplitSpec] | None = Field(None, description="default: the game's splits")
+    rules: Path | None = Field(None, description="rule file; default: the game's own")
+    search: Literal["networkx", "prolog"] = "networkx"
+    workers: int = Field(2, ge=1, le=64, description="parallel worker processes")
+    train: TrainSettings = Field(default_factory=TrainSettings)
+
+    @field_validator("budgets")
+    @classmethod
+    def _budgets(cls, v: list[int]) -> list[int]:
+        bad = [b for b in v if b < 1]
+        if bad:
+            raise ValueError(
+                f"budgets are numbers of demonstration episodes, at least 1 (got {bad[0]})"
+            )
+        if len(set(v)) != len(v):
+            raise ValueError("budgets must not repeat")
+        return sorted(v)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ExperimentConfig:
+        labels = [p.label for p in self.pipelines]
+        dup = {x for x in labels if labels.count(x) > 1}
+        if dup:
+            raise ValueError(f"pipelines listed twice: {sorted(dup)}")
+        if self.splits is not None:
+            names = [s.name for s in self.splits]
+            if len(set(names)) != len(names):
+                raise ValueError("split names must be unique")
+        return self
+
+    # -- derived --------------------------------------------------------------------------------
+    def resolved_splits(self) -> list[SplitSpec]:
+        return self.splits if self.splits is not None else default_splits(self.env)
+
+    def settings_hash(self) -> str:
+        """Hash of everything that decides a result, except which jobs are run."""
+        rules_text = Path(self.rules).read_text(encoding="utf-8") if self.rules else ""
+        data = {
+            "env": self.env,
+            "episodes": self.episodes,
+            "splits": [s.model_dump() for s in self.resolved_splits()],
+            "search": self.search,
+            "train": self.train.model_dump(),
+            "rules": hashlib.sha256(rules_text.encode()).hexdigest(),
+        }
+        return _digest(data)
+
+    def check(self) -> None:
+        """Validate what pydantic cannot: environment ids, variant keywords, the rule file."""
+        try:
+            spec(self.env)
+        except NeurocompError as e:
+            raise ConfigError(f"env: {e}") from e
+        for i, split in enumerate(self.resolved_splits()):
+            try:
+                make(split.env or self.env, **split.kwargs)
+            except NeurocompError as e:
+                raise ConfigError(f"splits[{i}] ({split.name}): {e}") from e
+        if self.rules is not None and not Path(self.rules).is_file():
+            raise ConfigError(f"rules: no such file {str(self.rules)!r}")
+
+
+def default_splits(env_id: str) -> list[SplitSpec]:
+    """In distribution, larger grids, an unseen appearance, more lava (for KeyDoor)."""
+    env = make(env_id)
+    splits = [SplitSpec(name="in-distribution")]
+    if getattr(env, "game", "") == "keydoor":
+        splits += [
+            SplitSpec(name=f"larger-{n}x{n}", env=f"neurocomp/KeyDoor-{n}x{n}-v0")
+            for n in (12, 16)
+            if n > env.height
+        ]
+        splits.append(SplitSpec(name="novel-appearance", kwargs={"appearance": "novel"}))
+        more = min(3 * env.lava, (env.height - 2) * (env.width - 2) // 4)
+        splits.append(SplitSpec(name="more-lava", kwargs={"lava": more}))
+    return splits
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "demo": {},  # the defaults above: a few minutes on 2 CPU cores
+    # Budgets up to where behaviour cloning starts to work; about an hour on 2 CPU cores.
+    "full": {
+        "budgets": [1, 3, 10, 30, 100, 300],
+        "seeds": 3,
+        "episodes": 50,
+        "train": {"max_steps": 4000, "eval_every": 50, "patience": 8},
+    },
+}
+
+
+def load_config(
+    path: Path | None = None, preset: str | None = None, **overrides: Any
+) -> ExperimentConfig:
+    """Defaults, then a preset, then a TOML/YAML/JSON file, then CLI overrides (not None)."""
+    if preset is not None and preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+    data: dict[str, Any] = dict(PRESETS[preset]) if preset else {}
+    if path is not None:
+        data.update(_read(path))
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        config = ExperimentConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_explain(e, path)) from None
+    config.check()
+    return config
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} does not exist")
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text) or {}
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"{path}: use a .toml, .yaml, .yml or .json file (got {suffix!r})")
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: not valid {suffix[1:].upper()}: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a table of settings")
+    return data
+
+
+def _explain(error: ValidationError, path: Path | None) -> str:
+    where = f"{path}: " if path else ""
+    lines = []
+    for item in error.errors():
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]).lstrip(
+            "."
+        )
+        message = item["msg"].removeprefix("Value error, ")
+        got = f" (got {item['input']!r})" if "input" in item and item["type"] != "missing" else ""
+        if item["type"] == "extra_forbidden":
+            message, got = "unknown setting" + _suggest(item["loc"]), ""
+        if "(got" in message or isinstance(item.get("input"), dict):
+            got = ""
+        lines.append(f"{where}{field or 'config'}: {message}{got}")
+    return "invalid experiment config:\n  " + "\n  ".join(lines)
+
+
+def _suggest(loc: tuple[Any, ...]) -> str:
+    """`; did you mean 'budgets'?` for a misspelt setting."""
+    model: type[BaseModel] = ExperimentConfig
+    nested = {"train": TrainSettings, "pipelines": PipelineSpec, "splits": SplitSpec}
+    if len(loc) > 1 and loc[0] in nested:
+        model = nested[loc[0]]
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else " (check the spelling)"
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -1,0 +1,319 @@
+"""Running a comparison: plan the jobs, run them in worker processes, record every result.
+
+A job trains one pipeline on one budget of demonstrations with one seed, then evaluates it on
+every split it can play. Jobs run in a local pool of *spawned* processes, each with its own
+SWI-Prolog (a forked child of a process that has used Prolog's time limits hangs; see
+shared notes). Only the parent writes to SQLite, one transaction per job, so an interrupted run
+keeps every finished job and a rerun resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from compose.config import ExperimentConfig, PipelineSpec, _digest
+from compose.errors import ResultsError
+from compose.pipelines import (
+    FitReport,
+    HybridPipeline,
+    MonolithicPipeline,
+    OraclePipeline,
+    Pipeline,
+    Step,
+)
+from compose.play import evaluate, level_seed, play_episode
+from compose.store import ResultRow, ResultStore
+from environments.core import Kind
+from environments.registry import make
+from neural.data import collect_demonstrations
+from symbolic.reasoner import Reasoner, rules_path
+
+__all__ = ["Job", "RunOutcome", "plan_jobs", "run_experiment", "run_job", "versions"]
+
+TRACE_STEPS = 40  # at most this many steps of the example episode are kept
+
+
+@dataclass(frozen=True)
+class Job:
+    """One pipeline, trained on one budget with one seed (oracle: budget 0)."""
+
+    pipeline: PipelineSpec
+    budget: int
+    seed: int
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.pipeline.label}__b{self.budget}__s{self.seed}"
+
+
+@dataclass
+class RunOutcome:
+    """What a call to :func:`run_experiment` did."""
+
+    planned: int
+    skipped: int
+    ran: int
+    failed: list[tuple[str, str]]
+
+
+def plan_jobs(config: ExperimentConfig) -> list[Job]:
+    settings = config.settings_hash()
+    jobs = []
+    for spec in config.pipelines:
+        budgets = [0] if spec.kind == "oracle" else config.budgets
+        for budget in budgets:
+            for seed in range(config.seeds):
+                key = _digest([settings, spec.model_dump(), budget, seed])
+                jobs.append(Job(spec, budget, seed, key))
+    return jobs
+
+
+def versions() -> dict[str, str]:
+    """Versions of what produced a result."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": sys.version.split()[0]}
+    for package in ("neurocomp", "torch", "numpy", "gymnasium", "pyswip", "networkx"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+# -- one job (runs in a worker) ------------------------------------------------------------------
+def build_pipeline(spec: PipelineSpec, config: ExperimentConfig) -> Pipeline:
+    env = make(config.env)
+    rules = config.rules or rules_path(env.game)
+    if spec.kind == "monolithic":
+        return MonolithicPipeline(spec.size or "medium", (env.height, env.width), env.tile)
+    reasoner = Reasoner.from_file(rules, config.search)
+    return HybridPipeline(reasoner) if spec.kind == "hybrid" else OraclePipeline(reasoner)
+
+
+class PerceptionAudit:
+    """Counts, per decision of a hybrid, what perception got wrong and whether it mattered."""
+
+    def __init__(self, reasoner: Reasoner) -> None:
+        self.reasoner = reasoner
+        self.cells = np.zeros(len(Kind), dtype=np.int64)
+        self.correct = np.zeros(len(Kind), dtype=np.int64)
+        self.decisions = 0
+        self.wrong_scenes = 0
+        self.changed_actions = 0
+
+    def __call__(self, step: Step, info: dict[str, Any]) -> None:
+        truth = info["scene"].grid
+        seen = step.scene.grid if step.scene is not None else truth
+        ok = seen == truth
+        self.cells += np.bincount(truth.ravel(), minlength=len(Kind))
+        self.correct += np.bincount(truth[ok].ravel(), minlength=len(Kind))
+        self.decisions += 1
+        if not ok.all():
+            self.wrong_scenes += 1
+            if self.reasoner.decide(info["scene"]).action != step.action:
+                self.changed_actions += 1
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "per_kind": {
+                Kind(k).symbol: {"cells": int(self.cells[k]), "correct": int(self.correct[k])}
+                for k in range(len(Kind))
+                if self.cells[k]
+            },
+            "decisions": self.decisions,
+            "wrong_scenes": self.wrong_scenes,
+            "changed_actions": self.changed_actions,
+        }
+
+
+def run_job(config: ExperimentConfig, job: Job) -> tuple[list[ResultRow], dict[str, Any] | None]:
+    """Train and evaluate one job; returns its rows and (hybrid) an example episode."""
+    pipe = build_pipeline(job.pipeline, config)
+    if job.budget:
+        seeds = [level_seed(job.seed, "train", i) for i in range(job.budget)]
+        demos = collect_demonstrations(make(config.env), seeds)
+        fit = pipe.fit(demos, config.train.for_seed(job.seed))
+    else:  # the oracle learns nothing
+        assert isinstance(pipe, OraclePipeline)
+        fit = FitReport(rule_clauses=pipe.reasoner.rules.ledger.clauses)
+    rows, trace = [], None
+    settings = config.settings_hash()
+    for split in config.resolved_splits():
+        env_id = split.env or config.env
+        env = make(env_id, **split.kwargs)
+        if isinstance(pipe, MonolithicPipeline) and not pipe.handles((env.height, env.width)):
+            continue  # a fixed-size network cannot take this screen at all
+        audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
+        summary = evaluate(env, pipe, config.episodes, job.seed, observe=audit)
+        rows.append(
+            ResultRow(
+                job=job.key,
+                settings_hash=settings,
+                env=config.env,
+                pipeline=job.pipeline.label,
+                kind=job.pipeline.kind,
+                budget=job.budget,
+                seed=job.seed,
+                split=split.name,
+                split_env=env_id + (f" {json.dumps(split.kwargs)}" if split.kwargs else ""),
+                episodes=len(summary.episodes),
+                successes=sum(e.success for e in summary.episodes),
+                success_rate=summary.success_rate,
+                mean_return=summary.mean_return,
+                mean_steps=summary.mean_steps,
+                outcomes="".join("1" if e.success else "0" for e in summary.episodes),
+                latency=summary.latency_ms(),
+                fit=asdict(fit),
+                attribution=audit.summary() if audit else None,
+                versions=versions(),
+            )
+        )
+        if isinstance(pipe, HybridPipeline) and trace is None:
+            trace = _example_episode(env, pipe, job.seed, split.name)
+    return rows, trace
+
+
+def _example_episode(env: Any, pipe: HybridPipeline, seed: int, split: str) -> dict[str, Any]:
+    episode = play_episode(env, pipe, level_seed(seed, "eval", 0), record=True)
+    steps = []
+    for i, (step, info) in enumerate((episode.trace or [])[:TRACE_STEPS]):
+        truth = info["scene"]
+        seen = step.scene or truth
+        steps.append(
+            {
+                "step": i,
+                "action": step.action.name,
+                "perceived": seen.to_text(),
+                "wrong_cells": int((seen.grid != truth.grid).sum()),
+                "explanation": step.explain(),
+            }
+        )
+    return {
+        "split": split,
+        "level_seed": episode.level_seed,
+        "steps": steps,
+        "success": episode.success,
+        "total_steps": episode.steps,
+    }
+
+
+# -- many jobs ------------------------------------------------------------------------------------
+def _init_worker() -> None:
+    # Ctrl-C goes to the whole process group; the parent decides what to do about it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _cost(job: Job) -> float:
+    """Rough relative cost, to start the longest jobs first."""
+    size = {"large": 8, "pooled": 5, "medium": 2, "small": 1}.get(job.pipeline.size or "", 2)
+    return size * (1 + job.budget)
+
+
+ProgressFn = Callable[[str, Job | None, int, int], None]
+
+
+def run_experiment(
+    config: ExperimentConfig, out_dir: Path, progress: ProgressFn | None = None
+) -> RunOutcome:
+    """Run every job not yet in ``out_dir/results.sqlite``.
+
+    ``progress(event, job, done, total)`` hears of ``start``, ``done`` and ``failed``.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _check_rules(config)
+    store = ResultStore(out_dir / "results.sqlite")
+    _write_config(config, out_dir)
+    jobs = plan_jobs(config)
+    finished = store.finished_jobs()
+    pending = sorted((j for j in jobs if j.key not in finished), key=_cost, reverse=True)
+    done = len(jobs) - len(pending)
+    notify = progress or (lambda *_: None)
+    notify("start", None, done, len(jobs))
+    failed: list[tuple[str, str]] = []
+    if pending:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(
+            max_workers=min(config.workers, len(pending)),
+            mp_context=context,
+            initializer=_init_worker,
+        )
+        futures: dict[Future, Job] = {pool.submit(run_job, config, j): j for j in pending}
+        try:
+            remaining = set(futures)
+            while remaining:
+                ready, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    job = futures[future]
+                    try:
+                        rows, trace = future.result()
+                    except BrokenProcessPool as e:
+                        raise ResultsError(
+                            f"a worker process died while running {job.name} ({e}); every "
+                            f"finished job is saved in {out_dir} — run again to resume"
+                        ) from e
+                    except Exception as e:  # one broken job must not lose the others
+                        failed.append((job.name, f"{type(e).__name__}: {e}"))
+                        notify("failed", job, done, len(jobs))
+                        continue
+                    store.write_job(rows, trace)
+                    done += 1
+                    notify("done", job, done, len(jobs))
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)
+    return RunOutcome(len(jobs), len(jobs) - len(pending), len(pending) - len(failed), failed)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop at once: cancel queued jobs and end the workers (their jobs are not recorded)."""
+    # The executor has no public way to end running workers; take them before shutdown().
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)
+
+
+def _check_rules(config: ExperimentConfig) -> None:
+    """Load the rules once here, so a bad rule file fails before any worker starts."""
+    if any(p.kind != "monolithic" for p in config.pipelines):
+        Reasoner.from_file(config.rules or rules_path(make(config.env).game), config.search)
+
+
+def _write_config(config: ExperimentConfig, out_dir: Path) -> None:
+    data = {
+        "settings_hash": config.settings_hash(),
+        "config": json.loads(config.model_dump_json()),
+    }
+    tmp = out_dir / "config.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    tmp.replace(out_dir / "config.json")
+
+
+def read_config(out_dir: Path) -> ExperimentConfig:
+    """The config a results directory was last run with."""
+    path = out_dir / "config.json"
+    if not path.is_file():
+        raise ResultsError(
+            f"{out_dir} is not a comparison directory (no config.json); "
+            "run `neurocomp compare --out DIR` first"
+        )
+    return ExperimentConfig.model_validate(json.loads(path.read_text())["config"])

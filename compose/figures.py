@@ -1,0 +1,204 @@
+"""The report's figures, drawn with matplotlib (Agg) into PNG files."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from compose.analysis import Analysis
+
+__all__ = ["draw_all"]
+
+COLORS = {
+    "hybrid": "#1b9e77",
+    "oracle": "#555555",
+    "mono-small": "#fdae6b",
+    "mono-medium": "#e6550d",
+    "mono-large": "#a63603",
+    "mono-pooled": "#7570b3",
+}
+
+
+def _color(pipeline: str, i: int) -> str:
+    return COLORS.get(pipeline, plt.get_cmap("tab10")(i % 10))
+
+
+def draw_all(analysis: Analysis, directory: Path) -> dict[str, Path]:
+    """Draw every figure; returns name → PNG path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "sample_efficiency": _sample_efficiency(analysis, directory / "sample_efficiency.png"),
+        "ood": _ood(analysis, directory / "ood.png"),
+        "latency": _latency(analysis, directory / "latency.png"),
+    }
+    if len(analysis.monolithic()) > 1:
+        figures["size_sweep"] = _size_sweep(analysis, directory / "size_sweep.png")
+    return figures
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _sample_efficiency(analysis: Analysis, path: Path) -> Path:
+    n = len(analysis.splits)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), squeeze=False)
+    for ax, split in zip(axes.flat, analysis.splits, strict=False):
+        for i, pipeline in enumerate(analysis.pipelines):
+            color = _color(pipeline, i)
+            if analysis.kinds[pipeline] == "oracle":
+                cell = analysis.cell(pipeline, 0, split)
+                if cell is not None:
+                    ax.axhline(cell.success.value, color=color, ls="--", lw=1, label="oracle")
+                continue
+            points = [
+                (b, c.success)
+                for b in analysis.budgets
+                if (c := analysis.cell(pipeline, b, split)) is not None
+            ]
+            if not points:
+                continue
+            x = [b for b, _ in points]
+            y = [e.value for _, e in points]
+            ax.plot(x, y, marker="o", color=color, label=pipeline)
+            ax.fill_between(
+                x, [e.low for _, e in points], [e.high for _, e in points], color=color, alpha=0.15
+            )
+        ax.set_title(split, fontsize=10)
+        ax.set_xscale("log")
+        ax.set_xticks(analysis.budgets, [str(b) for b in analysis.budgets])
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel("demonstration episodes")
+        ax.set_ylabel("success rate")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=min(6, len(labels)),
+        fontsize=9,
+        bbox_to_anchor=(0.5, -0.02),
+    )
+    fig.subplots_adjust(bottom=0.18)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _ood(analysis: Analysis, path: Path) -> Path:
+    budget = analysis.top_budget
+    pipelines = analysis.pipelines
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(analysis.splits)), 3.6))
+    width = 0.8 / len(pipelines)
+    for i, pipeline in enumerate(pipelines):
+        xs, ys, lo, hi = [], [], [], []
+        for j, split in enumerate(analysis.splits):
+            cell = analysis.cell(pipeline, budget, split)
+            if cell is None:
+                ax.text(
+                    j + (i - len(pipelines) / 2 + 0.5) * width,
+                    0.02,
+                    "n/a",
+                    rotation=90,
+                    fontsize=7,
+                    ha="center",
+                    va="bottom",
+                    color="#999999",
+                )
+                continue
+            xs.append(j + (i - len(pipelines) / 2 + 0.5) * width)
+            ys.append(cell.success.value)
+            lo.append(cell.success.value - cell.success.low)
+            hi.append(cell.success.high - cell.success.value)
+        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, color=_color(pipeline, i), label=pipeline)
+        for x, y in zip(xs, ys, strict=True):  # a 0% bar is invisible without its number
+            ax.text(x, min(y, 0.9) + 0.1, f"{100 * y:.0f}", fontsize=6, ha="center")
+    ax.set_xticks(range(len(analysis.splits)), analysis.splits, fontsize=9)
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel("success rate")
+    ax.set_title(
+        f"in and out of distribution, {budget} demonstration episodes (numbers: success %)",
+        fontsize=10,
+    )
+    ax.legend(
+        fontsize=8, ncol=min(6, len(pipelines)), loc="upper center", bbox_to_anchor=(0.5, -0.12)
+    )
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def _latency(analysis: Analysis, path: Path) -> Path:
+    split = analysis.splits[0]
+    budget = analysis.top_budget
+    names, neural, symbolic = [], [], []
+    for pipeline in analysis.pipelines:
+        lat = analysis.latency(pipeline, budget, split)
+        if lat is None:
+            continue
+        names.append(pipeline)
+        neural.append(lat["neural_p50"])
+        symbolic.append(lat["symbolic_p50"])
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 + 0.45 * len(names)))
+    y = np.arange(len(names))
+    ax.barh(y, neural, color="#3182bd", label="neural (perception / policy)")
+    ax.barh(y, symbolic, left=neural, color="#e6550d", label="symbolic (rules + search)")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"median decision latency, ms ({split})")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def _size_sweep(analysis: Analysis, path: Path) -> Path:
+    split = analysis.splits[0]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for i, budget in enumerate(analysis.budgets):
+        pts = []
+        for pipeline in analysis.monolithic():
+            cell = analysis.cell(pipeline, budget, split)
+            params = analysis.fit_mean(pipeline, budget, "params")
+            if cell is not None and params:
+                pts.append((params, cell.success.value, pipeline))
+        if not pts:
+            continue
+        pts.sort()
+        color = plt.get_cmap("viridis")(i / max(1, len(analysis.budgets) - 1))
+        ax.plot(
+            [p for p, _, _ in pts],
+            [s for _, s, _ in pts],
+            marker="o",
+            color=color,
+            label=f"{budget} demos",
+        )
+        for p, s, name in pts:
+            ax.annotate(
+                name.removeprefix("mono-"),
+                (p, s),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("parameters")
+    ax.set_ylabel(f"success rate ({split})")
+    ax.set_title("monolithic policies: does size help?", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)

@@ -1,0 +1,96 @@
+"""Confidence intervals for success rates measured over seeds × evaluation levels.
+
+Both sources of variation are resampled (a two-level bootstrap): first the seeds, with
+replacement, then the levels within each drawn seed. Pipelines evaluated on the same seeds and
+levels are compared *paired*: the same draws are applied to both, so the interval of their
+difference reflects how much the pipelines differ, not how hard the levels were.
+
+At 0% and 100% a bootstrap interval collapses to a point, which would read as certainty. Every
+interval is therefore widened to at least the Wilson score interval of the pooled episodes
+(for a difference: Newcombe's interval built from the two Wilson intervals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Estimate", "paired_difference", "success_estimate", "wilson"]
+
+N_BOOT = 2000
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A proportion with a 95% interval."""
+
+    value: float
+    low: float
+    high: float
+    n: int  # evaluation episodes behind it
+
+    def text(self, percent: bool = True) -> str:
+        if percent:
+            return f"{100 * self.value:.0f}% [{100 * self.low:.0f}–{100 * self.high:.0f}]"
+        return f"{self.value:.2f} [{self.low:.2f}–{self.high:.2f}]"
+
+
+def _matrix(outcomes: Sequence[str]) -> np.ndarray:
+    """Seeds' outcome strings ('1'/'0' per level) → (seeds, levels) array; equal lengths."""
+    return np.array([[ch == "1" for ch in o] for o in outcomes], dtype=float)
+
+
+def _draws(n_seeds: int, n_levels: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    seeds = rng.integers(n_seeds, size=(N_BOOT, n_seeds))
+    levels = rng.integers(n_levels, size=(N_BOOT, n_seeds, n_levels))
+    return seeds, levels
+
+
+def _boot_means(m: np.ndarray, seeds: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    picked = m[seeds[..., None], levels]  # (N_BOOT, n_seeds, n_levels)
+    return picked.mean(axis=(1, 2))
+
+
+def success_estimate(outcomes: Sequence[str], seed: int = 0) -> Estimate:
+    """Mean success over all episodes, with a two-level bootstrap 95% interval."""
+    lengths = {len(o) for o in outcomes}
+    if len(lengths) != 1:  # unequal episode counts: fall back to one level of resampling
+        flat = np.array([ch == "1" for o in outcomes for ch in o], dtype=float)
+        m = flat[None, :]
+    else:
+        m = _matrix(outcomes)
+    rng = np.random.default_rng(seed)
+    means = _boot_means(m, *_draws(*m.shape, rng))
+    low, high = np.percentile(means, [2.5, 97.5])
+    w_low, w_high = wilson(float(m.mean()), int(m.size))
+    return Estimate(float(m.mean()), float(min(low, w_low)), float(max(high, w_high)), int(m.size))
+
+
+def paired_difference(a: Sequence[str], b: Sequence[str], seed: int = 0) -> Estimate:
+    """Success of ``a`` minus success of ``b`` on the same seeds and levels, with a paired
+    two-level bootstrap 95% interval."""
+    ma, mb = _matrix(a), _matrix(b)
+    if ma.shape != mb.shape:
+        raise ValueError(f"paired outcomes must match in shape: {ma.shape} vs {mb.shape}")
+    rng = np.random.default_rng(seed)
+    draws = _draws(*ma.shape, rng)
+    diffs = _boot_means(ma, *draws) - _boot_means(mb, *draws)
+    low, high = np.percentile(diffs, [2.5, 97.5])
+    pa, pb, n = float(ma.mean()), float(mb.mean()), int(ma.size)
+    (la, ua), (lb, ub) = wilson(pa, n), wilson(pb, n)
+    d = pa - pb
+    n_low = d - float(np.hypot(pa - la, ub - pb))
+    n_high = d + float(np.hypot(ua - pa, pb - lb))
+    return Estimate(d, float(min(low, n_low)), float(max(high, n_high)), n)
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion ``p`` observed over ``n`` trials."""
+    if n == 0:
+        return 0.0, 1.0
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))

@@ -1,0 +1,133 @@
+"""The networks: a per-cell perception module and monolithic screen-to-action policies.
+
+All of them start with the same layer, a convolution whose kernel and stride equal the tile
+size, so every output position looks at exactly one cell of the screen. The perception module
+stops there (plus 1x1 layers): it classifies cells and cares nothing for the grid's size. The
+policies go on to mix cells and produce four action logits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = [
+    "POLICY_SIZES",
+    "CellClassifier",
+    "ConvPolicy",
+    "PooledConvPolicy",
+    "count_parameters",
+    "make_policy",
+    "to_input",
+]
+
+NUM_ACTIONS = 4
+
+
+def to_input(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """``(B, H, W, 3)`` or ``(H, W, 3)`` uint8 screens → ``(B, 3, H, W)`` floats in [-0.5, 0.5]."""
+    x = torch.as_tensor(frames)
+    if x.dim() == 3:
+        x = x.unsqueeze(0)
+    return x.permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+class CellClassifier(nn.Module):
+    """Screen → per-cell kind logits ``(B, K, H, W)``, for any grid size."""
+
+    def __init__(self, tile: int = 8, kinds: int = 8, width: int = 32, hidden: int = 32) -> None:
+        super().__init__()
+        self.tile, self.kinds = tile, kinds
+        self.embed = nn.Conv2d(3, width, kernel_size=tile, stride=tile)  # one cell per position
+        self.head = nn.Sequential(
+            nn.ReLU(),
+            nn.Conv2d(width, hidden, 1),
+            nn.ReLU(),
+            nn.Conv2d(hidden, kinds, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, K, H, W)
+        return self.head(self.embed(x))
+
+
+class ConvPolicy(nn.Module):
+    """Screen → action logits for one grid size: cell conv, 3x3 convs, an MLP over all cells."""
+
+    def __init__(
+        self,
+        grid: tuple[int, int] = (8, 8),
+        tile: int = 8,
+        width: int = 32,
+        depth: int = 2,
+        hidden: int = 64,
+    ) -> None:
+        super().__init__()
+        self.grid = grid
+        layers: list[nn.Module] = [nn.Conv2d(3, width, kernel_size=tile, stride=tile), nn.ReLU()]
+        for _ in range(depth):
+            layers += [nn.Conv2d(width, width, 3, padding=1), nn.ReLU()]
+        self.features = nn.Sequential(*layers)  # (B, width, H, W)
+        flat = width * grid[0] * grid[1]
+        head: list[nn.Module] = [nn.Flatten()]
+        head += (
+            [nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, NUM_ACTIONS)]
+            if hidden
+            else [nn.Linear(flat, NUM_ACTIONS)]
+        )
+        self.head = nn.Sequential(*head)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, 4)
+        features = self.features(x)
+        if features.shape[-2:] != self.grid:
+            raise ValueError(
+                f"this policy was built for a {self.grid[0]}x{self.grid[1]} grid and cannot "
+                f"play {features.shape[-2]}x{features.shape[-1]}; use the 'pooled' size"
+            )
+        return self.head(features)
+
+
+class PooledConvPolicy(nn.Module):
+    """Screen → action logits for any grid size: dilated convs, then global max and mean pool."""
+
+    def __init__(
+        self,
+        tile: int = 8,
+        width: int = 48,
+        dilations: tuple[int, ...] = (1, 2, 4, 8),
+        hidden: int = 64,
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Conv2d(3, width, kernel_size=tile, stride=tile), nn.ReLU()]
+        for d in dilations:  # receptive field 1 + 2 * sum(dilations) cells: 31 by default
+            layers += [nn.Conv2d(width, width, 3, padding=d, dilation=d), nn.ReLU()]
+        self.features = nn.Sequential(*layers)  # (B, width, H, W)
+        self.head = nn.Sequential(
+            nn.Linear(2 * width, hidden), nn.ReLU(), nn.Linear(hidden, NUM_ACTIONS)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, 4)
+        f = self.features(x)
+        pooled = torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)  # (B, 2*width)
+        return self.head(pooled)
+
+
+# Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
+POLICY_SIZES: dict[str, dict[str, int]] = {
+    "small": {"width": 16, "depth": 2, "hidden": 0},  # ~11k parameters
+    "medium": {"width": 32, "depth": 3, "hidden": 32},  # ~100k
+    "large": {"width": 64, "depth": 4, "hidden": 192},  # ~1M
+}
+
+
+def make_policy(size: str, grid: tuple[int, int], tile: int = 8) -> nn.Module:
+    """A monolithic policy: ``small``/``medium``/``large`` (fixed grid) or ``pooled`` (any)."""
+    if size == "pooled":
+        return PooledConvPolicy(tile=tile)
+    if size not in POLICY_SIZES:
+        raise ValueError(f"unknown policy size {size!r}; choose from {[*POLICY_SIZES, 'pooled']}")
+    return ConvPolicy(grid=grid, tile=tile, **POLICY_SIZES[size])

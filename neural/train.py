@@ -1,0 +1,179 @@
+"""One supervised trainer for every network: seeded, validated, early-stopped, lr chosen on
+validation data only.
+
+The same loop trains the perception module (screens → per-cell kinds) and the monolithic
+policies (screens → expert actions, i.e. behaviour cloning): ``F.cross_entropy`` accepts both
+``(B, K)`` logits with ``(B,)`` targets and ``(B, K, H, W)`` logits with ``(B, H, W)`` targets.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from neural.modules import to_input
+
+__all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode"]
+
+MIN_LOSS_GAIN = 0.05  # a relative drop in validation loss smaller than this is no progress
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; one line per knob."""
+
+    learning_rates: tuple[float, ...] = (3e-3, 1e-3)  # tried in turn; best on validation wins
+    max_steps: int = 1500  # optimizer steps per learning rate, at most
+    eval_every: int = 25  # steps between validation checks
+    patience: int = 6  # validation checks without improvement before stopping
+    batch_size: int = 64
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.2  # share of episodes (frames, when there is one) held out
+    balance_classes: bool = False  # weight the loss by inverse class frequency
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    """The best model found and how it was found."""
+
+    model: nn.Module
+    learning_rate: float
+    val_loss: float
+    val_accuracy: float
+    steps: int
+    seconds: float
+    train_size: int
+    val_size: int
+    val_loss_by_lr: dict[float, float] = field(default_factory=dict)  # best loss per lr
+
+
+def split_by_episode(
+    episodes: np.ndarray, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and validation rows: whole episodes are held out, so validation
+    levels are unseen; with a single episode, a random share of its frames is held out."""
+    rng = np.random.default_rng(seed)
+    ids = np.unique(episodes)
+    if len(ids) >= 2:
+        n_val = max(1, round(val_fraction * len(ids)))
+        val_ids = rng.choice(ids, size=n_val, replace=False)
+        is_val = np.isin(episodes, val_ids)
+    else:
+        is_val = np.zeros(len(episodes), dtype=bool)
+        n_val = max(1, round(val_fraction * len(episodes)))
+        is_val[rng.choice(len(episodes), size=n_val, replace=False)] = True
+    return np.flatnonzero(~is_val), np.flatnonzero(is_val)
+
+
+def _better(acc: float, loss: float, best_acc: float, best_loss: float) -> bool:
+    """Validation accuracy decides; loss breaks ties (accuracy saturates at 100% for easy
+    tasks, while loss alone stops behaviour cloning too early as it grows overconfident)."""
+    if acc > best_acc + 1e-9:
+        return True
+    return abs(acc - best_acc) <= 1e-9 and loss < best_loss * (1 - MIN_LOSS_GAIN)
+
+
+def fit(
+    make_model: Callable[[], nn.Module],
+    frames: np.ndarray,
+    targets: np.ndarray,
+    episodes: np.ndarray,
+    config: TrainConfig = TrainConfig(),
+) -> TrainResult:
+    """Train a fresh ``make_model()`` per learning rate; return the one best on validation."""
+    t0 = time.perf_counter()
+    train_idx, val_idx = split_by_episode(episodes, config.val_fraction, config.seed)
+    if len(train_idx) == 0:
+        raise ValueError("not enough data to hold out a validation split")
+    x_train, y_train = to_input(frames[train_idx]), torch.as_tensor(targets[train_idx])
+    x_val, y_val = to_input(frames[val_idx]), torch.as_tensor(targets[val_idx])
+    weight = _class_weights(y_train, make_model) if config.balance_classes else None
+    best: tuple[float, float, nn.Module, float, int] | None = None
+    by_lr: dict[float, float] = {}
+    for lr in config.learning_rates:
+        torch.manual_seed(config.seed)
+        model = make_model()
+        loss, acc, steps = _train_one(model, x_train, y_train, x_val, y_val, weight, lr, config)
+        by_lr[lr] = loss
+        if best is None or _better(acc, loss, best[1], best[0]):
+            best = (loss, acc, model, lr, steps)
+    assert best is not None
+    loss, acc, model, lr, steps = best
+    model.eval()
+    return TrainResult(
+        model=model,
+        learning_rate=lr,
+        val_loss=loss,
+        val_accuracy=acc,
+        steps=steps,
+        seconds=time.perf_counter() - t0,
+        train_size=len(train_idx),
+        val_size=len(val_idx),
+        val_loss_by_lr=by_lr,
+    )
+
+
+def _train_one(
+    model: nn.Module,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+    weight: torch.Tensor | None,
+    lr: float,
+    config: TrainConfig,
+) -> tuple[float, float, int]:
+    """AdamW with early stopping; leaves ``model`` holding its best validation weights."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=config.weight_decay)
+    generator = torch.Generator().manual_seed(config.seed)
+    best_loss, best_acc, best_state, best_step, stale = math.inf, -1.0, None, 0, 0
+    n = len(x_train)
+    for step in range(1, config.max_steps + 1):
+        model.train()
+        batch = torch.randint(n, (min(config.batch_size, n),), generator=generator)
+        loss = F.cross_entropy(model(x_train[batch]), y_train[batch], weight=weight)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if step % config.eval_every and step != config.max_steps:
+            continue
+        val_loss, val_acc = _evaluate(model, x_val, y_val, weight)
+        if _better(val_acc, val_loss, best_acc, best_loss):
+            best_loss, best_acc, best_step, stale = val_loss, val_acc, step, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            stale += 1
+            if stale >= config.patience:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return best_loss, best_acc, best_step
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None
+) -> tuple[float, float]:
+    model.eval()
+    logits = model(x)
+    loss = F.cross_entropy(logits, y, weight=weight).item()
+    accuracy = (logits.argmax(1) == y).float().mean().item()
+    return loss, accuracy
+
+
+def _class_weights(y: torch.Tensor, make_model: Callable[[], nn.Module]) -> torch.Tensor:
+    """Inverse-frequency weights, normalised to mean 1, capped at 20 (rare kinds matter)."""
+    classes = int(getattr(make_model(), "kinds", int(y.max()) + 1))
+    counts = torch.bincount(y.flatten(), minlength=classes).float()
+    weight = counts.sum() / (counts.clamp(min=1) * classes)
+    weight = weight.clamp(max=20.0)
+    return weight / weight.mean()

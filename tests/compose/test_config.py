@@ -1,0 +1,118 @@
+"""Experiment configs: loading from files, and errors that name the field and value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compose.config import PRESETS, load_config
+from compose.errors import ConfigError
+
+
+def test_defaults_and_default_splits():
+    config = load_config()
+    assert config.env == "neurocomp/KeyDoor-8x8-v0"
+    assert [p.label for p in config.pipelines] == [
+        "hybrid",
+        "mono-small",
+        "mono-medium",
+        "mono-large",
+        "mono-pooled",
+        "oracle",
+    ]
+    names = [s.name for s in config.resolved_splits()]
+    assert names == [
+        "in-distribution",
+        "larger-12x12",
+        "larger-16x16",
+        "novel-appearance",
+        "more-lava",
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])
+def test_loads_every_format(tmp_path, suffix):
+    data = {
+        "budgets": [2, 1],
+        "seeds": 3,
+        "episodes": 7,
+        "pipelines": [{"kind": "hybrid"}, {"kind": "monolithic", "size": "small"}],
+    }
+    text = {
+        ".toml": 'budgets = [2, 1]\nseeds = 3\nepisodes = 7\n[[pipelines]]\nkind = "hybrid"\n'
+        '[[pipelines]]\nkind = "monolithic"\nsize = "small"\n',
+        ".yaml": "budgets: [2, 1]\nseeds: 3\nepisodes: 7\npipelines:\n  - kind: hybrid\n"
+        "  - {kind: monolithic, size: small}\n",
+        ".json": json.dumps(data),
+    }[suffix]
+    path = tmp_path / f"c{suffix}"
+    path.write_text(text)
+    config = load_config(path)
+    assert config.budgets == [1, 2] and config.seeds == 3 and config.episodes == 7
+    assert [p.label for p in config.pipelines] == ["hybrid", "mono-small"]
+
+
+def test_precedence_preset_then_file_then_flags(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("seeds = 4\n")
+    config = load_config(path, preset="full", episodes=9)
+    assert config.budgets == PRESETS["full"]["budgets"]
+    assert config.seeds == 4 and config.episodes == 9
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            {"budgets": [1, -3]},
+            "budgets: budgets are numbers of demonstration episodes, at least 1 (got -3)",
+        ),
+        ({"budgets": [2, 2]}, "budgets must not repeat"),
+        ({"seeds": 0}, "seeds: Input should be greater than or equal to 1 (got 0)"),
+        ({"episodes": "many"}, "episodes: Input should be a valid integer"),
+        (
+            {"pipelines": [{"kind": "monolithic"}]},
+            "pipelines[0]: a monolithic pipeline needs a size",
+        ),
+        ({"pipelines": [{"kind": "hybird"}]}, "pipelines[0].kind: Input should be 'hybrid'"),
+        ({"pipelines": [{"kind": "hybrid", "size": "small"}]}, "size applies to monolithic"),
+        ({"bugdets": [1]}, "bugdets: unknown setting; did you mean 'budgets'?"),
+        ({"train": {"learning_rates": [2.0]}}, "train.learning_rates: learning rates must lie"),
+        ({"env": "neurocomp/KeyDoor-8x9-v0"}, "Did you mean 'neurocomp/KeyDoor-8x8-v0'"),
+        ({"splits": [{"name": "x", "kwargs": {"lava": 99}}]}, "splits[0] (x): lava must be"),
+        ({"splits": [{"name": "Big Grid"}]}, "splits[0].name: use lower-case letters"),
+        ({"rules": "/nonexistent/rules.pl"}, "rules: no such file"),
+    ],
+)
+def test_bad_values_name_the_field(overrides, message):
+    with pytest.raises(ConfigError) as info:
+        load_config(**overrides)
+    assert message in str(info.value)
+
+
+def test_file_errors(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("budgets = [1,\n")
+    with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
+        load_config(bad)
+    txt = tmp_path / "c.txt"
+    txt.write_text("x")
+    with pytest.raises(ConfigError, match=r"use a \.toml"):
+        load_config(txt)
+    wrong_field = tmp_path / "w.yaml"
+    wrong_field.write_text("seeds: -1\n")
+    with pytest.raises(ConfigError, match=r"w.yaml: seeds: .* \(got -1\)"):
+        load_config(wrong_field)
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_config(preset="huge")
+
+
+def test_settings_hash_tracks_what_decides_results():
+    base = load_config().settings_hash()
+    assert load_config(workers=1).settings_hash() == base  # how fast, not what
+    assert load_config(budgets=[5]).settings_hash() == base  # which jobs, not their result
+    assert load_config(episodes=21).settings_hash() != base
+    assert load_config(train={"max_steps": 10}).settings_hash() != base

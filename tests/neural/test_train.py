@@ -1,0 +1,93 @@
+"""The trainer learns real tasks on tiny real data sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import environments
+from compose.play import level_seed
+from neural import (
+    CellClassifier,
+    TrainConfig,
+    collect_demonstrations,
+    fit,
+    make_policy,
+    split_by_episode,
+    to_input,
+)
+
+FAST = TrainConfig(max_steps=300, eval_every=25, patience=4)
+
+
+@pytest.fixture(scope="module")
+def demos():
+    env = environments.make("neurocomp/KeyDoor-8x8-v0")
+    return collect_demonstrations(env, [level_seed(0, "train", i) for i in range(6)])
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    env = environments.make("neurocomp/KeyDoor-8x8-v0")
+    return collect_demonstrations(env, [level_seed(0, "eval", i) for i in range(10)])
+
+
+def test_demonstrations_are_expert_rollouts(demos):
+    assert demos.n_episodes == 6 and len(demos) == len(demos.actions) == len(demos.cells)
+    assert demos.frames.dtype == np.uint8 and demos.frames.shape[1:] == (64, 64, 3)
+    assert demos.first(2).n_episodes == 2
+    # every episode starts with the agent holding nothing and ends next to the goal
+    starts = np.flatnonzero(np.diff(demos.episodes, prepend=-1))
+    assert all((demos.cells[i] == environments.Kind.AGENT).sum() == 1 for i in starts)
+
+
+def test_split_holds_out_whole_episodes():
+    episodes = np.repeat(np.arange(5), 10)
+    train, val = split_by_episode(episodes, 0.2, seed=0)
+    assert len(val) == 10 and not set(episodes[train]) & set(episodes[val])
+    train, val = split_by_episode(np.zeros(20, dtype=int), 0.2, seed=0)
+    assert len(val) == 4 and len(train) == 16  # one episode: frames are held out
+
+
+def test_perception_learns_far_above_chance(demos, held_out):
+    torch.manual_seed(0)
+    result = fit(
+        lambda: CellClassifier(),
+        demos.frames,
+        demos.cells,
+        demos.episodes,
+        TrainConfig(max_steps=400, balance_classes=True),
+    )
+    with torch.no_grad():
+        predicted = result.model(to_input(held_out.frames)).argmax(1).numpy()
+    accuracy = (predicted == held_out.cells).mean()
+    majority = np.bincount(held_out.cells.ravel()).max() / held_out.cells.size
+    assert accuracy > 0.97 and accuracy > majority + 0.3, (accuracy, majority)
+    assert result.learning_rate in TrainConfig().learning_rates
+    assert set(result.val_loss_by_lr) == set(TrainConfig().learning_rates)
+
+
+def test_behaviour_cloning_fits_its_training_data(demos):
+    # One level, frames held out within it: the policy can and must fit this.
+    one = demos.first(3)
+    result = fit(
+        lambda: make_policy("medium", (8, 8)),
+        one.frames,
+        one.actions,
+        np.zeros_like(one.episodes),
+        TrainConfig(max_steps=400),
+    )
+    with torch.no_grad():
+        logits = result.model(to_input(one.frames))
+    train_accuracy = (logits.argmax(1).numpy() == one.actions).mean()
+    chance = np.bincount(one.actions).max() / len(one.actions)
+    assert train_accuracy > max(0.8, chance + 0.3), (train_accuracy, chance)
+
+
+def test_training_is_seeded(demos):
+    a = fit(lambda: CellClassifier(), demos.frames, demos.cells, demos.episodes, FAST)
+    b = fit(lambda: CellClassifier(), demos.frames, demos.cells, demos.episodes, FAST)
+    for pa, pb in zip(a.model.parameters(), b.model.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert a.learning_rate == b.learning_rate and a.steps == b.steps
