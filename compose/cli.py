@@ -186,7 +186,8 @@ def run(
             for e in summary.episodes
         ],
     }
-    run_name = f"{env_id.split('/')[-1]}__{pipe.label}__s{seed}"
+    trained = "" if fit is None else f"__b{budget or 10}"
+    run_name = f"{env_id.split('/')[-1]}__{pipe.label}{trained}__s{seed}"
     directory = out_dir or Path("runs") / run_name
     write_json(directory / "summary.json", record)
     lat = record["latency_ms"]

@@ -94,16 +94,9 @@ class TrainSettings(_Strict):
         return v
 
     def for_seed(self, seed: int) -> TrainConfig:
-        return TrainConfig(
-            learning_rates=tuple(self.learning_rates),
-            max_steps=self.max_steps,
-            eval_every=self.eval_every,
-            patience=self.patience,
-            batch_size=self.batch_size,
-            weight_decay=self.weight_decay,
-            val_fraction=self.val_fraction,
-            seed=seed,
-        )
+        settings = self.model_dump()
+        settings["learning_rates"] = tuple(self.learning_rates)
+        return TrainConfig(**settings, seed=seed)
 
 
 def default_pipelines() -> list[PipelineSpec]:

@@ -17,7 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
@@ -27,7 +27,7 @@ from compose.symbols import DECODER_ASSUMPTIONS, scene_from_probs
 from environments.core import Action, Kind, Scene
 from neural.data import Demonstrations
 from neural.modules import CellClassifier, count_parameters, make_policy, to_input
-from neural.train import TrainConfig, fit
+from neural.train import TrainConfig, TrainResult, fit
 from symbolic.reasoner import Decision, Reasoner, rules_path
 
 __all__ = [
@@ -112,20 +112,24 @@ class Pipeline(ABC):
         raise CheckpointError(f"the {self.label} pipeline has nothing to save")
 
 
-class OraclePipeline(Pipeline):
+class _ReasoningPipeline(Pipeline):
+    """A pipeline that acts through the symbolic reasoner."""
+
+    reasoner: Reasoner
+
+    @classmethod
+    def for_game(cls, game: str, rules: str | Path | None = None, search: str = "networkx") -> Self:
+        """Built with ``game``'s packaged rules, or with a user's ``rules`` file (checked)."""
+        return cls(Reasoner.from_file(rules or rules_path(game), search))  # type: ignore[arg-type,call-arg]
+
+
+class OraclePipeline(_ReasoningPipeline):
     """Ground-truth Scene → symbolic reasoner. Reads ``info["scene"]``, never the pixels."""
 
     name = "oracle"
 
     def __init__(self, reasoner: Reasoner) -> None:
         self.reasoner = reasoner
-
-    @classmethod
-    def for_game(
-        cls, game: str, rules: str | Path | None = None, search: str = "networkx"
-    ) -> OraclePipeline:
-        """The oracle for ``game`` with its packaged rules, or with a user's ``rules`` file."""
-        return cls(Reasoner.from_file(rules or rules_path(game), search))  # type: ignore[arg-type]
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         return FitReport(rule_clauses=self.reasoner.rules.ledger.clauses)
@@ -140,7 +144,7 @@ class OraclePipeline(Pipeline):
         return {"pipeline": self.label, **_rules_description(self.reasoner)}
 
 
-class HybridPipeline(Pipeline):
+class HybridPipeline(_ReasoningPipeline):
     """Screen → per-cell perception → Scene → the symbolic reasoner."""
 
     name = "hybrid"
@@ -148,12 +152,6 @@ class HybridPipeline(Pipeline):
     def __init__(self, reasoner: Reasoner, perception: CellClassifier | None = None) -> None:
         self.reasoner = reasoner
         self.perception = perception or CellClassifier(kinds=len(Kind))
-
-    @classmethod
-    def for_game(
-        cls, game: str, rules: str | Path | None = None, search: str = "networkx"
-    ) -> HybridPipeline:
-        return cls(Reasoner.from_file(rules or rules_path(game), search))  # type: ignore[arg-type]
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         """Train perception on the demonstrations' screens and true cell kinds (not actions)."""
@@ -167,16 +165,11 @@ class HybridPipeline(Pipeline):
             config,
         )
         self.perception = result.model  # type: ignore[assignment]
-        return FitReport(
+        return _fit_report(
+            result,
             frames=len(demos),
             cell_labels=int(demos.cells.size),
             rule_clauses=self.reasoner.rules.ledger.clauses,
-            params=count_parameters(self.perception),
-            train_seconds=result.seconds,
-            learning_rate=result.learning_rate,
-            val_loss=result.val_loss,
-            val_accuracy=result.val_accuracy,
-            steps=result.steps,
         )
 
     @torch.inference_mode()
@@ -234,16 +227,7 @@ class MonolithicPipeline(Pipeline):
             config,
         )
         self.policy = result.model
-        return FitReport(
-            frames=len(demos),
-            actions=len(demos),
-            params=count_parameters(self.policy),
-            train_seconds=result.seconds,
-            learning_rate=result.learning_rate,
-            val_loss=result.val_loss,
-            val_accuracy=result.val_accuracy,
-            steps=result.steps,
-        )
+        return _fit_report(result, frames=len(demos), actions=len(demos))
 
     def handles(self, grid: tuple[int, int]) -> bool:
         """Whether this policy can play a grid of this size at all."""
@@ -313,6 +297,18 @@ def load_pipeline(directory: str | Path) -> HybridPipeline | MonolithicPipeline:
         raise CheckpointError(f"cannot load the pipeline in {directory}: {e}") from e
     module.eval()
     return pipe
+
+
+def _fit_report(result: TrainResult, **consumed: int) -> FitReport:
+    return FitReport(
+        params=count_parameters(result.model),
+        train_seconds=result.seconds,
+        learning_rate=result.learning_rate,
+        val_loss=result.val_loss,
+        val_accuracy=result.val_accuracy,
+        steps=result.steps,
+        **consumed,
+    )
 
 
 def _write_manifest(directory: Path, data: dict[str, Any]) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compose.analysis import Analysis, analyse
+from compose.analysis import Analysis, Cell, analyse
 from compose.errors import ResultsError
 from compose.experiment import read_config
 from compose.figures import draw_all
@@ -292,32 +293,22 @@ def _hybrid_sentence(a: Analysis) -> str:
     return " ".join(parts)
 
 
-def _success_table(a: Analysis) -> list[Block]:
-    headers = ["pipeline", "budget", *a.splits]
+def _per_cell_rows(a: Analysis, show: Callable[[Cell], str]) -> list[list[str]]:
+    """One row per pipeline and budget, one column per split."""
     rows = []
     for pipeline in a.pipelines:
-        budgets = [0] if a.kinds[pipeline] == "oracle" else a.budgets
-        for b in budgets:
+        for b in [0] if a.kinds[pipeline] == "oracle" else a.budgets:
             cells = [a.cell(pipeline, b, s) for s in a.splits]
             rows.append(
-                [
-                    pipeline,
-                    "—" if b == 0 else str(b),
-                    *[c.success.text() if c else "n/a" for c in cells],
-                ]
+                [pipeline, "—" if b == 0 else str(b), *[show(c) if c else "n/a" for c in cells]]
             )
-    returns = []
-    for pipeline in a.pipelines:
-        budgets = [0] if a.kinds[pipeline] == "oracle" else a.budgets
-        for b in budgets:
-            cells = [a.cell(pipeline, b, s) for s in a.splits]
-            returns.append(
-                [
-                    pipeline,
-                    "—" if b == 0 else str(b),
-                    *[f"{c.mean_return:.3f} / {c.mean_steps:.0f}" if c else "n/a" for c in cells],
-                ]
-            )
+    return rows
+
+
+def _success_table(a: Analysis) -> list[Block]:
+    headers = ["pipeline", "budget", *a.splits]
+    rows = _per_cell_rows(a, lambda c: c.success.text())
+    returns = _per_cell_rows(a, lambda c: f"{c.mean_return:.3f} / {c.mean_steps:.0f}")
     split_rows = [[s, a.split_envs[s]] for s in a.splits]
     return [
         H(2, "Success rates"),
