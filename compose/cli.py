@@ -225,7 +225,8 @@ def compare(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes [default: 2].")] = None,
     preset: Annotated[
-        PresetName | None, typer.Option(help="demo (the default, minutes) or full (about an hour).")
+        PresetName | None,
+        typer.Option(help="demo (the default, minutes) or full (about half an hour)."),
     ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Results directory [default: runs/compare-<env>].")

@@ -195,7 +195,7 @@ def default_splits(env_id: str) -> list[SplitSpec]:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "demo": {},  # the defaults above: a few minutes on 2 CPU cores
-    # Budgets up to where behaviour cloning starts to work; about an hour on 2 CPU cores.
+    # Budgets up to where behaviour cloning starts to work; about half an hour on 2 CPU cores.
     "full": {
         "budgets": [1, 3, 10, 30, 100, 300],
         "seeds": 3,

@@ -572,21 +572,17 @@ def _size_sweep(a: Analysis, figures: dict[str, Path]) -> list[Block]:
         cs, cl = a.cell(small, a.top_budget, split), a.cell(large, a.top_budget, split)
         if cs and cl and cs.seeds == cl.seeds:
             d = paired_difference(cl.outcomes, cs.outcomes)
-        verdict = (
-            f"Largest ({large}) minus smallest ({small}) at {a.top_budget} episodes: "
-            + (
-                "—"
-                if d is None
-                else f"{100 * d.value:+.0f} points [{100 * d.low:+.0f}, {100 * d.high:+.0f}]"
-            )
-            + (
-                " — bigger helps here."
-                if d and d.low > 0
-                else " — no evidence that bigger helps at this budget."
-                if d
-                else ""
-            )
-        )
+        verdict = f"Largest ({large}) minus smallest ({small}) at {a.top_budget} episodes: "
+        if d is None:
+            verdict += "— (not evaluated on the same seeds)."
+        else:
+            verdict += f"{100 * d.value:+.0f} points [{100 * d.low:+.0f}, {100 * d.high:+.0f}]"
+            if d.low > 0:
+                verdict += " — bigger helps here."
+            elif d.high < 0:
+                verdict += " — bigger is worse here."
+            else:
+                verdict += " — no evidence that size matters at this budget."
     else:
         verdict = ""
     out += [
