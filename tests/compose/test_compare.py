@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -175,7 +174,6 @@ def check_whole_jobs(out: Path) -> dict[tuple[str, str], str]:
     return {(r["job"], r["split"]): r["created_at"] + str(r["success_rate"]) for r in rows}
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
 def test_killed_and_interrupted_runs_resume_without_loss_or_duplicates(tmp_path):
     config = tmp_path / "resumable.toml"
     config.write_text(RESUMABLE)
