@@ -6,6 +6,7 @@ rebuild a report at any time and its numbers always match the database.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
@@ -15,7 +16,7 @@ from compose.config import ExperimentConfig
 from compose.stats import Estimate, paired_difference, success_estimate
 from compose.store import ResultRow
 
-__all__ = ["Analysis", "Cell", "analyse"]
+__all__ = ["Analysis", "Cell", "analyse", "to_json"]
 
 
 @dataclass
@@ -220,3 +221,64 @@ def _verdict(analysis: Analysis, split: str, budget: int) -> Verdict | None:
         except ValueError:
             difference = None
     return Verdict(split, budget, winner, runner_up, difference)
+
+
+def to_json(a: Analysis) -> dict[str, Any]:
+    """The analysis as ``results.json``: every row, every cell's estimate, every verdict."""
+    rows = [
+        {
+            "pipeline": r.pipeline,
+            "kind": r.kind,
+            "budget": r.budget,
+            "seed": r.seed,
+            "split": r.split,
+            "episodes": r.episodes,
+            "successes": r.successes,
+            "success_rate": r.success_rate,
+            "mean_return": r.mean_return,
+            "mean_steps": r.mean_steps,
+            "latency_ms": r.latency,
+            "params": r.fit.get("params"),
+            "train_seconds": r.fit.get("train_seconds"),
+            "frames": r.fit.get("frames"),
+            "actions": r.fit.get("actions"),
+            "cell_labels": r.fit.get("cell_labels"),
+            "rule_clauses": r.fit.get("rule_clauses"),
+        }
+        for r in sorted(a.rows, key=lambda r: (r.pipeline, r.budget, r.seed, r.split))
+    ]
+    summary = [
+        {
+            "pipeline": c.pipeline,
+            "budget": c.budget,
+            "split": c.split,
+            "seeds": c.seeds,
+            "episodes": c.success.n,
+            "success_rate": c.success.value,
+            "ci95": [c.success.low, c.success.high],
+            "mean_return": c.mean_return,
+        }
+        for c in sorted(a.cells.values(), key=lambda c: (c.pipeline, c.budget, c.split))
+    ]
+    verdicts = [
+        {
+            "split": v.split,
+            "budget": v.budget,
+            "winner": v.winner.pipeline,
+            "runner_up": v.runner_up.pipeline if v.runner_up else None,
+            "difference": None if v.difference is None else v.difference.value,
+            "difference_ci95": None
+            if v.difference is None
+            else [v.difference.low, v.difference.high],
+            "clear": v.clear,
+        }
+        for v in a.verdicts
+    ]
+    return {
+        "env": a.config.env,
+        "settings_hash": a.settings_hash,
+        "config": json.loads(a.config.model_dump_json()),
+        "rows": rows,
+        "summary": summary,
+        "verdicts": verdicts,
+    }

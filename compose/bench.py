@@ -1,29 +1,44 @@
-"""Speed measurements printed by ``neurocomp bench`` (never asserted by tests)."""
+"""Speed measurements printed by ``neurocomp bench`` (never asserted by tests).
+
+Every game is measured the same way, on the variants its specification names (``bench``):
+environment steps per second with pixels, the oracle's decision latency with each search its
+reasoner offers, training time of a hybrid and two monolithic policies on the first variant,
+and those pipelines' decision latency on every measured variant they can play.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from compose.pipelines import HybridPipeline, MonolithicPipeline, Pipeline
+from compose.build import build_pipeline, demonstrations
+from compose.config import PipelineSpec
+from compose.pipelines import Pipeline
 from compose.play import evaluate, level_seed
-from environments.core import Action
-from environments.registry import make
-from neural.data import collect_demonstrations
+from compose.stats import percentiles
+from environments.core import GridGame
+from environments.registry import game_of, games, make
 from neural.train import TrainConfig
-from symbolic.reasoner import Reasoner
+from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
-__all__ = ["env_steps_per_second", "oracle_latency", "pipeline_latency", "run_benchmarks"]
+__all__ = ["env_steps_per_second", "oracle_latency", "run_benchmarks"]
+
+LEARNERS = (
+    PipelineSpec(kind="hybrid"),
+    PipelineSpec(kind="monolithic", size="medium"),
+    PipelineSpec(kind="monolithic", size="pooled"),
+)
 
 
 def env_steps_per_second(env_id: str, steps: int = 20_000, seed: int = 0) -> float:
     """Random-action steps per second with pixel rendering (resets included)."""
     env = make(env_id)
     rng = np.random.default_rng(seed)
-    actions = rng.integers(len(Action), size=steps)
+    actions = rng.integers(env.action_space.n, size=steps)
     env.reset(seed=seed)
     t0 = time.perf_counter()
     for a in actions:
@@ -34,10 +49,9 @@ def env_steps_per_second(env_id: str, steps: int = 20_000, seed: int = 0) -> flo
 
 
 def oracle_latency(
-    env_id: str, reasoner: Reasoner, decisions: int = 300, seed: int = 0
+    env: GridGame, reasoner: Reasoner, decisions: int = 300, seed: int = 0
 ) -> dict[str, float]:
-    """Decision latency (ms) on ground-truth scenes along expert-free rollouts of the oracle."""
-    env = make(env_id)
+    """Decision latency (ms) on ground-truth scenes along the oracle's own rollouts."""
     total, prolog, search = [], [], []
     level = 0
     while len(total) < decisions:
@@ -50,69 +64,62 @@ def oracle_latency(
             total.append(time.perf_counter() - t0)
             prolog.append(decision.prolog_s)
             search.append(decision.search_s)
-            _, _, terminated, truncated, info = env.step(int(decision.action))
+            _, _, terminated, truncated, info = env.step(decision.action)
             done = terminated or truncated
-    ms = {
-        name: np.array(v) * 1e3
-        for name, v in (("total", total), ("prolog", prolog), ("search", search))
-    }
-    return {
-        f"{name}_{q}": float(np.percentile(v, p))
-        for name, v in ms.items()
-        for q, p in (("p50", 50), ("p95", 95))
-    }
+    ms = {name: np.array(v) * 1e3 for name, v in (("total", total), ("prolog", prolog))}
+    ms["search"] = np.array(search) * 1e3
+    return percentiles(ms)
 
 
-def pipeline_latency(env_id: str, pipe: Pipeline, episodes: int, seed: int = 0) -> dict[str, float]:
-    """Decision latency (ms) of a trained pipeline over evaluation episodes."""
-    summary = evaluate(make(env_id), pipe, episodes, seed)
-    return summary.latency_ms()
-
-
-def run_benchmarks(quick: bool = False) -> dict[str, Any]:
-    """Env speed, oracle latency (both searches), hybrid and monolithic latency, training time."""
+def run_benchmarks(quick: bool = False, env_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """Measure every game (or the games of ``env_ids``, on those ids)."""
     torch.set_num_threads(1)  # as in the comparison's workers
-    steps = 3_000 if quick else 20_000
-    decisions = 60 if quick else 400
-    episodes = 5 if quick else 30
-    budgets = (1, 3) if quick else (1, 3, 10)
-    train = TrainConfig(max_steps=200) if quick else TrainConfig()
-    reasoner = Reasoner.for_game("keydoor")
-    prolog_search = Reasoner(reasoner.rules, "prolog")
     out: dict[str, Any] = {
         "env_steps_per_s": {},
         "oracle_latency_ms": {},
         "decision_latency_ms": {},
         "train_seconds": {},
     }
-    for size in (8, 16):
-        env_id = f"neurocomp/KeyDoor-{size}x{size}-v0"
-        out["env_steps_per_s"][f"{size}x{size}"] = env_steps_per_second(env_id, steps)
-        for r in (reasoner, prolog_search):
-            out["oracle_latency_ms"][f"{size}x{size}/{r.search}"] = oracle_latency(
-                env_id, r, decisions
+    plan: dict[str, list[str]] = {}
+    for env_id in env_ids or [i for g in games() for i in g.bench_ids()]:
+        env_id = make(env_id).spec.id
+        plan.setdefault(game_of(env_id).name, []).append(env_id)
+    for ids in plan.values():
+        _bench_game(ids, quick, out)
+    return out
+
+
+def _bench_game(ids: list[str], quick: bool, out: dict[str, Any]) -> None:
+    steps = 3_000 if quick else 20_000
+    decisions = 60 if quick else 400
+    episodes = 5 if quick else 30
+    budgets = (1, 3) if quick else (1, 3, 10)
+    train = TrainConfig(max_steps=200) if quick else TrainConfig()
+    game = game_of(ids[0])
+    for env_id in ids:
+        name = env_id.removeprefix("neurocomp/")
+        out["env_steps_per_s"][name] = env_steps_per_second(env_id, steps)
+        for search in reasoner_class(game).searches:
+            reasoner = load_reasoner(game, search=search)
+            out["oracle_latency_ms"][f"{name}/{search}"] = oracle_latency(
+                make(env_id), reasoner, decisions
             )
-    train_env = make("neurocomp/KeyDoor-8x8-v0")
-    demos = collect_demonstrations(
-        train_env, [level_seed(0, "train", i) for i in range(max(budgets))]
-    )
+    train_env = make(ids[0])
+    demos = demonstrations(train_env, max(budgets), 0)
     trained: dict[str, Pipeline] = {}
     for budget in budgets:
-        for label, build in (
-            ("hybrid", lambda: HybridPipeline(reasoner)),
-            ("mono-medium", lambda: MonolithicPipeline("medium")),
-            ("mono-pooled", lambda: MonolithicPipeline("pooled")),
-        ):
-            pipe = build()
+        for spec in LEARNERS:
+            pipe = build_pipeline(spec, train_env)
             report = pipe.fit(demos.first(budget), train)
-            out["train_seconds"][f"{label} @{budget} demos"] = report.train_seconds
-            trained[label] = pipe
-    for size in (8, 16):
-        env_id = f"neurocomp/KeyDoor-{size}x{size}-v0"
-        for label, pipe in trained.items():
-            if label == "mono-medium" and size != 8:
-                continue  # a fixed-size network cannot take a 16x16 screen
-            out["decision_latency_ms"][f"{label} {size}x{size}"] = pipeline_latency(
-                env_id, pipe, episodes
+            out["train_seconds"][f"{game.title} {spec.label} @{budget} demos"] = (
+                report.train_seconds
             )
-    return out
+            trained[spec.label] = pipe
+    for env_id in ids:
+        env = make(env_id)
+        for label, pipe in trained.items():
+            if pipe.cannot_play(env):
+                continue  # a fixed-size network cannot take another grid size
+            summary = evaluate(env, pipe, episodes, 0)
+            key = f"{label} {env_id.removeprefix('neurocomp/')}"
+            out["decision_latency_ms"][key] = summary.latency_ms()

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from compose.errors import ConfigError
+from compose.files import write_json
 from environments.errors import NeurocompError
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ class SizeName(StrEnum):
 class SearchName(StrEnum):
     networkx = "networkx"
     prolog = "prolog"
+    python = "python"
 
 
 class PresetName(StrEnum):
@@ -62,14 +64,31 @@ def progress() -> Progress:
 
 
 @app.command()
-def envs() -> None:
-    """List the registered games."""
-    from environments.registry import describe, env_ids
+def envs(
+    ids: Annotated[bool, typer.Option("--ids", help="List every registered id instead.")] = False,
+) -> None:
+    """List the games, one line each (with --ids: every registered id)."""
+    from environments.registry import describe, env_ids, games
 
-    table = Table("id", "description", box=None)
-    for env_id in env_ids():
-        table.add_row(env_id, describe(env_id))
-    out.print(table)
+    if ids:
+        table = Table("id", "description", box=None)
+        for env_id in env_ids():
+            table.add_row(env_id, describe(env_id))
+        out.print(table)
+        return
+    width = max(len(g.title) for g in games())
+    for game in games():
+        variants = ",".join(v.suffix for v in game.variants)
+        glyphs = " ".join(k.glyph for k in game.kinds)
+        actions = game.actions.per_cell or " ".join(game.actions.names)
+        out.print(
+            f"[bold]{game.title:<{width}}[/bold]  {game.title}: {game.summary} "
+            f"[dim](neurocomp/{game.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
+            f"{actions})[/dim]",
+            soft_wrap=True,
+            highlight=False,
+        )
+    out.print("`neurocomp envs --ids` lists every id; `neurocomp run --env ID` plays one.")
 
 
 @app.command()
@@ -89,7 +108,9 @@ def run(
     ] = None,
     episodes: Annotated[int, typer.Option(min=1, max=100_000, help="Levels to play.")] = 20,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the training and test levels.")] = 0,
-    search: Annotated[SearchName, typer.Option(help="Plan search method.")] = (SearchName.networkx),
+    search: Annotated[
+        SearchName | None, typer.Option(help="Plan search [default: the game's reasoner's].")
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Directory for summary.json [default: runs/<run name>]."),
@@ -98,63 +119,62 @@ def run(
     load: Annotated[
         Path | None, typer.Option(help="Play a pipeline saved with --save instead of training.")
     ] = None,
+    level: Annotated[
+        Path | None,
+        typer.Option(help="Play this level, drawn as text (one glyph per cell; see `envs`)."),
+    ] = None,
     explain: Annotated[
         bool, typer.Option(help="Print the first episode step by step with explanations.")
     ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Save the first episode as an animated GIF (misread cells outlined)."),
+    ] = None,
 ) -> None:
     """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
-    from compose.pipelines import (
-        HybridPipeline,
-        MonolithicPipeline,
-        OraclePipeline,
-        Pipeline,
-        load_pipeline,
-    )
+    from compose.build import obtain_pipeline
+    from compose.config import PipelineSpec
+    from compose.experiment import versions
     from compose.play import evaluate, level_seed, play_episode
     from environments.registry import make, spec
-    from neural.data import collect_demonstrations
-    from neural.train import TrainConfig
 
     env_id = spec(env).id
     game = make(env_id)
-    fit: dict[str, Any] | None = None
-    if load is not None:
-        if budget is not None or rules is not None:
-            raise ConfigError("--load plays a saved pipeline: leave out --budget and --rules")
-        pipe: Pipeline = load_pipeline(load)
-    elif pipeline == PipelineName.oracle:
-        if budget is not None:
-            raise ConfigError("the oracle learns nothing: leave out --budget")
-        pipe = OraclePipeline.for_game(game.game, rules, search.value)
-    else:
-        if pipeline == PipelineName.hybrid:
-            pipe = HybridPipeline.for_game(game.game, rules, search.value)
-        else:
-            if rules is not None:
-                raise ConfigError("a monolithic pipeline uses no rules: leave out --rules")
-            pipe = MonolithicPipeline(size.value, (game.height, game.width), game.tile)
-        n = budget or 10
-        with err.status(f"training {pipe.label} on {n} demonstration episode(s)…"):
-            demos = collect_demonstrations(game, [level_seed(seed, "train", i) for i in range(n)])
-            report = pipe.fit(demos, TrainConfig(seed=seed))
-        fit = report.__dict__
+    level_text = _read_level(level)
+    kind = PipelineSpec(
+        kind=pipeline.value, size=size.value if pipeline == PipelineName.monolithic else None
+    )
+    with err.status(f"preparing the {kind.label} pipeline…"):
+        pipe, fit = obtain_pipeline(
+            game,
+            kind,
+            budget=budget,
+            seed=seed,
+            rules=rules,
+            search=search.value if search else None,
+            load=load,
+        )
+    if fit is not None:
         err.print(
-            f"trained {pipe.label} on {report.frames} frames in {report.train_seconds:.1f} s "
-            f"(validation accuracy {report.val_accuracy:.2f}, learning rate {report.learning_rate})"
+            f"trained {pipe.label} on {fit.frames} frames in {fit.train_seconds:.1f} s "
+            f"(validation accuracy {fit.val_accuracy:.2f}, learning rate {fit.learning_rate})"
         )
     if save is not None:
         pipe.save(save)
         err.print(f"saved the pipeline to {save}")
-    if isinstance(pipe, MonolithicPipeline) and not pipe.handles((game.height, game.width)):
-        raise ConfigError(
-            f"{pipe.label} was built for {pipe.grid[0]}x{pipe.grid[1]} screens and cannot play "
-            f"{env_id}; use --size pooled for a network that takes any grid size"
-        )
-    if explain:
-        episode = play_episode(game, pipe, level_seed(seed, "eval", 0), record=True)
-        for i, (step, info) in enumerate(episode.trace or []):
-            scene = step.scene or info["scene"]
-            out.print(f"[bold]step {i}[/bold]\n{scene.to_text()}\n{step.explain()}\n")
+    reason = pipe.cannot_play(game)
+    if reason:
+        raise ConfigError(f"{reason} ({env_id})")
+    first_seed = level_seed(seed, "eval", 0)
+    if explain or record:
+        episode = play_episode(game, pipe, first_seed, record=True, level=level_text)
+        if explain:
+            for i, (step, info) in enumerate(episode.trace or []):
+                scene = step.scene or info["scene"]
+                out.print(f"[bold]step {i}[/bold]\n{scene.to_text()}\n{step.explain()}\n")
+        if record:
+            _record_gif(record, game, episode, first_seed, level_text)
+            err.print(f"recorded the first episode in {record}")
     with progress() as bar:
         task = bar.add_task(f"{pipe.label} on {env_id}", total=episodes, status="")
         wins = 0
@@ -164,20 +184,21 @@ def run(
             wins += result.success
             bar.update(task, advance=1, status=f"solved {wins}")
 
-        summary = evaluate(game, pipe, episodes, seed, on_episode=tick)
-    from compose.experiment import versions
-
-    record = {
+        summary = evaluate(game, pipe, episodes, seed, on_episode=tick, level=level_text)
+    trained_on = None if fit is None else budget or 10
+    data = {
         "env": env_id,
+        "game": game.game.name,
         "pipeline": pipe.label,
-        "budget": None if fit is None else budget or 10,
+        "budget": trained_on,
         "episodes": episodes,
         "seed": seed,
+        "level": level_text,
         "success_rate": summary.success_rate,
         "mean_return": summary.mean_return,
         "mean_steps": summary.mean_steps,
         "latency_ms": summary.latency_ms(),
-        "fit": fit,
+        "fit": None if fit is None else fit.__dict__,
         "details": pipe.describe(),
         "loaded_from": None if load is None else str(load),
         "versions": versions(),
@@ -186,17 +207,39 @@ def run(
             for e in summary.episodes
         ],
     }
-    trained = "" if fit is None else f"__b{budget or 10}"
+    trained = "" if trained_on is None else f"__b{trained_on}"
     run_name = f"{env_id.split('/')[-1]}__{pipe.label}{trained}__s{seed}"
     directory = out_dir or Path("runs") / run_name
-    write_json(directory / "summary.json", record)
-    lat = record["latency_ms"]
+    write_json(directory / "summary.json", data)
+    lat = data["latency_ms"]
     out.print(
         f"success rate {summary.success_rate:.1%} over {episodes} episodes · "
         f"mean return {summary.mean_return:.3f} · mean steps {summary.mean_steps:.1f} · "
         f"decision p50 {lat['total_p50']:.2f} ms, p95 {lat['total_p95']:.2f} ms"
     )
     out.print(f"wrote {directory / 'summary.json'}")
+
+
+def _read_level(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--level: cannot read {path} ({e})") from None
+
+
+def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None) -> None:
+    """Replay the recorded episode and save it, outlining the cells the pipeline misread."""
+    from compose.screens import outline, replay, save_gif
+
+    steps = episode.trace or []
+    shown = []
+    for i, (frame, truth) in enumerate(replay(env, seed, [s.action for s, _ in steps], level)):
+        step = steps[i][0] if i < len(steps) else None
+        seen = step.scene.grid if step is not None and step.scene is not None else truth
+        shown.append(outline(frame, seen != truth, env.tile))
+    save_gif(path, shown)
 
 
 def parse_budgets(text: str | None) -> list[int] | None:
@@ -329,18 +372,22 @@ def report(
 def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     quick: Annotated[bool, typer.Option(help="Fewer repetitions (noisier numbers).")] = False,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help="Measure these ids (repeatable) [default: every game]."),
+    ] = None,
 ) -> None:
     """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
     from compose.bench import run_benchmarks
 
     with err.status("benchmarking…"):
-        figures = run_benchmarks(quick=quick)
+        figures = run_benchmarks(quick=quick, env_ids=env or None)
     if as_json:
         print(json.dumps(figures, indent=2))
         return
     table = Table("measure", "value", box=None)
-    for size, sps in figures["env_steps_per_s"].items():
-        table.add_row(f"env steps/s with pixels, KeyDoor {size}", f"{sps:,.0f}")
+    for name, sps in figures["env_steps_per_s"].items():
+        table.add_row(f"env steps/s with pixels, {name}", f"{sps:,.0f}")
     for key, lat in figures["oracle_latency_ms"].items():
         table.add_row(
             f"oracle decision {key} (ms)",
@@ -356,14 +403,6 @@ def bench(
     for key, seconds in figures["train_seconds"].items():
         table.add_row(f"training {key} (s)", f"{seconds:.1f}")
     out.print(table)
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically: a crash never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    tmp.replace(path)
 
 
 def main() -> None:

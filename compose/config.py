@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from compose.errors import ConfigError
 from environments.errors import NeurocompError
-from environments.registry import make, spec
+from environments.registry import game_of, make, spec
 from neural.train import TrainConfig
 
 __all__ = [
@@ -75,16 +75,19 @@ class SplitSpec(_Strict):
         return v
 
 
+_TRAIN = TrainConfig()  # the one source of every training default
+
+
 class TrainSettings(_Strict):
     """How every network is trained (see ``neural.train.TrainConfig``)."""
 
-    learning_rates: list[float] = Field([3e-3, 1e-3], min_length=1)
-    max_steps: int = Field(1500, ge=1)
-    eval_every: int = Field(25, ge=1)
-    patience: int = Field(6, ge=1)
-    batch_size: int = Field(64, ge=1)
-    weight_decay: float = Field(1e-4, ge=0)
-    val_fraction: float = Field(0.2, gt=0, lt=1)
+    learning_rates: list[float] = Field(list(_TRAIN.learning_rates), min_length=1)
+    max_steps: int = Field(_TRAIN.max_steps, ge=1)
+    eval_every: int = Field(_TRAIN.eval_every, ge=1)
+    patience: int = Field(_TRAIN.patience, ge=1)
+    batch_size: int = Field(_TRAIN.batch_size, ge=1)
+    weight_decay: float = Field(_TRAIN.weight_decay, ge=0)
+    val_fraction: float = Field(_TRAIN.val_fraction, gt=0, lt=1)
 
     @field_validator("learning_rates")
     @classmethod
@@ -117,7 +120,9 @@ class ExperimentConfig(_Strict):
     episodes: int = Field(20, ge=1, le=100_000, description="evaluation episodes per split")
     splits: list[SplitSpec] | None = Field(None, description="default: the game's splits")
     rules: Path | None = Field(None, description="rule file; default: the game's own")
-    search: Literal["networkx", "prolog"] = "networkx"
+    search: Literal["networkx", "prolog", "python"] | None = Field(
+        None, description="plan search; default: the game's reasoner's own"
+    )
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes")
     train: TrainSettings = Field(default_factory=TrainSettings)
 
@@ -168,29 +173,26 @@ class ExperimentConfig(_Strict):
             spec(self.env)
         except NeurocompError as e:
             raise ConfigError(f"env: {e}") from e
+        game = game_of(self.env)
         for i, split in enumerate(self.resolved_splits()):
             try:
-                make(split.env or self.env, **split.kwargs)
+                env = make(split.env or self.env, **split.kwargs)
             except NeurocompError as e:
                 raise ConfigError(f"splits[{i}] ({split.name}): {e}") from e
+            if env.game.name != game.name:
+                raise ConfigError(
+                    f"splits[{i}] ({split.name}): {split.env} plays {env.game.title}, but the "
+                    f"pipelines are trained on {game.title}; a split must be the same game"
+                )
         if self.rules is not None and not Path(self.rules).is_file():
             raise ConfigError(f"rules: no such file {str(self.rules)!r}")
 
 
 def default_splits(env_id: str) -> list[SplitSpec]:
-    """In distribution, larger grids, an unseen appearance, more lava (for KeyDoor)."""
-    env = make(env_id)
-    splits = [SplitSpec(name="in-distribution")]
-    if getattr(env, "game", "") == "keydoor":
-        splits += [
-            SplitSpec(name=f"larger-{n}x{n}", env=f"neurocomp/KeyDoor-{n}x{n}-v0")
-            for n in (12, 16)
-            if n > env.height
-        ]
-        splits.append(SplitSpec(name="novel-appearance", kwargs={"appearance": "novel"}))
-        more = min(3 * env.lava, (env.height - 2) * (env.width - 2) // 4)
-        splits.append(SplitSpec(name="more-lava", kwargs={"lava": more}))
-    return splits
+    """The game's own evaluation splits for a pipeline trained on ``env_id``."""
+    return [
+        SplitSpec(name=s.name, env=s.env, kwargs=dict(s.kwargs)) for s in make(env_id).eval_splits()
+    ]
 
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -22,22 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from compose.build import build_pipeline, train_pipeline
 from compose.config import ExperimentConfig, PipelineSpec, _digest
 from compose.errors import ResultsError
-from compose.pipelines import (
-    FitReport,
-    HybridPipeline,
-    MonolithicPipeline,
-    OraclePipeline,
-    Pipeline,
-    Step,
-)
+from compose.files import write_json
+from compose.pipelines import HybridPipeline, Step
 from compose.play import evaluate, level_seed, play_episode
 from compose.store import ResultRow, ResultStore
-from environments.core import Kind
 from environments.registry import make
-from neural.data import collect_demonstrations
-from symbolic.reasoner import Reasoner, rules_path
+from symbolic.reasoner import Reasoner, load_reasoner
 
 __all__ = ["Job", "RunOutcome", "plan_jobs", "run_experiment", "run_job", "versions"]
 
@@ -95,22 +88,14 @@ def versions() -> dict[str, str]:
 
 
 # -- one job (runs in a worker) ------------------------------------------------------------------
-def build_pipeline(spec: PipelineSpec, config: ExperimentConfig) -> Pipeline:
-    env = make(config.env)
-    rules = config.rules or rules_path(env.game)
-    if spec.kind == "monolithic":
-        return MonolithicPipeline(spec.size or "medium", (env.height, env.width), env.tile)
-    reasoner = Reasoner.from_file(rules, config.search)
-    return HybridPipeline(reasoner) if spec.kind == "hybrid" else OraclePipeline(reasoner)
-
-
 class PerceptionAudit:
     """Counts, per decision of a hybrid, what perception got wrong and whether it mattered."""
 
     def __init__(self, reasoner: Reasoner) -> None:
         self.reasoner = reasoner
-        self.cells = np.zeros(len(Kind), dtype=np.int64)
-        self.correct = np.zeros(len(Kind), dtype=np.int64)
+        self.names = reasoner.game.kind_names
+        self.cells = np.zeros(len(self.names), dtype=np.int64)
+        self.correct = np.zeros(len(self.names), dtype=np.int64)
         self.decisions = 0
         self.wrong_scenes = 0
         self.changed_actions = 0
@@ -119,8 +104,8 @@ class PerceptionAudit:
         truth = info["scene"].grid
         seen = step.scene.grid if step.scene is not None else truth
         ok = seen == truth
-        self.cells += np.bincount(truth.ravel(), minlength=len(Kind))
-        self.correct += np.bincount(truth[ok].ravel(), minlength=len(Kind))
+        self.cells += np.bincount(truth.ravel(), minlength=len(self.names))
+        self.correct += np.bincount(truth[ok].ravel(), minlength=len(self.names))
         self.decisions += 1
         if not ok.all():
             self.wrong_scenes += 1
@@ -130,8 +115,8 @@ class PerceptionAudit:
     def summary(self) -> dict[str, Any]:
         return {
             "per_kind": {
-                Kind(k).symbol: {"cells": int(self.cells[k]), "correct": int(self.correct[k])}
-                for k in range(len(Kind))
+                name: {"cells": int(self.cells[k]), "correct": int(self.correct[k])}
+                for k, name in enumerate(self.names)
                 if self.cells[k]
             },
             "decisions": self.decisions,
@@ -142,21 +127,16 @@ class PerceptionAudit:
 
 def run_job(config: ExperimentConfig, job: Job) -> tuple[list[ResultRow], dict[str, Any] | None]:
     """Train and evaluate one job; returns its rows and (hybrid) an example episode."""
-    pipe = build_pipeline(job.pipeline, config)
-    if job.budget:
-        seeds = [level_seed(job.seed, "train", i) for i in range(job.budget)]
-        demos = collect_demonstrations(make(config.env), seeds)
-        fit = pipe.fit(demos, config.train.for_seed(job.seed))
-    else:  # the oracle learns nothing
-        assert isinstance(pipe, OraclePipeline)
-        fit = FitReport(rule_clauses=pipe.reasoner.rules.ledger.clauses)
+    train_env = make(config.env)
+    pipe = build_pipeline(job.pipeline, train_env, rules=config.rules, search=config.search)
+    fit = train_pipeline(pipe, train_env, job.budget, job.seed, config.train.for_seed(job.seed))
     rows, trace = [], None
     settings = config.settings_hash()
     for split in config.resolved_splits():
         env_id = split.env or config.env
         env = make(env_id, **split.kwargs)
-        if isinstance(pipe, MonolithicPipeline) and not pipe.handles((env.height, env.width)):
-            continue  # a fixed-size network cannot take this screen at all
+        if pipe.cannot_play(env):
+            continue  # e.g. a fixed-size network cannot take this screen at all
         audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
         summary = evaluate(env, pipe, config.episodes, job.seed, observe=audit)
         rows.append(
@@ -183,11 +163,19 @@ def run_job(config: ExperimentConfig, job: Job) -> tuple[list[ResultRow], dict[s
             )
         )
         if isinstance(pipe, HybridPipeline) and trace is None:
-            trace = _example_episode(env, pipe, job.seed, split.name)
+            trace = example_episode(env, pipe, job.seed, split.name, env_id, dict(split.kwargs))
     return rows, trace
 
 
-def _example_episode(env: Any, pipe: HybridPipeline, seed: int, split: str) -> dict[str, Any]:
+def example_episode(
+    env: Any,
+    pipe: HybridPipeline,
+    seed: int,
+    split: str,
+    env_id: str,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """The hybrid's first evaluation level, step by step: enough to replay and draw it."""
     episode = play_episode(env, pipe, level_seed(seed, "eval", 0), record=True)
     steps = []
     for i, (step, info) in enumerate((episode.trace or [])[:TRACE_STEPS]):
@@ -196,7 +184,8 @@ def _example_episode(env: Any, pipe: HybridPipeline, seed: int, split: str) -> d
         steps.append(
             {
                 "step": i,
-                "action": step.action.name,
+                "action": step.action,
+                "action_name": step.action_name,
                 "perceived": seen.to_text(),
                 "wrong_cells": int((seen.grid != truth.grid).sum()),
                 "explanation": step.explain(),
@@ -204,6 +193,8 @@ def _example_episode(env: Any, pipe: HybridPipeline, seed: int, split: str) -> d
         )
     return {
         "split": split,
+        "env": env_id,
+        "kwargs": kwargs,
         "level_seed": episode.level_seed,
         "steps": steps,
         "success": episode.success,
@@ -295,7 +286,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 def _check_rules(config: ExperimentConfig) -> None:
     """Load the rules once here, so a bad rule file fails before any worker starts."""
     if any(p.kind != "monolithic" for p in config.pipelines):
-        Reasoner.from_file(config.rules or rules_path(make(config.env).game), config.search)
+        load_reasoner(make(config.env).game, config.rules, config.search)
 
 
 def _write_config(config: ExperimentConfig, out_dir: Path) -> None:
@@ -303,9 +294,7 @@ def _write_config(config: ExperimentConfig, out_dir: Path) -> None:
         "settings_hash": config.settings_hash(),
         "config": json.loads(config.model_dump_json()),
     }
-    tmp = out_dir / "config.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(out_dir / "config.json")
+    write_json(out_dir / "config.json", data)
 
 
 def read_config(out_dir: Path) -> ExperimentConfig:

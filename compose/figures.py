@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from compose.analysis import Analysis
+from environments.registry import make
 
 __all__ = ["draw_all"]
 
@@ -39,7 +40,20 @@ def draw_all(analysis: Analysis, directory: Path) -> dict[str, Path]:
     }
     if len(analysis.monolithic()) > 1:
         figures["size_sweep"] = _size_sweep(analysis, directory / "size_sweep.png")
+    sizes = grid_sizes(analysis)
+    if len(set(sizes.values())) > 1:
+        figures["grid_size"] = _grid_size(analysis, sizes, directory / "grid_size.png")
     return figures
+
+
+def grid_sizes(analysis: Analysis) -> dict[str, int]:
+    """The splits that differ from training only in grid size → their size (cells per side)."""
+    out: dict[str, int] = {}
+    for split in analysis.config.resolved_splits():
+        if split.name in analysis.splits and set(split.kwargs) <= {"size"}:
+            env = make(split.env or analysis.config.env, **split.kwargs)
+            out[split.name] = max(env.height, env.width)
+    return out
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -162,6 +176,34 @@ def _latency(analysis: Analysis, path: Path) -> Path:
     ax.set_xlabel(f"median decision latency, ms ({split})")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def _grid_size(analysis: Analysis, sizes: dict[str, int], path: Path) -> Path:
+    budget = analysis.top_budget
+    order = sorted(sizes, key=sizes.get)
+    fig, ax = plt.subplots(figsize=(6.2, 3.6))
+    for i, pipeline in enumerate(analysis.pipelines):
+        pts = [
+            (sizes[s], c.success)
+            for s in order
+            if (c := analysis.cell(pipeline, budget, s)) is not None
+        ]
+        if not pts:
+            continue
+        x = [n for n, _ in pts]
+        y = [e.value for _, e in pts]
+        err = [[e.value - e.low for _, e in pts], [e.high - e.value for _, e in pts]]
+        ax.errorbar(
+            x, y, yerr=err, marker="o", capsize=2, color=_color(pipeline, i), label=pipeline
+        )
+    ax.set_xticks(sorted(set(sizes.values())))
+    ax.set_xlabel("grid size (cells per side)")
+    ax.set_ylabel("success rate")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(f"success against grid size, {budget} demonstration episodes", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     return _save(fig, path)
 
 

@@ -23,12 +23,14 @@ import numpy as np
 import torch
 
 from compose.errors import CheckpointError
-from compose.symbols import DECODER_ASSUMPTIONS, scene_from_probs
-from environments.core import Action, Kind, Scene
+from compose.symbols import decoder_for
+from environments.core import GridGame, Scene
+from environments.registry import games
+from environments.spec import GameSpec
 from neural.data import Demonstrations
 from neural.modules import CellClassifier, count_parameters, make_policy, to_input
 from neural.train import TrainConfig, TrainResult, fit
-from symbolic.reasoner import Decision, Reasoner, rules_path
+from symbolic.reasoner import Decision, Reasoner, load_reasoner
 
 __all__ = [
     "FitReport",
@@ -40,7 +42,7 @@ __all__ = [
     "load_pipeline",
 ]
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 DEFAULT_TRAINING = TrainConfig()
 
 
@@ -48,11 +50,12 @@ DEFAULT_TRAINING = TrainConfig()
 class Step:
     """One decision of a pipeline, with where its time went."""
 
-    action: Action
+    action: int
     decision: Decision | None = None  # symbolic pipelines explain themselves
     scene: Scene | None = None  # the Scene the pipeline reasoned about (perceived or true)
     neural_s: float = 0.0  # time in networks (perception, or the whole monolithic policy)
     symbolic_s: float = 0.0  # time in rules and search
+    action_name: str = ""
 
     @property
     def latency_s(self) -> float:
@@ -60,7 +63,7 @@ class Step:
 
     def explain(self) -> str:
         if self.decision is None:
-            return f"{self.action.name}: chosen by a network (no explanation)"
+            return f"{self.action_name or self.action}: chosen by a network (no explanation)"
         return self.decision.explain()
 
 
@@ -82,11 +85,12 @@ class FitReport:
 
 
 class Pipeline(ABC):
-    """Maps observations to actions. ``name`` says what it is in reports and run names."""
+    """Maps observations of one game to actions. ``name`` says what it is in reports."""
 
     name: ClassVar[str] = "pipeline"
     # Acts on the current screen alone, deterministically (lets evaluation cut loops short).
     memoryless: ClassVar[bool] = True
+    game: GameSpec
 
     @property
     def label(self) -> str:
@@ -111,6 +115,15 @@ class Pipeline(ABC):
     def save(self, directory: str | Path) -> Path:
         raise CheckpointError(f"the {self.label} pipeline has nothing to save")
 
+    def cannot_play(self, env: GridGame) -> str | None:
+        """Why this pipeline cannot play ``env`` at all (another game, ...), or None."""
+        if env.game.name != self.game.name:
+            return (
+                f"{self.label} plays {self.game.title}, not {env.game.title}: "
+                "a pipeline plays the game it was built for"
+            )
+        return None
+
 
 class _ReasoningPipeline(Pipeline):
     """A pipeline that acts through the symbolic reasoner."""
@@ -118,9 +131,15 @@ class _ReasoningPipeline(Pipeline):
     reasoner: Reasoner
 
     @classmethod
-    def for_game(cls, game: str, rules: str | Path | None = None, search: str = "networkx") -> Self:
+    def for_game(
+        cls,
+        game: GameSpec | str,
+        rules: str | Path | None = None,
+        search: str | None = None,
+    ) -> Self:
         """Built with ``game``'s packaged rules, or with a user's ``rules`` file (checked)."""
-        return cls(Reasoner.from_file(rules or rules_path(game), search))  # type: ignore[arg-type,call-arg]
+        spec = game if isinstance(game, GameSpec) else game_named(game)
+        return cls(load_reasoner(spec, rules, search))  # type: ignore[call-arg]
 
 
 class OraclePipeline(_ReasoningPipeline):
@@ -130,8 +149,13 @@ class OraclePipeline(_ReasoningPipeline):
 
     def __init__(self, reasoner: Reasoner) -> None:
         self.reasoner = reasoner
+        self.game = reasoner.game
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
+        return self.fit_report()
+
+    def fit_report(self) -> FitReport:
+        """What the oracle uses: no data, the rule clauses."""
         return FitReport(rule_clauses=self.reasoner.rules.ledger.clauses)
 
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
@@ -141,7 +165,7 @@ class OraclePipeline(_ReasoningPipeline):
         return Step(decision.action, decision, scene, symbolic_s=time.perf_counter() - t0)
 
     def describe(self) -> dict[str, Any]:
-        return {"pipeline": self.label, **_rules_description(self.reasoner)}
+        return {"pipeline": self.label, "game": self.game.name, **self.reasoner.knowledge()}
 
 
 class HybridPipeline(_ReasoningPipeline):
@@ -149,16 +173,20 @@ class HybridPipeline(_ReasoningPipeline):
 
     name = "hybrid"
 
-    def __init__(self, reasoner: Reasoner, perception: CellClassifier | None = None) -> None:
+    def __init__(
+        self, reasoner: Reasoner, perception: CellClassifier | None = None, tile: int = 8
+    ) -> None:
         self.reasoner = reasoner
-        self.perception = perception or CellClassifier(kinds=len(Kind))
+        self.game = reasoner.game
+        self.decoder = decoder_for(self.game)
+        self.perception = perception or CellClassifier(self.game.num_kinds, tile=tile)
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         """Train perception on the demonstrations' screens and true cell kinds (not actions)."""
-        tile = self.perception.tile
+        tile, kinds = self.perception.tile, self.game.num_kinds
         config = TrainConfig(**{**asdict(config), "balance_classes": True})
         result = fit(
-            lambda: CellClassifier(tile=tile, kinds=len(Kind)),
+            lambda: CellClassifier(kinds, tile=tile),
             demos.frames,
             demos.cells,
             demos.episodes,
@@ -180,17 +208,33 @@ class HybridPipeline(_ReasoningPipeline):
 
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
-        scene = scene_from_probs(self.perceive(obs))
+        scene = self.decoder(self.game, self.perceive(obs))
         t1 = time.perf_counter()
         decision = self.reasoner.decide(scene)
-        return Step(decision.action, decision, scene, t1 - t0, time.perf_counter() - t1)
+        return Step(
+            decision.action,
+            decision,
+            scene,
+            t1 - t0,
+            time.perf_counter() - t1,
+            decision.action_name,
+        )
+
+    def cannot_play(self, env: GridGame) -> str | None:
+        if env.tile != self.perception.tile:
+            return (
+                f"{self.label}'s perception reads {self.perception.tile}-pixel cells, and "
+                f"this screen has {env.tile}-pixel cells"
+            )
+        return super().cannot_play(env)
 
     def describe(self) -> dict[str, Any]:
         return {
             "pipeline": self.label,
+            "game": self.game.name,
             "perception_params": count_parameters(self.perception),
-            "decoder_assumptions": list(DECODER_ASSUMPTIONS),
-            **_rules_description(self.reasoner),
+            "decoder_assumptions": list(self.decoder.assumptions),
+            **self.reasoner.knowledge(),
         }
 
     def save(self, directory: str | Path) -> Path:
@@ -200,6 +244,7 @@ class HybridPipeline(_ReasoningPipeline):
         torch.save(self.perception.state_dict(), directory / "weights.pt")
         _write_manifest(
             directory,
+            self.game,
             {"kind": "hybrid", "tile": self.perception.tile, "search": self.reasoner.search},
         )
         return directory
@@ -210,38 +255,62 @@ class MonolithicPipeline(Pipeline):
 
     name = "monolithic"
 
-    def __init__(self, size: str = "medium", grid: tuple[int, int] = (8, 8), tile: int = 8):
-        self.size, self.grid, self.tile = size, tuple(grid), tile
-        self.policy = make_policy(size, self.grid, tile)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        game: GameSpec,
+        size: str = "medium",
+        grid: tuple[int, int] = (8, 8),
+        tile: int = 8,
+    ) -> None:
+        self.game, self.size, self.grid, self.tile = game, size, tuple(grid), tile
+        self.policy = self._make()
+
+    @classmethod
+    def for_env(cls, env: GridGame, size: str = "medium") -> MonolithicPipeline:
+        """A policy sized for ``env``'s game, grid and tile."""
+        return cls(env.game, size, (env.height, env.width), env.tile)
+
+    def _make(self) -> torch.nn.Module:
+        h, w = self.grid
+        return make_policy(
+            self.size,
+            (h, w),
+            self.game.actions.count(h, w),
+            self.tile,
+            spatial=bool(self.game.actions.per_cell),
+        )
 
     @property
     def label(self) -> str:
         return f"mono-{self.size}"
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
-        result = fit(
-            lambda: make_policy(self.size, self.grid, self.tile),  # type: ignore[arg-type]
-            demos.frames,
-            demos.actions,
-            demos.episodes,
-            config,
-        )
+        result = fit(self._make, demos.frames, demos.actions, demos.episodes, config)
         self.policy = result.model
         return _fit_report(result, frames=len(demos), actions=len(demos))
 
-    def handles(self, grid: tuple[int, int]) -> bool:
-        """Whether this policy can play a grid of this size at all."""
-        return self.size == "pooled" or tuple(grid) == self.grid
+    def cannot_play(self, env: GridGame) -> str | None:
+        if self.size != "pooled" and (env.height, env.width) != self.grid:
+            return (
+                f"{self.label} was built for {self.grid[0]}x{self.grid[1]} screens and cannot "
+                f"play {env.height}x{env.width}; the pooled size (--size pooled) takes any size"
+            )
+        if env.tile != self.tile:
+            return f"{self.label} reads {self.tile}-pixel cells, this screen has {env.tile}"
+        return super().cannot_play(env)
 
     @torch.inference_mode()
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
-        action = Action(int(self.policy(to_input(obs))[0].argmax()))
-        return Step(action, neural_s=time.perf_counter() - t0)
+        action = int(self.policy(to_input(obs))[0].argmax())
+        h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
+        name = self.game.actions.name(action, h, w)
+        return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
 
     def describe(self) -> dict[str, Any]:
         return {
             "pipeline": self.label,
+            "game": self.game.name,
             "params": count_parameters(self.policy),
             "grid": list(self.grid),
         }
@@ -252,13 +321,28 @@ class MonolithicPipeline(Pipeline):
         torch.save(self.policy.state_dict(), directory / "weights.pt")
         _write_manifest(
             directory,
+            self.game,
             {"kind": "monolithic", "size": self.size, "grid": list(self.grid), "tile": self.tile},
         )
         return directory
 
 
-def load_pipeline(directory: str | Path) -> HybridPipeline | MonolithicPipeline:
-    """Load a pipeline saved with ``save``. Rules are re-checked; weights cannot run code."""
+def game_named(name: str) -> GameSpec:
+    """A registered game's specification by its name (``keydoor``)."""
+    for game in games():
+        if game.name == name:
+            return game
+    known = ", ".join(g.name for g in games())
+    raise CheckpointError(f"no registered game is named {name!r}; the games are {known}")
+
+
+def load_pipeline(
+    directory: str | Path, game: GameSpec | None = None
+) -> HybridPipeline | MonolithicPipeline:
+    """Load a pipeline saved with ``save``. Rules are re-checked; weights cannot run code.
+
+    With ``game``, a pipeline saved for another game (or for other kinds) is refused.
+    """
     directory = Path(directory)
     manifest_path = directory / "pipeline.json"
     if not manifest_path.is_file():
@@ -267,18 +351,30 @@ def load_pipeline(directory: str | Path) -> HybridPipeline | MonolithicPipeline:
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("format") != CHECKPOINT_FORMAT:
             raise CheckpointError(
-                f"{manifest_path}: unsupported checkpoint format {manifest.get('format')!r}"
+                f"{manifest_path}: unsupported checkpoint format {manifest.get('format')!r} "
+                f"(this Neurocomp reads format {CHECKPOINT_FORMAT}); train and save it again"
+            )
+        saved = game_named(manifest["game"])
+        if list(manifest["kinds"]) != list(saved.kind_names):
+            raise CheckpointError(
+                f"{manifest_path}: saved with the kinds {manifest['kinds']}, but "
+                f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
+            )
+        if game is not None and game.name != saved.name:
+            raise CheckpointError(
+                f"the pipeline in {directory} was trained on {saved.title} and cannot play "
+                f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
             )
         if manifest["kind"] == "hybrid":
-            reasoner = Reasoner.from_file(
-                directory / "rules.pl", manifest.get("search", "networkx")
-            )
+            reasoner = load_reasoner(saved, directory / "rules.pl", manifest.get("search"))
             pipe: HybridPipeline | MonolithicPipeline = HybridPipeline(
-                reasoner, CellClassifier(tile=int(manifest["tile"]), kinds=len(Kind))
+                reasoner, tile=int(manifest["tile"])
             )
             module = pipe.perception
         elif manifest["kind"] == "monolithic":
-            pipe = MonolithicPipeline(manifest["size"], tuple(manifest["grid"]), manifest["tile"])
+            pipe = MonolithicPipeline(
+                saved, manifest["size"], tuple(manifest["grid"]), int(manifest["tile"])
+            )
             module = pipe.policy
         else:
             raise CheckpointError(f"{manifest_path}: unknown pipeline kind {manifest['kind']!r}")
@@ -311,10 +407,9 @@ def _fit_report(result: TrainResult, **consumed: int) -> FitReport:
     )
 
 
-def _write_manifest(directory: Path, data: dict[str, Any]) -> None:
-    (directory / "pipeline.json").write_text(
-        json.dumps({"format": CHECKPOINT_FORMAT, **data}, indent=2) + "\n"
-    )
+def _write_manifest(directory: Path, game: GameSpec, data: dict[str, Any]) -> None:
+    head = {"format": CHECKPOINT_FORMAT, "game": game.name, "kinds": list(game.kind_names)}
+    (directory / "pipeline.json").write_text(json.dumps({**head, **data}, indent=2) + "\n")
 
 
 def _rules_text(reasoner: Reasoner) -> str:
@@ -322,14 +417,3 @@ def _rules_text(reasoner: Reasoner) -> str:
     if not source.is_file():
         raise CheckpointError(f"the rules ({reasoner.rules.source}) are not a file to save")
     return source.read_text(encoding="utf-8")
-
-
-def _rules_description(reasoner: Reasoner) -> dict[str, Any]:
-    ledger = reasoner.rules.ledger
-    return {
-        "rules": reasoner.rules.source,
-        "search": reasoner.search,
-        "rule_clauses": ledger.clauses,
-        "rule_predicates": ledger.predicates,
-        "rule_lines": ledger.lines,
-    }

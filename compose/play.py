@@ -10,6 +10,7 @@ import gymnasium as gym
 import numpy as np
 
 from compose.pipelines import Pipeline, Step
+from compose.stats import percentiles
 
 __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "level_seed", "play_episode"]
 
@@ -62,15 +63,7 @@ class EvalSummary:
         """p50/p95 per decision in ms: ``total``, ``neural`` and ``symbolic`` parts."""
         neural = np.concatenate([e.neural_s for e in self.episodes] or [[0.0]]) * 1e3
         symbolic = np.concatenate([e.symbolic_s for e in self.episodes] or [[0.0]]) * 1e3
-        out = {}
-        for name, values in (
-            ("total", neural + symbolic),
-            ("neural", neural),
-            ("symbolic", symbolic),
-        ):
-            out[f"{name}_p50"] = float(np.percentile(values, 50))
-            out[f"{name}_p95"] = float(np.percentile(values, 95))
-        return out
+        return percentiles({"total": neural + symbolic, "neural": neural, "symbolic": symbolic})
 
 
 def play_episode(
@@ -80,21 +73,25 @@ def play_episode(
     *,
     record: bool = False,
     observe: StepObserver | None = None,
+    level: str | None = None,
 ) -> EpisodeResult:
     """Play one level to its end. ``record`` keeps every step with the info before it;
-    ``observe(step, info)`` is called after every decision (``info`` holds the true scene).
+    ``observe(step, info)`` is called after every decision (``info`` holds the true scene);
+    ``level`` plays a level drawn as text (see ``GameSpec.parse``) instead of a generated one.
 
-    A memoryless, deterministic pipeline that comes back to a state it has been in will go
-    round the same loop until time runs out (the screen is a function of the state). The
-    episode is then stopped at once and recorded exactly as that timeout: no success, return
-    0, ``max_steps`` steps. This keeps the evaluation of failing pipelines cheap.
+    In a game whose screen holds the whole state (``GameSpec.cut_loops``), a memoryless,
+    deterministic pipeline that comes back to a state it has been in will go round the same
+    loop until time runs out. The episode is then stopped at once and recorded exactly as that
+    timeout: no success, return 0, ``max_steps`` steps. This keeps the evaluation of failing
+    pipelines cheap.
     """
-    obs, info = env.reset(seed=seed)
+    obs, info = env.reset(seed=seed, options=None if level is None else {"level": level})
     pipeline.reset()
     result = EpisodeResult(seed, False, 0.0, 0, trace=[] if record else None)
     seen: set[tuple] = set()
+    cut = pipeline.memoryless and env.unwrapped.game.cut_loops and not record
     while True:
-        if pipeline.memoryless and not record:
+        if cut:
             state = _state_key(info)
             if state in seen:
                 result.looped, result.steps, result.ret = True, int(env.unwrapped.max_steps), 0.0
@@ -128,11 +125,15 @@ def evaluate(
     *,
     on_episode: Callable[[EpisodeResult], None] | None = None,
     observe: StepObserver | None = None,
+    level: str | None = None,
 ) -> EvalSummary:
-    """Play ``episodes`` evaluation levels of ``seed``; ``on_episode`` is told after each."""
+    """Play ``episodes`` evaluation levels of ``seed`` (or, with ``level``, that level drawn
+    as text, each time with the look of another evaluation level); ``on_episode`` is told
+    after each."""
     results = []
     for i in range(episodes):
-        result = play_episode(env, pipeline, level_seed(seed, "eval", i), observe=observe)
+        seed_i = level_seed(seed, "eval", i)
+        result = play_episode(env, pipeline, seed_i, observe=observe, level=level)
         results.append(result)
         if on_episode is not None:
             on_episode(result)

@@ -1,31 +1,32 @@
 """The comparison report: ``report.md``, a self-contained ``report.html`` and ``results.json``.
 
-The report is a list of blocks (headings, paragraphs, tables, figures, code) rendered twice, to
-Markdown (figures as files) and to HTML (figures embedded as base64), so both always say the
-same thing. Every number comes from the results database via :mod:`compose.analysis`.
+The sections below fill a list of blocks (:mod:`compose.document` renders them to Markdown
+and HTML); the game's specification supplies the legends, the ledger and the screens; every
+number comes from the results database via :mod:`compose.analysis`.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compose.analysis import Analysis, Cell, analyse
+from compose.analysis import Analysis, Cell, analyse, to_json
+from compose.document import Block, Code, Figure, H, P, Table, to_html, to_markdown
 from compose.errors import ResultsError
 from compose.experiment import read_config
 from compose.figures import draw_all
+from compose.files import write_json, write_text
+from compose.screens import outline, replay, save_strip
 from compose.stats import paired_difference
 from compose.store import ResultStore
-from compose.symbols import DECODER_ASSUMPTIONS
-from environments.registry import make
+from compose.symbols import decoder_for
+from environments.registry import game_of, make
+from environments.spec import GameSpec
 from symbolic.engine import PrologEngine
-from symbolic.reasoner import rules_path as rules_path_for
+from symbolic.reasoner import reasoner_class, rules_path
 
 __all__ = ["SECTIONS", "ReportFiles", "build_report"]
 
@@ -50,38 +51,6 @@ class ReportFiles:
     html: Path
     json: Path
     rows: int
-
-
-# -- blocks -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class H:
-    level: int
-    text: str
-
-
-@dataclass(frozen=True)
-class P:
-    text: str
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Figure:
-    path: Path
-    caption: str
-
-
-@dataclass(frozen=True)
-class Code:
-    text: str
-
-
-Block = H | P | Table | Figure | Code
 
 
 def build_report(out_dir: Path) -> ReportFiles:
@@ -110,19 +79,17 @@ def build_report(out_dir: Path) -> ReportFiles:
         )
     analysis = analyse(rows, store.traces(), config)
     figures = draw_all(analysis, out_dir / "figures")
-    blocks = _blocks(analysis, figures, ignored=len(all_rows) - len(rows))
-    title = f"Neurocomp comparison — {config.env}"
+    game = game_of(config.env)
+    strip = _episode_strip(analysis, game, out_dir / "figures" / "episode.png")
+    if strip is not None:
+        figures["episode"] = strip
+    blocks = _blocks(analysis, game, figures, ignored=len(all_rows) - len(rows))
+    title = f"Neurocomp comparison — {game.title}, {config.env}"
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
-    _write(md_path, _markdown(title, blocks, out_dir))
-    _write(html_path, _html(title, blocks))
-    _write(out_dir / "results.json", json.dumps(_json(analysis), indent=2) + "\n")
+    write_text(md_path, to_markdown(title, blocks, out_dir))
+    write_text(html_path, to_html(title, blocks))
+    write_json(out_dir / "results.json", to_json(analysis))
     return ReportFiles(md_path, html_path, out_dir / "results.json", len(rows))
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _pct(x: float | None) -> str:
@@ -146,12 +113,13 @@ def _num(x: float | None, fmt: str = "{:,.0f}") -> str:
 
 
 # -- content ----------------------------------------------------------------------------------
-def _blocks(a: Analysis, figures: dict[str, Path], ignored: int) -> list[Block]:
+def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int) -> list[Block]:
     out: list[Block] = []
     seeds, episodes = a.config.seeds, a.config.episodes
     out.append(
         P(
-            f"Environment **{a.config.env}**; pipelines {', '.join(a.pipelines)}; budgets "
+            f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**; "
+            f"pipelines {', '.join(a.pipelines)}; budgets "
             f"{', '.join(map(str, a.budgets))} demonstration episodes; {seeds} seed(s); "
             f"{episodes} evaluation levels per seed and split. Intervals are 95% (two-level "
             "bootstrap over seeds and levels, never narrower than the Wilson interval)."
@@ -176,11 +144,20 @@ def _blocks(a: Analysis, figures: dict[str, Path], ignored: int) -> list[Block]:
             "n/a: a fixed-size network cannot take a larger screen at all.",
         )
     )
+    if "grid_size" in figures:
+        out.append(
+            Figure(
+                figures["grid_size"],
+                f"Success against grid size at {a.top_budget} demonstration episodes, one line "
+                "per pipeline (trained on the first size); bars are 95% intervals. A pipeline "
+                "missing at a size cannot take that screen at all.",
+            )
+        )
     out += _costs(a, figures)
-    out += _ledger(a)
+    out += _ledger(a, game)
     out += _attribution(a)
     out += _size_sweep(a, figures)
-    out += _episode(a)
+    out += _episode(a, game, figures)
     out += _provenance(a, ignored)
     return out
 
@@ -441,36 +418,42 @@ def _costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
     return out
 
 
-def _ledger(a: Analysis) -> list[Block]:
-    rules_path = Path(a.config.rules or rules_path_for(make(a.config.env).game))
-    ledger = PrologEngine.get().load_rules(rules_path).ledger
+def _ledger(a: Analysis, game: GameSpec) -> list[Block]:
+    rules = Path(a.config.rules or rules_path(game))
+    ledger = PrologEngine.get().load_rules(rules).ledger
+    questions = ", ".join(reasoner_class(game).questions)
+    assumptions = decoder_for(game).assumptions
     rows = []
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
         if kind == "monolithic":
-            rows.append([pipeline, "0", "0", "0", "none"])
+            rows.append([pipeline, "0", "0", "0", "0", "none"])
             continue
-        extra = "; decoder: " + ", ".join(DECODER_ASSUMPTIONS) if kind == "hybrid" else ""
+        counted = len(assumptions) if kind == "hybrid" else 0
+        extra = "; decoder: " + ", ".join(assumptions) if kind == "hybrid" and counted else ""
         rows.append(
             [
                 pipeline,
                 str(ledger.clauses),
                 str(ledger.predicates),
                 str(ledger.lines),
-                f"{rules_path.name}{extra}",
+                str(counted),
+                f"{rules.name}{extra}",
             ]
         )
     return [
         H(2, "Knowledge ledger"),
         P(
             "Hand-written knowledge each pipeline relies on: clauses, predicates and non-comment "
-            "lines of the rule file, plus the assumptions of the hybrid's symbol decoder. The "
-            "graph search (shortest path over cell × inventory) is generic code, not game "
-            "knowledge. The monolithic policies use none."
+            "lines of the rule file, plus the assumptions of the hybrid's symbol decoder "
+            f"({game.decoder}). The reasoner asks the rules {questions}; its search is generic "
+            "code, not game knowledge. The monolithic policies use none."
         ),
-        Table(["pipeline", "clauses", "predicates", "lines", "source"], rows),
-        P(f"The rule file ({rules_path}):"),
-        Code(rules_path.read_text(encoding="utf-8").strip()),
+        Table(
+            ["pipeline", "clauses", "predicates", "lines", "decoder assumptions", "source"], rows
+        ),
+        P(f"The rule file ({rules}):"),
+        Code(rules.read_text(encoding="utf-8").strip()),
     ]
 
 
@@ -606,7 +589,7 @@ def _size_sweep(a: Analysis, figures: dict[str, Path]) -> list[Block]:
     return out
 
 
-def _episode(a: Analysis) -> list[Block]:
+def _episode(a: Analysis, game: GameSpec, figures: dict[str, Path]) -> list[Block]:
     out: list[Block] = [H(2, "One episode, step by step")]
     trace = a.trace_for("hybrid", a.top_budget, 0) if "hybrid" in a.pipelines else None
     if trace is None:
@@ -618,16 +601,42 @@ def _episode(a: Analysis) -> list[Block]:
             f"The hybrid trained on {a.top_budget} demonstration episodes (seed 0), on the first "
             f"evaluation level of {trace['split']} (level seed {trace['level_seed']}): "
             f"{result} in {trace.get('total_steps', len(trace['steps']))} steps. Each step shows "
-            "the scene as perceived (`@` agent, `&` agent holding the key, `k` key, `D` door, "
-            "`G` goal, `~` lava, `#` wall) and the reasoner's explanation."
+            f"the scene as perceived ({game.legend()}) and the reasoner's explanation."
         )
     )
+    if "episode" in figures:
+        out.append(
+            Figure(
+                figures["episode"],
+                "The screens of that episode, step by step, with the action taken under each; "
+                "a magenta box marks a cell perception misread.",
+            )
+        )
     lines = []
     for step in trace["steps"]:
         wrong = f" ({step['wrong_cells']} cell(s) misread)" if step["wrong_cells"] else ""
         lines.append(f"step {step['step']}{wrong}\n{step['perceived']}\n{step['explanation']}\n")
     out.append(Code("\n".join(lines).rstrip()))
     return out
+
+
+STRIP_FRAMES = 18  # the strip shows at most this many screens
+
+
+def _episode_strip(a: Analysis, game: GameSpec, path: Path) -> Path | None:
+    """Replay the hybrid's recorded episode and draw its screens, misread cells outlined."""
+    trace = a.trace_for("hybrid", a.top_budget, 0) if "hybrid" in a.pipelines else None
+    if trace is None or "env" not in trace:
+        return None
+    env = make(trace["env"], **trace.get("kwargs", {}))
+    steps = trace["steps"][:STRIP_FRAMES]
+    shots = replay(env, trace["level_seed"], [s["action"] for s in steps])
+    frames = [
+        outline(frame, game.parse(step["perceived"]) != truth, env.tile)
+        for (frame, truth), step in zip(shots, steps, strict=False)
+    ]
+    labels = [f"{s['step']}: {s['action_name']}" for s in steps[: len(frames)]]
+    return save_strip(path, frames, labels)
 
 
 def _provenance(a: Analysis, ignored: int) -> list[Block]:
@@ -652,145 +661,3 @@ def _provenance(a: Analysis, ignored: int) -> list[Block]:
         P("\n".join(text)),
         Code(json.dumps(json.loads(a.config.model_dump_json()), indent=2)),
     ]
-
-
-# -- renderers --------------------------------------------------------------------------------
-def _markdown(title: str, blocks: list[Block], out_dir: Path) -> str:
-    parts = [f"# {title}\n", f"_Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC._\n"]
-    for b in blocks:
-        if isinstance(b, H):
-            parts.append(f"{'#' * b.level} {b.text}\n")
-        elif isinstance(b, P):
-            parts.append(b.text + "\n")
-        elif isinstance(b, Table):
-            parts.append("| " + " | ".join(b.headers) + " |")
-            parts.append("|" + "---|" * len(b.headers))
-            parts += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
-            parts.append("")
-        elif isinstance(b, Figure):
-            parts.append(f"![{b.caption}]({b.path.relative_to(out_dir)})\n\n_{b.caption}_\n")
-        elif isinstance(b, Code):
-            parts.append(f"```\n{b.text}\n```\n")
-    return "\n".join(parts)
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
-table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
-th,td{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
-pre{background:#f6f8fa;padding:.8em;overflow-x:auto;font-size:.82em;max-height:36em}
-figure{margin:1em 0}figcaption{font-size:.85em;color:#555}img{max-width:100%}
-"""
-
-
-def _inline(text: str) -> str:
-    """Escape, then render **bold** and `code` (the only inline markup the report uses)."""
-    out = html.escape(text)
-    parts = out.split("**")
-    out = "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
-    parts = out.split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-
-
-def _html(title: str, blocks: list[Block]) -> str:
-    body = [
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p><em>Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</em></p>",
-    ]
-    for b in blocks:
-        if isinstance(b, H):
-            body.append(f"<h{b.level}>{html.escape(b.text)}</h{b.level}>")
-        elif isinstance(b, P):
-            paragraphs, items = [], []
-            for line in b.text.split("\n"):
-                if line.startswith("- "):
-                    items.append(f"<li>{_inline(line[2:])}</li>")
-                elif line.strip():
-                    paragraphs.append(f"<p>{_inline(line)}</p>")
-            body += paragraphs
-            if items:
-                body.append("<ul>" + "".join(items) + "</ul>")
-        elif isinstance(b, Table):
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in b.headers)
-            rows = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in b.rows
-            )
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif isinstance(b, Figure):
-            data = base64.b64encode(b.path.read_bytes()).decode()
-            body.append(
-                f'<figure><img alt="{html.escape(b.caption)}" '
-                f'src="data:image/png;base64,{data}"><figcaption>'
-                f"{html.escape(b.caption)}</figcaption></figure>"
-            )
-        elif isinstance(b, Code):
-            body.append(f"<pre>{html.escape(b.text)}</pre>")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>\n"
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
-
-
-def _json(a: Analysis) -> dict[str, Any]:
-    rows = [
-        {
-            "pipeline": r.pipeline,
-            "kind": r.kind,
-            "budget": r.budget,
-            "seed": r.seed,
-            "split": r.split,
-            "episodes": r.episodes,
-            "successes": r.successes,
-            "success_rate": r.success_rate,
-            "mean_return": r.mean_return,
-            "mean_steps": r.mean_steps,
-            "latency_ms": r.latency,
-            "params": r.fit.get("params"),
-            "train_seconds": r.fit.get("train_seconds"),
-            "frames": r.fit.get("frames"),
-            "actions": r.fit.get("actions"),
-            "cell_labels": r.fit.get("cell_labels"),
-            "rule_clauses": r.fit.get("rule_clauses"),
-        }
-        for r in sorted(a.rows, key=lambda r: (r.pipeline, r.budget, r.seed, r.split))
-    ]
-    summary = [
-        {
-            "pipeline": c.pipeline,
-            "budget": c.budget,
-            "split": c.split,
-            "seeds": c.seeds,
-            "episodes": c.success.n,
-            "success_rate": c.success.value,
-            "ci95": [c.success.low, c.success.high],
-            "mean_return": c.mean_return,
-        }
-        for c in sorted(a.cells.values(), key=lambda c: (c.pipeline, c.budget, c.split))
-    ]
-    verdicts = [
-        {
-            "split": v.split,
-            "budget": v.budget,
-            "winner": v.winner.pipeline,
-            "runner_up": v.runner_up.pipeline if v.runner_up else None,
-            "difference": None if v.difference is None else v.difference.value,
-            "difference_ci95": None
-            if v.difference is None
-            else [v.difference.low, v.difference.high],
-            "clear": v.clear,
-        }
-        for v in a.verdicts
-    ]
-    return {
-        "env": a.config.env,
-        "settings_hash": a.settings_hash,
-        "config": json.loads(a.config.model_dump_json()),
-        "rows": rows,
-        "summary": summary,
-        "verdicts": verdicts,
-    }

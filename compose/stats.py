@@ -17,9 +17,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Estimate", "paired_difference", "success_estimate", "wilson"]
+__all__ = ["Estimate", "paired_difference", "percentiles", "success_estimate", "wilson"]
 
 N_BOOT = 2000
+QUANTILES = {"p50": 50, "p95": 95}  # what every latency figure reports
+
+
+def percentiles(samples: dict[str, Sequence[float] | np.ndarray]) -> dict[str, float]:
+    """``{"total": [...], ...}`` → ``{"total_p50": ..., "total_p95": ..., ...}``."""
+    return {
+        f"{name}_{q}": float(np.percentile(np.asarray(values, dtype=float), p))
+        for name, values in samples.items()
+        for q, p in QUANTILES.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,50 @@
 """Grid-world games with a pixel observation and a ground-truth symbolic scene.
 
-Importing this package registers every game with Gymnasium under ``neurocomp/<Game>-<variant>-v0``.
+Each game is a :class:`GameSpec` declared in its own file; importing this package registers
+every variant of every game with Gymnasium under ``neurocomp/<Game>-<variant>-v0``.
 """
 
 from __future__ import annotations
 
-from environments.appearance import APPEARANCES
-from environments.core import MOVES, Action, GridWorldEnv, Kind, Scene
+from environments.appearance import APPEARANCES, Brush
+from environments.core import AgentGame, GridGame, Scene
 from environments.errors import (
+    InvalidActionError,
     InvalidVariantError,
     NeurocompError,
     UnknownEnvironmentError,
+    UnknownKindError,
     UnsolvableLevelError,
 )
-from environments.expert import expert_action, expert_plan
-from environments.keydoor import KeyDoorEnv
-from environments.registry import describe, env_ids, make, register_envs
+from environments.keydoor import KEYDOOR, KeyDoorEnv
+from environments.registry import describe, env_ids, game_of, games, make, register_envs
+from environments.spec import MOVES, Actions, GameSpec, KindSpec, Split, Traits, Variant
 
 __all__ = [
     "APPEARANCES",
+    "KEYDOOR",
     "MOVES",
-    "Action",
-    "GridWorldEnv",
+    "Actions",
+    "AgentGame",
+    "Brush",
+    "GameSpec",
+    "GridGame",
+    "InvalidActionError",
     "InvalidVariantError",
     "KeyDoorEnv",
-    "Kind",
+    "KindSpec",
     "NeurocompError",
     "Scene",
+    "Split",
+    "Traits",
     "UnknownEnvironmentError",
+    "UnknownKindError",
     "UnsolvableLevelError",
+    "Variant",
     "describe",
     "env_ids",
-    "expert_action",
-    "expert_plan",
+    "game_of",
+    "games",
     "make",
     "register_envs",
 ]

@@ -1,15 +1,18 @@
-"""Grid-world primitives: kinds of cell, actions, the symbolic Scene, and the shared simulator.
+"""Grid-game primitives: the symbolic Scene and the simulators every game builds on.
 
-The simulator only *simulates*: each kind of cell has a few capability flags (can the agent enter
-it, does it end the episode, can it be picked up, ...). What those kinds *mean* to an agent is
-written separately as Prolog rules in ``symbolic/rules/<game>.pl``; a reasoner never reads the
-flags below.
+- :class:`GridGame` is any game played on a grid of kinds, with a pixel screen and the true
+  :class:`Scene` in ``info["scene"]``. A subclass generates levels, applies an action, and plans
+  as the exact expert.
+- :class:`AgentGame` is a grid game in which one agent moves N/E/S/W through cells whose
+  simulated behaviour is given by each kind's :class:`~environments.spec.Traits`.
+
+The simulators only *simulate*. What the kinds *mean* to an agent is written separately, as
+Prolog rules in ``symbolic/rules/<game>.pl``; a reasoner never reads the traits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum
+from collections import deque
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -17,158 +20,107 @@ import numpy as np
 from gymnasium import spaces
 
 from environments.appearance import APPEARANCES, Renderer
-from environments.errors import InvalidVariantError
+from environments.errors import InvalidActionError, InvalidVariantError, UnsolvableLevelError
+from environments.spec import MOVE_DELTAS, MOVES, GameSpec, Split
 
-__all__ = ["MOVES", "TRAITS", "Action", "GridWorldEnv", "Kind", "KindTraits", "Scene"]
-
-
-class Kind(IntEnum):
-    """What one cell of the screen shows. The agent's cell shows the agent (and what it holds)."""
-
-    FLOOR = 0
-    WALL = 1
-    LAVA = 2
-    KEY = 3
-    DOOR = 4
-    GOAL = 5
-    AGENT = 6
-    AGENT_WITH_KEY = 7
-
-    @property
-    def symbol(self) -> str:
-        """The lower-case name used as a Prolog atom, e.g. ``key``."""
-        return self.name.lower()
-
-
-class Action(IntEnum):
-    """Moves of the agent: one cell north, east, south or west."""
-
-    N = 0
-    E = 1
-    S = 2
-    W = 3
-
-
-# (row, column) offset of each action.
-MOVES: dict[Action, tuple[int, int]] = {
-    Action.N: (-1, 0),
-    Action.E: (0, 1),
-    Action.S: (1, 0),
-    Action.W: (0, -1),
-}
-
-
-@dataclass(frozen=True)
-class KindTraits:
-    """How the simulator treats a kind of cell when the agent tries to enter it."""
-
-    enterable: bool = True
-    unlocked_by: Kind | None = None  # enterable only while holding this kind
-    deadly: bool = False
-    pickup: bool = False
-    goal: bool = False
-
-
-TRAITS: dict[Kind, KindTraits] = {
-    Kind.FLOOR: KindTraits(),
-    Kind.WALL: KindTraits(enterable=False),
-    Kind.LAVA: KindTraits(deadly=True),
-    Kind.KEY: KindTraits(pickup=True),
-    Kind.DOOR: KindTraits(enterable=False, unlocked_by=Kind.KEY),
-    Kind.GOAL: KindTraits(goal=True),
-}
-
-# What the agent's cell shows, by what the agent holds.
-AGENT_KIND: dict[frozenset[Kind], Kind] = {
-    frozenset(): Kind.AGENT,
-    frozenset({Kind.KEY}): Kind.AGENT_WITH_KEY,
-}
-_HELD_BY_AGENT_KIND = {kind: held for held, kind in AGENT_KIND.items()}
+__all__ = ["AgentGame", "GridGame", "Scene"]
 
 
 class Scene:
-    """The symbolic state of one screen: a grid of kinds plus what the agent holds.
+    """The symbolic state of one screen: a grid of kinds, where the agent is, what it holds.
 
-    ``grid`` is an ``(H, W)`` ``int8`` array of :class:`Kind` values as the screen shows them: the
-    agent's cell shows ``AGENT`` or ``AGENT_WITH_KEY`` (the cell under the agent is not visible).
-    ``inventory`` repeats what the agent's kind implies, as a sorted tuple of kinds.
+    ``grid`` is an ``(H, W)`` ``int8`` array of kind indices of ``game`` as the screen shows them:
+    the agent's cell shows an agent kind (the cell under the agent is not visible). ``agent`` is
+    its ``(row, col)`` (None in a game without an agent) and ``inventory`` the sorted names of
+    the kinds it holds, which its kind on the screen implies.
     """
 
-    __slots__ = ("agent", "grid", "inventory")
+    __slots__ = ("agent", "game", "grid", "inventory")
 
-    def __init__(self, grid: np.ndarray, agent: tuple[int, int], inventory: tuple[Kind, ...]):
+    def __init__(
+        self,
+        game: GameSpec,
+        grid: np.ndarray,
+        agent: tuple[int, int] | None,
+        inventory: tuple[str, ...] = (),
+    ) -> None:
+        self.game = game
         self.grid = grid
         self.agent = agent
         self.inventory = inventory
 
     @classmethod
-    def from_grid(cls, grid: np.ndarray) -> Scene:
+    def from_grid(cls, game: GameSpec, grid: np.ndarray) -> Scene:
         """Build a Scene from a grid of visible kinds (e.g. a perception module's argmax).
 
-        The grid must show exactly one agent; its kind tells what the agent holds.
+        In a game with an agent the grid must show exactly one; its kind tells what it holds.
         """
         grid = np.asarray(grid, dtype=np.int8)
-        agents = np.argwhere(grid >= Kind.AGENT)
+        if grid.size and (grid.min() < 0 or grid.max() >= game.num_kinds):
+            raise ValueError(f"{game.title} has {game.num_kinds} kinds; this grid has others")
+        if not game.agent_kinds:
+            return cls(game, grid, None, ())
+        agents = np.argwhere(np.isin(grid, game.agent_kinds))
         if len(agents) != 1:
             raise ValueError(f"a scene needs exactly one agent cell, this grid has {len(agents)}")
         r, c = (int(v) for v in agents[0])
-        held = _HELD_BY_AGENT_KIND[Kind(int(grid[r, c]))]
-        return cls(grid, (r, c), tuple(sorted(held)))
+        held = game.kinds[int(grid[r, c])].holds or ()
+        return cls(game, grid, (r, c), tuple(sorted(held)))
 
     @property
     def shape(self) -> tuple[int, int]:
         return (int(self.grid.shape[0]), int(self.grid.shape[1]))
 
-    def kind_at(self, r: int, c: int) -> Kind:
-        return Kind(int(self.grid[r, c]))
+    def kind_at(self, r: int, c: int) -> str:
+        """The name of the kind shown at ``(r, c)``."""
+        return self.game.kinds[int(self.grid[r, c])].name
+
+    def count(self, kind: str) -> int:
+        """How many cells show ``kind``."""
+        return int((self.grid == self.game.index(kind)).sum())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scene):
             return NotImplemented
         return (
-            self.agent == other.agent
+            self.game.name == other.game.name
+            and self.agent == other.agent
             and self.inventory == other.inventory
             and np.array_equal(self.grid, other.grid)
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable array inside
 
-    def __getstate__(self) -> tuple[np.ndarray, tuple[int, int], tuple[Kind, ...]]:
-        return (self.grid, self.agent, self.inventory)
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.game, self.grid, self.agent, self.inventory)
 
-    def __setstate__(self, state: tuple[np.ndarray, tuple[int, int], tuple[Kind, ...]]) -> None:
-        self.grid, self.agent, self.inventory = state
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.game, self.grid, self.agent, self.inventory = state
 
     def to_text(self) -> str:
-        """A text picture of the grid, one character per cell (see ``ASCII``)."""
-        return "\n".join("".join(ASCII[Kind(int(k))] for k in row) for row in self.grid)
+        """A text picture of the grid, one glyph per cell (see the game's ``legend``)."""
+        return self.game.to_text(self.grid)
 
     def __repr__(self) -> str:
-        held = ",".join(k.symbol for k in self.inventory) or "nothing"
-        return f"Scene({self.shape[0]}x{self.shape[1]}, agent at {self.agent}, holding {held})"
+        h, w = self.shape
+        if self.agent is None:
+            return f"Scene({self.game.title} {h}x{w})"
+        held = ",".join(self.inventory) or "nothing"
+        return f"Scene({self.game.title} {h}x{w}, agent at {self.agent}, holding {held})"
 
 
-ASCII: dict[Kind, str] = {
-    Kind.FLOOR: ".",
-    Kind.WALL: "#",
-    Kind.LAVA: "~",
-    Kind.KEY: "k",
-    Kind.DOOR: "D",
-    Kind.GOAL: "G",
-    Kind.AGENT: "@",
-    Kind.AGENT_WITH_KEY: "&",
-}
+class GridGame(gym.Env[np.ndarray, np.int64]):
+    """Shared machinery of every game: variants, screen, seeding, action checks, user levels.
 
+    A subclass sets ``game`` and implements ``_generate`` (a new level from ``self.np_random``),
+    ``_load`` (set the state from a grid of kinds), ``_visible`` (the grid the screen shows),
+    ``_apply`` (one action), ``expert_plan`` and ``eval_splits``.
 
-class GridWorldEnv(gym.Env[np.ndarray, np.int64]):
-    """Shared simulator for the grid games: a subclass only generates levels.
-
-    A level is a terrain grid (kinds without the agent), the agent's start and an empty
-    inventory. Each step moves the agent one cell if the target cell can be entered; entering a
-    deadly cell ends the episode as a failure, entering a goal ends it as a success with reward
-    ``1 - 0.9 * steps / max_steps``, entering a pickup cell moves its object into the inventory.
+    ``reset(options={"level": TEXT})`` plays a level you drew: one glyph per cell (see
+    ``game.legend()``); a level the expert cannot solve is refused with UnsolvableLevelError.
     """
 
+    game: ClassVar[GameSpec]
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array", "ansi"], "render_fps": 8}
 
     def __init__(
@@ -181,84 +133,96 @@ class GridWorldEnv(gym.Env[np.ndarray, np.int64]):
         max_steps: int | None = None,
         render_mode: str | None = None,
     ) -> None:
-        if appearance not in APPEARANCES:
+        if appearance not in APPEARANCES or appearance not in self.game.palettes:
             raise InvalidVariantError(
-                f"unknown appearance {appearance!r}; choose one of {sorted(APPEARANCES)}"
+                f"unknown appearance {appearance!r}; choose one of {sorted(self.game.palettes)}"
             )
-        if not 4 <= tile <= 32:
-            raise InvalidVariantError(f"tile must be between 4 and 32 pixels, got {tile}")
+        if not isinstance(tile, int | np.integer) or not 4 <= tile <= 32:
+            raise InvalidVariantError(f"tile must be between 4 and 32 pixels, got {tile!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InvalidVariantError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        self.height, self.width = height, width
-        self.tile = tile
+        self.height, self.width = int(height), int(width)
+        self.tile = int(tile)
         self.appearance = appearance
-        self.max_steps = max_steps if max_steps is not None else 4 * height * width
-        if self.max_steps < 1:
-            raise InvalidVariantError(f"max_steps must be positive, got {self.max_steps}")
+        self.max_steps = max_steps if max_steps is not None else self._default_max_steps()
+        if not isinstance(self.max_steps, int | np.integer) or self.max_steps < 1:
+            raise InvalidVariantError(f"max_steps must be a positive integer, got {max_steps!r}")
         self.render_mode = render_mode
-        self.action_space = spaces.Discrete(len(Action))
+        self.action_space = spaces.Discrete(self.game.actions.count(self.height, self.width))
         self.observation_space = spaces.Box(
-            0, 255, shape=(height * tile, width * tile, 3), dtype=np.uint8
+            0, 255, shape=(self.height * self.tile, self.width * self.tile, 3), dtype=np.uint8
         )
-        self._renderer = Renderer(APPEARANCES[appearance], tile)
-        self._terrain = np.zeros((height, width), dtype=np.int8)
-        self._agent = (0, 0)
-        self._held: frozenset[Kind] = frozenset()
+        self._renderer = Renderer(
+            self.game.kinds, self.game.palettes[appearance], APPEARANCES[appearance], self.tile
+        )
         self._steps = 0
         self._done = False
 
-    # -- what a subclass provides -------------------------------------------------------------
-    def _generate(self) -> tuple[np.ndarray, tuple[int, int]]:
-        """Return a new level ``(terrain, agent_start)`` drawn from ``self.np_random``."""
+    # -- what a subclass provides ---------------------------------------------------------------
+    def _default_max_steps(self) -> int:
+        return 4 * self.height * self.width
+
+    def _generate(self) -> None:
+        """Set up a new level drawn from ``self.np_random``."""
         raise NotImplementedError  # abstract: each game generates its own levels
 
-    # -- Gymnasium API ------------------------------------------------------------------------
+    def _load(self, grid: np.ndarray) -> None:
+        """Set up the level a grid of visible kinds shows (raise InvalidVariantError if bad)."""
+        raise NotImplementedError  # abstract
+
+    def _visible(self) -> np.ndarray:
+        """The grid of kinds the screen shows now."""
+        raise NotImplementedError  # abstract
+
+    def _apply(self, action: int) -> tuple[float, bool, bool]:
+        """Play one valid action; return ``(reward, terminated, success)``."""
+        raise NotImplementedError  # abstract
+
+    def expert_plan(self) -> list[int] | None:
+        """A shortest list of actions from the current state to success, or None."""
+        raise NotImplementedError  # abstract
+
+    def eval_splits(self) -> list[Split]:
+        """The game's evaluation splits for a pipeline trained on this variant."""
+        return [Split("in-distribution"), Split("novel-appearance", None, {"appearance": "novel"})]
+
+    # -- Gymnasium API --------------------------------------------------------------------------
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Start a new level. Returns ``(observation, info)``; ``info["scene"]`` is the truth."""
+        """Start a new level. Returns ``(observation, info)``; ``info["scene"]`` is the truth.
+
+        ``options={"level": TEXT}`` plays the level drawn in TEXT instead of a generated one.
+        """
         super().reset(seed=seed)
-        self._terrain, self._agent = self._generate()
-        self._held = frozenset()
         self._steps = 0
         self._done = False
-        self._renderer.new_level(self.np_random, self.scene().grid)
+        level = (options or {}).get("level")
+        if level is None:
+            self._generate()
+        else:
+            self._load_level(str(level))
+        self._renderer.new_level(self.np_random, self._visible())
         return self._renderer.frame.copy(), self._info()
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Move the agent. Returns ``(observation, reward, terminated, truncated, info)``.
+        """Play one action. Returns ``(observation, reward, terminated, truncated, info)``.
 
-        ``terminated`` is true when the agent reached the goal (reward > 0) or died in lava
-        (reward 0); ``truncated`` when ``max_steps`` ran out (reward 0). ``info["success"]``
-        tells whether the goal was reached.
+        ``terminated`` is true when the episode was won (reward > 0) or lost (reward 0);
+        ``truncated`` when ``max_steps`` ran out (reward 0). ``info["success"]`` tells whether it
+        was won. A win pays ``1 - 0.9 * steps / max_steps``.
         """
         if self._done:
             raise RuntimeError("step() called after the episode ended; call reset() first")
-        act = Action(int(action))
+        act = self._check_action(action)
         self._steps += 1
-        r, c = self._agent
-        dr, dc = MOVES[act]
-        tr, tc = r + dr, c + dc
-        reward, terminated, success = 0.0, False, False
-        traits = TRAITS[Kind(int(self._terrain[tr, tc]))]
-        if traits.enterable or traits.unlocked_by in self._held:
-            self._agent = (tr, tc)
-            if traits.pickup:
-                self._held = self._held | {Kind(int(self._terrain[tr, tc]))}
-                self._terrain[tr, tc] = Kind.FLOOR
-            if traits.deadly:
-                terminated = True
-            elif traits.goal:
-                terminated, success = True, True
-                reward = 1.0 - 0.9 * self._steps / self.max_steps
-            self._renderer.update(
-                ((r, c), self._terrain[r, c]), ((tr, tc), self._visible_agent_kind())
-            )
+        reward, terminated, success = self._apply(act)
         truncated = not terminated and self._steps >= self.max_steps
         self._done = terminated or truncated
+        self._renderer.show(self._visible())
         info = self._info()
         info["success"] = success
         return self._renderer.frame.copy(), reward, terminated, truncated, info
@@ -271,19 +235,158 @@ class GridWorldEnv(gym.Env[np.ndarray, np.int64]):
             return self.scene().to_text() + "\n"
         return None
 
-    # -- helpers ------------------------------------------------------------------------------
+    # -- helpers --------------------------------------------------------------------------------
     def scene(self) -> Scene:
         """The ground-truth Scene of the current state."""
-        grid = self._terrain.copy()
-        grid[self._agent] = self._visible_agent_kind()
-        return Scene(grid, self._agent, tuple(sorted(self._held)))
+        return Scene.from_grid(self.game, self._visible())
 
     @property
     def steps(self) -> int:
         return self._steps
 
-    def _visible_agent_kind(self) -> Kind:
-        return AGENT_KIND[self._held]
+    @property
+    def action_names(self) -> tuple[str, ...]:
+        return self.game.actions.names_for(self.height, self.width)
+
+    def win_reward(self) -> float:
+        return 1.0 - 0.9 * self._steps / self.max_steps
+
+    def _check_action(self, action: Any) -> int:
+        n = int(self.action_space.n)
+        try:
+            act = int(action)
+            ok = act == action and 0 <= act < n
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            shown = ", ".join(f"{i}={a}" for i, a in enumerate(self.action_names[:6]))
+            more = ", ..." if n > 6 else ""
+            raise InvalidActionError(
+                f"action {action!r} is outside {self.game.title}'s action space "
+                f"Discrete({n}) ({shown}{more})"
+            )
+        return act
+
+    def _load_level(self, text: str) -> None:
+        grid = self.game.parse(text)
+        if grid.shape != (self.height, self.width):
+            raise InvalidVariantError(
+                f"this level is {grid.shape[0]}x{grid.shape[1]} but the environment is "
+                f"{self.height}x{self.width}; make the environment with that size"
+            )
+        self._load(grid)
+        if self.expert_plan() is None:
+            raise UnsolvableLevelError(
+                f"the {self.game.title} level you gave cannot be solved "
+                f"(the exact expert found no way to win)"
+            )
 
     def _info(self) -> dict[str, Any]:
         return {"scene": self.scene(), "steps": self._steps}
+
+
+class AgentGame(GridGame):
+    """A grid game in which one agent moves N/E/S/W through cells with simulated traits.
+
+    A level is a terrain grid (kinds without the agent), the agent's start and an empty
+    inventory. Each step moves the agent one cell if the target cell is on the grid and can be
+    entered; entering a deadly cell ends the episode as a failure, entering a goal ends it as a
+    success, entering a pickup cell moves its object into the inventory (the cell becomes the
+    background). A game with moving parts overrides ``_world_step``.
+    """
+
+    def __init__(self, height: int, width: int, **kwargs: Any) -> None:
+        if self.game.actions != MOVES:
+            raise TypeError(f"{type(self).__name__}: an agent game's actions are MOVES")
+        super().__init__(height, width, **kwargs)
+        self._terrain = np.zeros((self.height, self.width), dtype=np.int8)
+        self._agent = (0, 0)
+        self._held: frozenset[str] = frozenset()
+        self._traits = [k.traits for k in self.game.kinds]
+        self._background = self.game.index(self.game.background)
+
+    def _set_level(self, terrain: np.ndarray, agent: tuple[int, int]) -> None:
+        self._terrain, self._agent, self._held = terrain, agent, frozenset()
+
+    def _load(self, grid: np.ndarray) -> None:
+        agents = np.argwhere(np.isin(grid, self.game.agent_kinds))
+        if len(agents) != 1:
+            raise InvalidVariantError(
+                f"a {self.game.title} level shows exactly one agent; this one has {len(agents)}"
+            )
+        r, c = (int(v) for v in agents[0])
+        held = frozenset(self.game.kinds[int(grid[r, c])].holds or ())
+        terrain = grid.copy()
+        terrain[r, c] = self._background
+        self._terrain, self._agent, self._held = terrain, (r, c), held
+
+    def _visible(self) -> np.ndarray:
+        grid = self._terrain.copy()
+        grid[self._agent] = self.game.agent_kind(self._held)
+        return grid
+
+    def _apply(self, action: int) -> tuple[float, bool, bool]:
+        r, c = self._agent
+        dr, dc = MOVE_DELTAS[action]
+        tr, tc = r + dr, c + dc
+        if not (0 <= tr < self.height and 0 <= tc < self.width):
+            return self._world_step()
+        kind = int(self._terrain[tr, tc])
+        traits = self._traits[kind]
+        if not (traits.enterable or traits.unlocked_by in self._held):
+            return self._world_step()
+        self._agent = (tr, tc)
+        if traits.pickup:
+            self._held = self._held | {self.game.kinds[kind].name}
+            self._terrain[tr, tc] = self._background
+        if traits.deadly:
+            return 0.0, True, False
+        if traits.goal:
+            return self.win_reward(), True, True
+        return self._world_step()
+
+    def _world_step(self) -> tuple[float, bool, bool]:
+        """What the world does after the agent moved (nothing, in a static game)."""
+        return 0.0, False, False
+
+    def expert_plan(self) -> list[int] | None:
+        """A shortest plan over (position, inventory), using the simulator's own traits.
+
+        It knows the game the way the simulator does, not through Prolog, so it is an
+        independent upper bound for the symbolic reasoner and the source of demonstrations.
+        Picking an object up removes it, which is safe here because an object lies in one cell.
+        """
+        terrain, traits, names = self._terrain, self._traits, self.game.kind_names
+        h, w = terrain.shape
+        start = (self._agent, self._held)
+        parent: dict[tuple[tuple[int, int], frozenset[str]], Any] = {start: None}
+        queue = deque([start])
+        while queue:
+            state = queue.popleft()
+            (r, c), held = state
+            for action, (dr, dc) in enumerate(MOVE_DELTAS):
+                tr, tc = r + dr, c + dc
+                if not (0 <= tr < h and 0 <= tc < w):
+                    continue
+                kind = int(terrain[tr, tc])
+                t = traits[kind]
+                if t.deadly or not (t.enterable or t.unlocked_by in held):
+                    continue
+                picked = names[kind] in held or not t.pickup
+                nxt = ((tr, tc), held if picked else held | {names[kind]})
+                if nxt in parent:
+                    continue
+                parent[nxt] = (state, action)
+                if t.goal:
+                    return unwind(parent, nxt)
+                queue.append(nxt)
+        return None
+
+
+def unwind(parent: dict[Any, Any], state: Any) -> list[int]:
+    """The actions that lead from the search's start to ``state`` (parent: state → (prev, a))."""
+    plan: list[int] = []
+    while parent[state] is not None:
+        state, action = parent[state]
+        plan.append(action)
+    return plan[::-1]

@@ -9,9 +9,11 @@ and prints its message instead of a traceback. The other packages (``symbolic``,
 from __future__ import annotations
 
 __all__ = [
+    "InvalidActionError",
     "InvalidVariantError",
     "NeurocompError",
     "UnknownEnvironmentError",
+    "UnknownKindError",
     "UnsolvableLevelError",
 ]
 
@@ -33,3 +35,11 @@ class InvalidVariantError(NeurocompError, ValueError):
 
 class UnsolvableLevelError(NeurocompError, RuntimeError):
     """The level generator could not produce a solvable level with the requested settings."""
+
+
+class UnknownKindError(NeurocompError, ValueError):
+    """A kind of cell (or a glyph standing for one) that the game's specification does not know."""
+
+
+class InvalidActionError(NeurocompError, ValueError):
+    """An action outside the game's action space."""

@@ -1,50 +1,67 @@
 """Registration of every Neurocomp game with Gymnasium, in one place.
 
-``import environments`` registers the ids below, so ``gymnasium.make("neurocomp/KeyDoor-8x8-v0")``
-works. :func:`make` adds what Gymnasium lacks: a typed error with a "did you mean" for unknown ids
-and bad variant keywords.
+A game is registered by naming its specification below (one line per game); every variant it
+declares becomes an id ``neurocomp/<Title>-<variant>-v0``, so ``gymnasium.make(...)`` works.
+:func:`make` adds what Gymnasium lacks: a typed error with a "did you mean" for unknown ids and
+bad variant keywords.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+from functools import cache
 from typing import Any
 
 import gymnasium as gym
 
 from environments.errors import InvalidVariantError, NeurocompError, UnknownEnvironmentError
+from environments.spec import GameSpec, Variant
 
-__all__ = ["NAMESPACE", "describe", "env_ids", "make", "register_envs", "spec"]
+__all__ = ["GAMES", "NAMESPACE", "describe", "env_ids", "game_of", "games", "make", "spec"]
 
 NAMESPACE = "neurocomp"
 
-# id suffix -> (entry point, kwargs, one-line description)
-_GAMES: dict[str, tuple[str, dict[str, Any], str]] = {
-    f"KeyDoor-{n}x{n}-v0": (
-        "environments.keydoor:KeyDoorEnv",
-        {"size": n},
-        f"{n}x{n} room split by a wall: fetch the key, open the door, reach the goal, avoid lava",
-    )
-    for n in (6, 8, 10, 12, 14, 16)
-}
+# One line per game: where its specification lives.
+GAMES = ("environments.keydoor:KEYDOOR",)
+
+
+@cache
+def games() -> tuple[GameSpec, ...]:
+    """Every registered game's specification, in registration order."""
+    found = []
+    for entry in GAMES:
+        module, _, name = entry.partition(":")
+        found.append(getattr(importlib.import_module(module), name))
+    return tuple(found)
+
+
+@cache
+def _variants() -> dict[str, tuple[GameSpec, Variant]]:
+    return {game.env_id(v): (game, v) for game in games() for v in game.variants}
 
 
 def register_envs() -> None:
-    """Register every game with Gymnasium (safe to call more than once)."""
-    for name, (entry_point, kwargs, _) in _GAMES.items():
-        env_id = f"{NAMESPACE}/{name}"
+    """Register every variant of every game with Gymnasium (safe to call more than once)."""
+    for env_id, (game, variant) in _variants().items():
         if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point=entry_point, kwargs=kwargs)
+            gym.register(id=env_id, entry_point=game.entry_point, kwargs=dict(variant.kwargs))
 
 
 def env_ids() -> list[str]:
     """Every registered Neurocomp id, in registration order."""
-    return [f"{NAMESPACE}/{name}" for name in _GAMES]
+    return list(_variants())
 
 
 def describe(env_id: str) -> str:
-    """The one-line description of a registered id."""
-    return _GAMES[_check(env_id).removeprefix(f"{NAMESPACE}/")][2]
+    """A one-line description of a registered id."""
+    game, variant = _variants()[_check(env_id)]
+    return f"{game.title} {variant.summary}: {game.summary}".replace(" :", ":")
+
+
+def game_of(env_id: str) -> GameSpec:
+    """The specification of the game a registered id plays."""
+    return _variants()[_check(env_id)][0]
 
 
 def spec(env_id: str) -> gym.envs.registration.EnvSpec:
@@ -74,7 +91,7 @@ def _check(env_id: str) -> str:
     # Let people leave out the namespace.
     if f"{NAMESPACE}/{env_id}" in known:
         return f"{NAMESPACE}/{env_id}"
-    close = difflib.get_close_matches(env_id, known, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(env_id), known, n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownEnvironmentError(
         f"unknown environment id {env_id!r}.{hint} Run `neurocomp envs` to list them all."

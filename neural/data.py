@@ -8,8 +8,6 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from environments.expert import expert_plan
-
 __all__ = ["Demonstrations", "collect_demonstrations"]
 
 
@@ -38,11 +36,12 @@ class Demonstrations:
 
 
 def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstrations:
-    """Play the exact expert on each level and record every decision."""
+    """Play the game's exact expert on each level and record every decision."""
+    game = env.unwrapped
     frames, actions, cells, episodes = [], [], [], []
     for episode, seed in enumerate(level_seeds):
         obs, info = env.reset(seed=int(seed))
-        plan = expert_plan(info["scene"])
+        plan = game.expert_plan()
         if not plan:
             raise ValueError(f"level seed {seed} has no solution; cannot demonstrate it")
         for action in plan:

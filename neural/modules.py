@@ -3,7 +3,9 @@
 All of them start with the same layer, a convolution whose kernel and stride equal the tile
 size, so every output position looks at exactly one cell of the screen. The perception module
 stops there (plus 1x1 layers): it classifies cells and cares nothing for the grid's size. The
-policies go on to mix cells and produce four action logits.
+policies go on to mix cells and produce action logits: a fixed number of them (moves), or one
+per cell (``spatial``: pressing a cell), as the game's specification says. No size here is a
+constant of any game: callers pass the number of kinds and actions.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ __all__ = [
     "to_input",
 ]
 
-NUM_ACTIONS = 4
-
 
 def to_input(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     """``(B, H, W, 3)`` or ``(H, W, 3)`` uint8 screens → ``(B, 3, H, W)`` floats in [-0.5, 0.5]."""
@@ -40,7 +40,7 @@ def count_parameters(model: nn.Module) -> int:
 class CellClassifier(nn.Module):
     """Screen → per-cell kind logits ``(B, K, H, W)``, for any grid size."""
 
-    def __init__(self, tile: int = 8, kinds: int = 8, width: int = 32, hidden: int = 32) -> None:
+    def __init__(self, kinds: int, tile: int = 8, width: int = 32, hidden: int = 32) -> None:
         super().__init__()
         self.tile, self.kinds = tile, kinds
         self.embed = nn.Conv2d(3, width, kernel_size=tile, stride=tile)  # one cell per position
@@ -60,6 +60,7 @@ class ConvPolicy(nn.Module):
 
     def __init__(
         self,
+        actions: int,
         grid: tuple[int, int] = (8, 8),
         tile: int = 8,
         width: int = 32,
@@ -75,13 +76,13 @@ class ConvPolicy(nn.Module):
         flat = width * grid[0] * grid[1]
         head: list[nn.Module] = [nn.Flatten()]
         head += (
-            [nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, NUM_ACTIONS)]
+            [nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, actions)]
             if hidden
-            else [nn.Linear(flat, NUM_ACTIONS)]
+            else [nn.Linear(flat, actions)]
         )
         self.head = nn.Sequential(*head)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, 4)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, actions)
         features = self.features(x)
         if features.shape[-2:] != self.grid:
             raise ValueError(
@@ -92,28 +93,41 @@ class ConvPolicy(nn.Module):
 
 
 class PooledConvPolicy(nn.Module):
-    """Screen → action logits for any grid size: dilated convs, then global max and mean pool."""
+    """Screen → action logits for any grid size: dilated convs, then either global max and
+    mean pooling into a fixed number of actions, or (``spatial``) one logit per cell, each
+    cell's features joined with the pooled ones."""
 
     def __init__(
         self,
+        actions: int,
         tile: int = 8,
         width: int = 48,
         dilations: tuple[int, ...] = (1, 2, 4, 8),
         hidden: int = 64,
+        spatial: bool = False,
     ) -> None:
         super().__init__()
+        self.spatial = spatial
         layers: list[nn.Module] = [nn.Conv2d(3, width, kernel_size=tile, stride=tile), nn.ReLU()]
         for d in dilations:  # receptive field 1 + 2 * sum(dilations) cells: 31 by default
             layers += [nn.Conv2d(width, width, 3, padding=d, dilation=d), nn.ReLU()]
         self.features = nn.Sequential(*layers)  # (B, width, H, W)
-        self.head = nn.Sequential(
-            nn.Linear(2 * width, hidden), nn.ReLU(), nn.Linear(hidden, NUM_ACTIONS)
-        )
+        if spatial:
+            self.head = nn.Sequential(
+                nn.Conv2d(3 * width, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, 1, 1)
+            )
+        else:
+            self.head = nn.Sequential(
+                nn.Linear(2 * width, hidden), nn.ReLU(), nn.Linear(hidden, actions)
+            )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, 4)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, actions)
         f = self.features(x)
         pooled = torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)  # (B, 2*width)
-        return self.head(pooled)
+        if not self.spatial:
+            return self.head(pooled)
+        context = pooled[:, :, None, None].expand(-1, -1, *f.shape[2:])
+        return self.head(torch.cat([f, context], dim=1)).flatten(1)  # (B, H*W)
 
 
 # Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
@@ -124,10 +138,19 @@ POLICY_SIZES: dict[str, dict[str, int]] = {
 }
 
 
-def make_policy(size: str, grid: tuple[int, int], tile: int = 8) -> nn.Module:
-    """A monolithic policy: ``small``/``medium``/``large`` (fixed grid) or ``pooled`` (any)."""
+def make_policy(
+    size: str, grid: tuple[int, int], actions: int, tile: int = 8, *, spatial: bool = False
+) -> nn.Module:
+    """A monolithic policy: ``small``/``medium``/``large`` (fixed grid) or ``pooled`` (any).
+
+    ``actions`` is the number of fixed actions; with ``spatial`` there is one action per cell
+    instead (``actions`` must then equal the grid's cell count, and only ``pooled`` keeps to
+    any grid size).
+    """
+    if spatial and actions != grid[0] * grid[1]:
+        raise ValueError(f"a spatial policy has one action per cell, not {actions}")
     if size == "pooled":
-        return PooledConvPolicy(tile=tile)
+        return PooledConvPolicy(actions, tile=tile, spatial=spatial)
     if size not in POLICY_SIZES:
         raise ValueError(f"unknown policy size {size!r}; choose from {[*POLICY_SIZES, 'pooled']}")
-    return ConvPolicy(grid=grid, tile=tile, **POLICY_SIZES[size])
+    return ConvPolicy(actions, grid=grid, tile=tile, **POLICY_SIZES[size])

@@ -5,16 +5,17 @@
     {"ok": false, "error": Kind, "message": Text, "line": Line}.
 
     Rule files are never consulted. nc_load/4 reads them term by term (nothing runs), rejects
-    anything but plain clauses and dynamic/discontiguous declarations, asserts the clauses into a
-    fresh module that does not see `user`, and -- for untrusted files -- proves every clause
-    body safe with library(sandbox) before any of it can be called.
+    anything but plain clauses, dynamic/discontiguous declarations and use_module of a short
+    list of pure libraries, asserts the clauses into a fresh module that does not see `user`,
+    and -- for untrusted files -- proves every clause body safe with library(sandbox) before
+    any of it can be called.
 */
 :- module(nc_bridge,
           [ nc_load/4,          % +Module, +Source, +Check, -Json
             nc_drop/1,          % +Module
             nc_ask/5,           % +Module, +Goal, +Template, +Limits, -Json
-            nc_semantics/5,     % +Module, +Kinds, +Inventory, +Limits, -Json
-            nc_plan/8           % +Module, +Width, +Cells, +Legend, +Start, +Inventory, +Limits, -Json
+            nc_semantics/7,     % +Module, +Kinds, +Inventory, +Questions, +Collect, +Limits, -Reply
+            nc_plan/9           % +Module, +Width, +Cells, +Legend, +Start, +Inventory, +Roles, +Limits, -Json
           ]).
 :- use_module(library(sandbox)).
 :- use_module(library(time)).
@@ -28,6 +29,10 @@ hook(term_expansion/2).  hook(term_expansion/4).  hook(goal_expansion/2).
 hook(goal_expansion/4).  hook(portray/1).         hook(message_hook/3).
 hook(prolog_load_file/2). hook(exception/3).      hook(prolog_exception_hook/4).
 hook(prolog_exception_hook/5). hook(expand_query/4). hook(expand_answer/2).
+
+%  Libraries a rule file may load: pure, side-effect-free, still checked by the sandbox.
+pure_library(clpfd).   pure_library(clpb).    pure_library(lists).  pure_library(apply).
+pure_library(aggregate). pure_library(assoc). pure_library(pairs).  pure_library(ordsets).
 
 reply(Dict, Json) :- atom_json_dict(Json, Dict, [width(0)]).
 
@@ -43,9 +48,8 @@ nc_load(M, Source, Check, Json) :-
 
 load_checked(M, Source, Check, _{ok:true, clauses:N, predicates:Ps}) :-
     (   current_module(M) -> throw(nc_reject(0, module_exists, M)) ; true ),
-    setup_call_cleanup(open_source(Source, S), read_clauses(S, Cs), close(S)),
-    maplist(check_term, Cs),
     set_module(M:base(system)),
+    setup_call_cleanup(open_source(Source, S), read_clauses(S, M, Cs), close(S)),
     forall(member(c(L, T), Cs), catch(add_term(M, T), E, throw(nc_at(L, E)))),
     (   Check == true -> forall(member(c(L, T), Cs), check_safe(M, L, T)) ; true ),
     findall(S1, (defined(M, Cs, PI), term_string(PI, S1)), Ps0),
@@ -55,14 +59,28 @@ load_checked(M, Source, Check, _{ok:true, clauses:N, predicates:Ps}) :-
 open_source(file(Path), S) :- open(Path, read, S, [encoding(utf8)]).
 open_source(text(Text), S) :- open_string(Text, S).
 
-read_clauses(S, Cs) :-
-    read_term(S, T, [syntax_errors(error), term_position(P)]),
+%   Terms are read in the rule set's module, so that the operators of a library loaded by an
+%   earlier use_module directive (clpfd's #=, ...) are known to the clauses after it. Each term
+%   is checked as soon as it is read; an allowed library is loaded at once.
+read_clauses(S, M, Cs) :-
+    read_term(S, T, [syntax_errors(error), term_position(P), module(M)]),
     (   T == end_of_file
     ->  Cs = []
     ;   stream_position_data(line_count, P, L),
+        check_term(c(L, T)),
+        load_library(M, L, T),
         Cs = [c(L, T)|Rest],
-        read_clauses(S, Rest)
+        read_clauses(S, M, Rest)
     ).
+
+load_library(M, L, (:- D)) :- nonvar(D), library_directive(D, Lib), !,
+    catch(@(use_module(library(Lib)), M), E, throw(nc_at(L, E))).
+load_library(_, _, _).
+
+library_directive(use_module(Spec), Lib) :- library_spec(Spec, Lib).
+library_directive(use_module(Spec, Imports), Lib) :- is_list(Imports), library_spec(Spec, Lib).
+
+library_spec(Spec, Lib) :- nonvar(Spec), Spec = library(Lib), atom(Lib).
 
 check_term(c(L, T)) :-
     (   var(T) -> throw(nc_reject(L, not_a_clause, 'a clause cannot be a variable'))
@@ -77,8 +95,11 @@ check_directive(L, D) :-
     (   var(D) -> throw(nc_reject(L, directive, 'a directive cannot be a variable'))
     ;   D =.. [F, Spec], memberchk(F, [dynamic, discontiguous])
     ->  forall(spec_member(Spec, PI), check_pi(L, PI))
+    ;   library_directive(D, Lib), pure_library(Lib)
+    ->  true
     ;   term_string(D, S),
-        format(atom(Msg), 'directive `:- ~w` is not allowed (only dynamic and discontiguous)', [S]),
+        findall(X, pure_library(X), Xs), atomic_list_concat(Xs, ', ', Libs),
+        format(atom(Msg), 'directive `:- ~w` is not allowed (only dynamic, discontiguous and use_module(library(X)) for X in ~w)', [S, Libs]),
         throw(nc_reject(L, directive, Msg))
     ).
 
@@ -110,6 +131,7 @@ check_head(L, H) :-
     ;   true
     ).
 
+add_term(_, (:- D)) :- library_directive(D, _), !.  % loaded while reading
 add_term(M, (:- D)) :- !, D =.. [F, Spec], forall(spec_member(Spec, PI), add_decl(F, M, PI)).
 add_term(M, T) :- assertz(M:T).
 
@@ -169,73 +191,71 @@ nc_ask(M, Goal, Template, Limits, Json) :-
           E, error_reply(E, Reply)),
     reply(Reply, Json).
 
-%!  nc_semantics(+Module, +Kinds, +Inventory, +Limits, -Reply)
-%   What each kind means under every inventory reachable by collecting kinds on the grid.
-%   This runs once per decision, so its reply is compact text rather than JSON:
-%   `ok` followed by one ` Flags/Held` group per inventory, where Flags has one hex digit per
-%   kind (in the order of Kinds: 1 blocks, 2 kills, 4 collects, 8 wins) and Held lists the
+%!  nc_semantics(+Module, +Kinds, +Inventory, +Questions, +Collect, +Limits, -Reply)
+%   Which Questions hold of each kind, under every inventory reachable by collecting kinds on
+%   the grid. Questions is a list of Name/Arity: arity 1 asks Name(Kind), arity 2 asks
+%   Name(Kind, Inventory). Collect names the question that says a kind is picked up ('' for
+%   none). This runs once per decision, so its reply is compact text rather than JSON: `ok`
+%   followed by one ` Flags/Held` group per inventory, where Flags has one decimal number per
+%   kind, comma-separated, in the order of Kinds (bit I: question I holds), and Held lists the
 %   held kinds as comma-separated positions in Kinds. Every held kind must be in Kinds.
-nc_semantics(M, Kinds, Inv0, Limits, Reply) :-
-    catch(( limited(semantics(M, Kinds, Inv0, Groups), Limits),
+nc_semantics(M, Kinds, Inv0, Questions, Collect, Limits, Reply) :-
+    catch(( limited(semantics(M, Kinds, Inv0, Questions, Collect, Groups), Limits),
             atomic_list_concat([ok|Groups], ' ', Reply) ),
           E, ( error_reply(E, D), reply(D, Reply) )).
 
-semantics(M, Kinds, Inv0, Groups) :-
-    include(collects(M), Kinds, Cs0),
+semantics(M, Kinds, Inv0, Questions, Collect, Groups) :-
+    (   Collect == '' -> Cs0 = [] ; include(holds1(M, Collect), Kinds, Cs0) ),
     subtract(Cs0, Inv0, Cs),
     findall(Inv, ( sub_set(Cs, Sub), append(Inv0, Sub, I0), msort(I0, Inv) ), Invs),
-    findall(G, ( member(Inv, Invs), kind_flags(M, Kinds, Inv, G) ), Groups).
+    findall(G, ( member(Inv, Invs), kind_flags(M, Kinds, Inv, Questions, G) ), Groups).
 
-kind_flags(M, Kinds, Inv, Group) :-
-    findall(D, ( member(K, Kinds), flags(M, K, Inv, F), format(atom(D), '~16r', [F]) ), Ds),
+kind_flags(M, Kinds, Inv, Questions, Group) :-
+    findall(F, ( member(K, Kinds), flags(M, K, Inv, Questions, F) ), Fs),
     findall(I, ( member(K, Inv), nth0(I, Kinds, K) ), Is),
     atomic_list_concat(Is, ',', Held),
-    atomic_list_concat(Ds, Flags),
+    atomic_list_concat(Fs, ',', Flags),
     atomic_list_concat([Flags, Held], '/', Group).
 
-flags(M, K, Inv, F) :-
-    aggregate_all(sum(B), ( holds(M, K, Inv, P), bit(P, B) ), F).
+flags(M, K, Inv, Questions, F) :-
+    aggregate_all(sum(B),
+                  ( nth0(I, Questions, Q), holds(M, Q, K, Inv), B is 1 << I ),
+                  F).
 
-bit(blocks, 1).
-bit(kills, 2).
-bit(collects, 4).
-bit(wins, 8).
+holds(M, Name/1, K, _) :- holds1(M, Name, K).
+holds(M, Name/2, K, Inv) :- once(call(M:Name, K, Inv)).
 
-holds(M, K, Inv, blocks) :- once(M:blocks(K, Inv)).
-holds(M, K, _, kills) :- once(M:kills(K)).
-holds(M, K, _, collects) :- once(M:collects(K)).
-holds(M, K, _, wins) :- once(M:wins(K)).
-
-collects(M, K) :- once(M:collects(K)).
+holds1(M, Name, K) :- once(call(M:Name, K)).
 
 sub_set([], []).
 sub_set([X|Xs], [X|Ys]) :- sub_set(Xs, Ys).
 sub_set([_|Xs], Ys) :- sub_set(Xs, Ys).
 
-%!  nc_plan(+Module, +Width, +Cells, +Legend, +Start, +Inventory, +Limits, -Json)
+%!  nc_plan(+Module, +Width, +Cells, +Legend, +Start, +Inventory, +Roles, +Limits, -Json)
 %   Breadth-first search in Prolog over (row, column, inventory) with the rule set's semantics.
-%   Cells is a string of digits, row-major; digit D stands for the D-th atom of Legend.
+%   Cells lists one kind per cell, row-major, as positions in Legend (any number of kinds).
+%   Roles is roles(Blocks, Kills, Collects, Wins): the names of the rule set's predicates that
+%   say what blocks (Kind, Inventory), kills, is collected and wins (Kind).
 %   Replies {"ok": true, "plan": "ESSW"} or {"ok": true, "plan": null} when nothing wins.
-nc_plan(M, W, Cells, Legend, R0-C0, Inv0, Limits, Json) :-
-    catch(( limited(plan(M, W, Cells, Legend, R0-C0, Inv0, Plan), Limits),
+nc_plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Limits, Json) :-
+    catch(( limited(plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Plan), Limits),
             Reply = _{ok:true, plan:Plan} ),
           E, error_reply(E, Reply)),
     reply(Reply, Json).
 
-plan(M, W, Cells, Legend, R0-C0, Inv0, Plan) :-
-    string_codes(Cells, Codes),
-    maplist(legend_kind(Legend), Codes, Kinds),
+plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Plan) :-
+    maplist(legend_kind(Legend), Cells, Kinds),
     Grid =.. [grid|Kinds],
     length(Kinds, Size), H is Size // W,
     msort(Inv0, Inv),
     S0 = s(R0, C0, Inv),
     list_to_assoc([S0-start], Seen0),
-    (   bfs([S0], [], Seen0, ctx(M, H, W, Grid), Goal, Seen)
+    (   bfs([S0], [], Seen0, ctx(M, H, W, Grid, Roles), Goal, Seen)
     ->  unwind(Goal, Seen, [], Moves), atomic_list_concat(Moves, Plan)
     ;   Plan = null
     ).
 
-legend_kind(Legend, Code, Kind) :- I is Code - 0'0, nth0(I, Legend, Kind).
+legend_kind(Legend, I, Kind) :- nth0(I, Legend, Kind).
 
 bfs([], [], _, _, _, _) :- !, fail.
 bfs([], Back, Seen, Ctx, Goal, SeenOut) :- !,
@@ -254,8 +274,8 @@ expand([A-S1-K|T], S, Ctx, Seen0, Seen, Back0, Back, Found) :-
     (   get_assoc(S1, Seen0, _)
     ->  expand(T, S, Ctx, Seen0, Seen, Back0, Back, Found)
     ;   put_assoc(S1, Seen0, S-A, Seen1),
-        Ctx = ctx(M, _, _, _),
-        (   once(M:wins(K))
+        Ctx = ctx(M, _, _, _, roles(_, _, _, Wins)),
+        (   once(call(M:Wins, K))
         ->  Found = S1, Seen = Seen1, Back = Back0
         ;   expand(T, S, Ctx, Seen1, Seen, [S1|Back0], Back, Found)
         )
@@ -266,15 +286,15 @@ delta('E', 0, 1).
 delta('S', 1, 0).
 delta('W', 0, -1).
 
-move(ctx(M, H, W, Grid), s(R, C, Inv), A, s(R1, C1, Inv1), K) :-
+move(ctx(M, H, W, Grid, roles(Blocks, Kills, Collects, _)), s(R, C, Inv), A, s(R1, C1, Inv1), K) :-
     delta(A, DR, DC),
     R1 is R + DR, C1 is C + DC,
     R1 >= 0, R1 < H, C1 >= 0, C1 < W,
     I is R1 * W + C1 + 1,
     arg(I, Grid, K),
-    \+ M:blocks(K, Inv),
-    \+ M:kills(K),
-    (   once(M:collects(K)), \+ memberchk(K, Inv)
+    \+ call(M:Blocks, K, Inv),
+    \+ call(M:Kills, K),
+    (   once(call(M:Collects, K)), \+ memberchk(K, Inv)
     ->  msort([K|Inv], Inv1)
     ;   Inv1 = Inv
     ).

@@ -51,15 +51,12 @@ class QueryLimits:
         return Term("limits", int(self.inferences), float(self.seconds))
 
 
-_FLAG_BITS = {"blocks": 1, "kills": 2, "collects": 4, "wins": 8}
-
-
 @dataclass(frozen=True)
 class KindTable:
     """Which of the reasoner's questions hold for each kind, under one inventory."""
 
     inventory: frozenset[str]
-    kinds: dict[str, set[str]]  # kind -> subset of {"blocks", "kills", "collects", "wins"}
+    kinds: dict[str, set[str]]  # kind -> the names of the questions that hold of it
 
 
 @dataclass(frozen=True)
@@ -130,12 +127,14 @@ class PrologEngine:
         name: str | None = None,
         trusted: bool = False,
         required: Iterable[str] = (),
+        asker: str = "the reasoner",
     ) -> RuleSet:
         """Load a rule file (or ``text``) into a fresh module and return its :class:`RuleSet`.
 
         Untrusted rules (the default) are proven safe with ``library(sandbox)`` before anything
         in them can run. ``required`` lists predicate indicators (``"blocks/2"``) the caller
-        will query; a file lacking one is rejected with :class:`RuleInterfaceError`.
+        will query (``asker`` names who, for the message); a file lacking one is rejected with
+        :class:`RuleInterfaceError`.
         """
         if (path is None) == (text is None):
             raise ValueError("give exactly one of path or text")
@@ -174,8 +173,9 @@ class PrologEngine:
         if missing:
             rules.close()
             raise RuleInterfaceError(
-                f"does not define {', '.join(missing)}, which the reasoner asks about "
-                "(declare a predicate with no clauses as `:- dynamic name/arity.`)",
+                f"does not define {', '.join(missing)}, which {asker} asks about; is it a rule "
+                "file for another game? (declare a predicate with no clauses as "
+                "`:- dynamic name/arity.`)",
                 source=source_name,
             )
         return rules
@@ -209,23 +209,41 @@ class RuleSet:
         )
         return self._check(reply)["solutions"]
 
-    def semantics(self, kinds: Sequence[str], inventory: Sequence[str]) -> list[KindTable]:
-        """What each kind means, for every inventory reachable by collecting kinds on the grid.
-
-        Returns one :class:`KindTable` per inventory; the current one is among them.
+    def semantics(
+        self,
+        kinds: Sequence[str],
+        inventory: Sequence[str],
+        questions: Sequence[str],
+        collect: str = "",
+    ) -> list[KindTable]:
+        """Which ``questions`` (``"name/arity"``) hold of each kind, for every inventory
+        reachable by collecting kinds on the grid (those of which the ``collect`` question
+        holds). A question of arity 1 is asked as ``name(Kind)``, of arity 2 as
+        ``name(Kind, Inventory)``. Returns one :class:`KindTable` per inventory; the current one
+        is among them.
         """
         kinds = list(dict.fromkeys([*kinds, *inventory]))  # held kinds need a position too
+        indicators = [_indicator(q) for q in questions]
         reply = self.engine.call_text(
-            Term("nc_semantics", self.module, kinds, list(inventory), self.limits.term())
+            Term(
+                "nc_semantics",
+                self.module,
+                kinds,
+                list(inventory),
+                indicators,
+                collect,
+                self.limits.term(),
+            )
         )
         if not reply.startswith("ok"):
             self._check(json.loads(reply))
+        names = [q.split("/")[0] for q in questions]
         tables = []
         for group in reply.split()[1:]:
             flags, held = group.split("/")
             table = {
-                k: {p for p, bit in _FLAG_BITS.items() if int(f, 16) & bit}
-                for k, f in zip(kinds, flags, strict=True)
+                k: {q for bit, q in enumerate(names) if int(f) >> bit & 1}
+                for k, f in zip(kinds, flags.split(","), strict=True)
             }
             tables.append(KindTable(frozenset(kinds[int(i)] for i in held.split(",") if i), table))
         return tables
@@ -233,21 +251,27 @@ class RuleSet:
     def plan(
         self,
         width: int,
-        cells: str,
+        cells: Sequence[int],
         legend: Sequence[str],
         start: tuple[int, int],
         inventory: Sequence[str],
+        roles: tuple[str, str, str, str],
     ) -> str | None:
-        """Breadth-first search in Prolog; returns moves as letters (``"ESSW"``) or None."""
+        """Breadth-first search in Prolog; returns moves as letters (``"ESSW"``) or None.
+
+        ``cells`` holds one position in ``legend`` per cell, row-major; ``roles`` names the
+        predicates that say what blocks, kills, is collected and wins.
+        """
         reply = self.engine.call_json(
             Term(
                 "nc_plan",
                 self.module,
                 width,
-                PrologString(cells),
+                [int(c) for c in cells],
                 list(legend),
                 Term("-", start[0], start[1]),
                 list(inventory),
+                Term("roles", *roles),
                 self.limits.term(),
             )
         )
@@ -270,6 +294,11 @@ class RuleSet:
                 f"{text} — the rules may not terminate; check recursive predicates"
             )
         raise QueryError(text)
+
+
+def _indicator(question: str) -> Term:
+    name, _, arity = question.partition("/")
+    return Term("/", name, int(arity))
 
 
 def _load_error(reply: dict[str, Any], source: str) -> RuleFileError:

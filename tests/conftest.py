@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import environments  # noqa: F401  (registers the games)
+from environments import KEYDOOR, Scene
 from symbolic.engine import PrologEngine, RuleSet
-from symbolic.reasoner import INTERFACE, Reasoner, rules_path
+from symbolic.reasoner import rules_path
+from symbolic.reasoners.grid import GridReasoner
 
 CLI = Path(sys.executable).with_name("neurocomp")
 
@@ -23,12 +26,33 @@ def engine() -> PrologEngine:
 
 @pytest.fixture(scope="session")
 def keydoor_rules(engine: PrologEngine) -> RuleSet:
-    return engine.load_rules(rules_path("keydoor"), required=INTERFACE)
+    return engine.load_rules(rules_path(KEYDOOR), required=GridReasoner.questions)
 
 
 @pytest.fixture(scope="session")
-def reasoner(keydoor_rules: RuleSet) -> Reasoner:
-    return Reasoner(keydoor_rules)
+def reasoner(keydoor_rules: RuleSet) -> GridReasoner:
+    return GridReasoner(keydoor_rules, KEYDOOR)
+
+
+def scene_from(text: str, game=KEYDOOR) -> Scene:
+    """A Scene drawn as text, one glyph per cell (see ``game.legend()``)."""
+    return Scene.from_grid(game, game.parse(text))
+
+
+def play_level(env, text: str, seed: int = 0):
+    """Reset ``env`` to the level drawn in ``text``; returns ``(obs, info)``."""
+    return env.reset(seed=seed, options={"level": text})
+
+
+def rollout(env, seed: int, actions) -> list[np.ndarray]:
+    obs, _ = env.reset(seed=seed)
+    frames = [obs]
+    for a in actions:
+        obs, _, terminated, truncated, _ = env.step(int(a))
+        frames.append(obs)
+        if terminated or truncated:
+            break
+    return frames
 
 
 def run_cli(

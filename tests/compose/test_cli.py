@@ -9,11 +9,15 @@ import pytest
 from tests.conftest import run_cli
 
 
-def test_envs_lists_every_registered_game():
+def test_envs_lists_every_game_in_a_line_and_every_id_on_request():
     import environments
 
     result = run_cli("envs")
     assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    for game in environments.games():
+        assert sum(f"{game.title}: {game.summary}" in line for line in lines) == 1
+    result = run_cli("envs", "--ids")
     for env_id in environments.env_ids():
         assert env_id in result.stdout
 
@@ -114,19 +118,35 @@ def test_bad_option_value_is_a_usage_error():
 
 
 def test_bench_json_prints_figures():
-    result = run_cli("bench", "--json", "--quick")
+    result = run_cli(
+        "bench",
+        "--json",
+        "--quick",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--env",
+        "neurocomp/KeyDoor-16x16-v0",
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
-    assert set(figures["env_steps_per_s"]) == {"8x8", "16x16"}
+    assert set(figures["env_steps_per_s"]) == {"KeyDoor-8x8-v0", "KeyDoor-16x16-v0"}
     assert all(v > 0 for v in figures["env_steps_per_s"].values())
-    for key in ("8x8/networkx", "16x16/networkx", "8x8/prolog", "16x16/prolog"):
-        lat = figures["oracle_latency_ms"][key]
-        assert 0 < lat["prolog_p50"] and 0 < lat["search_p50"] <= lat["search_p95"]
-    for key in ("hybrid 8x8", "hybrid 16x16", "mono-medium 8x8", "mono-pooled 16x16"):
-        lat = figures["decision_latency_ms"][key]
-        assert lat["neural_p50"] > 0 and lat["total_p50"] <= lat["total_p95"]
-    assert figures["decision_latency_ms"]["hybrid 8x8"]["symbolic_p50"] > 0
-    assert figures["decision_latency_ms"]["mono-medium 8x8"]["symbolic_p50"] == 0
+    for size in ("8x8", "16x16"):
+        for search in ("networkx", "prolog"):
+            lat = figures["oracle_latency_ms"][f"KeyDoor-{size}-v0/{search}"]
+            assert 0 < lat["prolog_p50"] and 0 < lat["search_p50"] <= lat["search_p95"]
+    latency = figures["decision_latency_ms"]
+    for key in (
+        "hybrid KeyDoor-8x8-v0",
+        "hybrid KeyDoor-16x16-v0",
+        "mono-medium KeyDoor-8x8-v0",
+        "mono-pooled KeyDoor-16x16-v0",
+    ):
+        assert latency[key]["neural_p50"] > 0
+        assert latency[key]["total_p50"] <= latency[key]["total_p95"]
+    assert "mono-medium KeyDoor-16x16-v0" not in latency  # a fixed-size network cannot play it
+    assert latency["hybrid KeyDoor-8x8-v0"]["symbolic_p50"] > 0
+    assert latency["mono-medium KeyDoor-8x8-v0"]["symbolic_p50"] == 0
     assert all(v > 0 for v in figures["train_seconds"].values())
 
 

@@ -6,16 +6,19 @@ import numpy as np
 
 import environments
 from compose import EvalSummary, Pipeline, Step, evaluate, level_seed
-from environments import Action
+from environments import KEYDOOR
+
+E, W = 1, 3
 
 
 class Pendulum(Pipeline):
     """Goes east, then west, forever: a memoryless loop."""
 
     name = "pendulum"
+    game = KEYDOOR
 
     def act(self, obs, info):
-        return Step(Action.E if info["steps"] % 2 == 0 else Action.W)
+        return Step(E if info["steps"] % 2 == 0 else W)
 
 
 class PendulumWithMemory(Pendulum):

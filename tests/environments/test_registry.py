@@ -1,4 +1,4 @@
-"""Every registered game gets these checks for free."""
+"""Every registered id gets these checks for free: add a game, and they run on it."""
 
 from __future__ import annotations
 
@@ -10,23 +10,16 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import environments
-from environments import Action, InvalidVariantError, UnknownEnvironmentError
+from environments import InvalidActionError, InvalidVariantError, UnknownEnvironmentError
+from tests.conftest import rollout
 
 IDS = environments.env_ids()
 
 
-def rollout(env: gym.Env, seed: int, actions: list[int]) -> list[np.ndarray]:
-    obs, _ = env.reset(seed=seed)
-    frames = [obs]
-    for a in actions:
-        obs, _, terminated, truncated, _ = env.step(a)
-        frames.append(obs)
-        if terminated or truncated:
-            break
-    return frames
-
-
-def test_registry_lists_required_sizes():
+def test_every_game_is_registered_with_its_variants():
+    assert {g.name for g in environments.games()} >= {"keydoor"}
+    for game in environments.games():
+        assert game.env_ids() and set(game.env_ids()) <= set(IDS)
     for n in (6, 8, 12, 16):
         assert f"neurocomp/KeyDoor-{n}x{n}-v0" in IDS
 
@@ -38,8 +31,9 @@ def test_check_env(env_id):
 
 @pytest.mark.parametrize("env_id", IDS)
 def test_same_seed_same_episode(env_id):
-    actions = list(np.random.default_rng(0).integers(4, size=60))
-    a = rollout(gym.make(env_id), 123, actions)
+    env = gym.make(env_id)
+    actions = list(np.random.default_rng(0).integers(env.action_space.n, size=60))
+    a = rollout(env, 123, actions)
     b = rollout(gym.make(env_id), 123, actions)
     assert len(a) == len(b)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
@@ -51,11 +45,11 @@ def test_same_seed_same_episode(env_id):
 def test_pickled_env_continues_identically(env_id):
     env = gym.make(env_id).unwrapped
     env.reset(seed=5)
-    env.step(Action.N)
+    env.step(0)
     clone = pickle.loads(pickle.dumps(env))
-    for a in (Action.E, Action.S, Action.W, Action.S):
-        o1, r1, t1, u1, i1 = env.step(a)
-        o2, r2, t2, u2, i2 = clone.step(a)
+    for a in np.random.default_rng(1).integers(env.action_space.n, size=6):
+        o1, r1, t1, u1, i1 = env.step(int(a))
+        o2, r2, t2, u2, i2 = clone.step(int(a))
         assert np.array_equal(o1, o2) and (r1, t1, u1) == (r2, t2, u2)
         assert i1["scene"] == i2["scene"]
         if t1 or u1:
@@ -63,24 +57,49 @@ def test_pickled_env_continues_identically(env_id):
 
 
 @pytest.mark.parametrize("env_id", IDS)
-def test_render_modes(env_id):
+def test_render_modes_and_text_pictures(env_id):
     env = gym.make(env_id, render_mode="rgb_array")
     obs, info = env.reset(seed=0)
-    h, w = info["scene"].shape
+    scene = info["scene"]
+    h, w = scene.shape
     frame = env.render()
     assert frame.shape == obs.shape == (h * 8, w * 8, 3) and frame.dtype == np.uint8
     text_env = gym.make(env_id, render_mode="ansi")
     text_env.reset(seed=0)
-    lines = text_env.render().splitlines()
+    text = text_env.render()
+    lines = text.splitlines()
     assert len(lines) == h and all(len(line) == w for line in lines)
-    assert sum(line.count("@") for line in lines) == 1
+    game = scene.game
+    agents = sum(text.count(game.kinds[k].glyph) for k in game.agent_kinds)
+    assert agents == (1 if game.agent_kinds else 0)
+    assert np.array_equal(game.parse(text), text_env.unwrapped.scene().grid)  # glyphs round-trip
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_incremental_rendering_matches_a_full_redraw(env_id):
+    env = environments.make(env_id)
+    env.reset(seed=3)
+    for a in env.expert_plan()[:-1]:
+        obs, _, _, _, info = env.step(a)
+        assert np.array_equal(obs, env._renderer.compose(info["scene"].grid))
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_an_action_outside_the_space_is_one_clear_error(env_id):
+    env = environments.make(env_id)
+    env.reset(seed=0)
+    n = env.action_space.n
+    for bad in (n, -1, "N", 1.5):
+        with pytest.raises(InvalidActionError, match=f"outside .* action space Discrete\\({n}\\)"):
+            env.step(bad)
+    env.step(0)  # the episode goes on
 
 
 def test_gymnasium_make_takes_variant_kwargs():
     env = gym.make("neurocomp/KeyDoor-8x8-v0", lava=5, appearance="novel", tile=6)
     obs, info = env.reset(seed=0)
     assert obs.shape == (48, 48, 3)
-    assert int((info["scene"].grid == environments.Kind.LAVA).sum()) == 5
+    assert info["scene"].count("lava") == 5
 
 
 def test_unknown_id_suggests_close_match():
@@ -96,6 +115,8 @@ def test_unknown_id_suggests_close_match():
         ({"lava": 99}, "lava must be"),
         ({"appearance": "neon"}, "unknown appearance"),
         ({"colour": 3}, "unexpected keyword"),
+        ({"tile": 2}, "tile must be"),
+        ({"max_steps": 0}, "max_steps must be"),
     ],
 )
 def test_bad_variants_are_clear_errors(kwargs, match):

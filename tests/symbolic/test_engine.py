@@ -16,7 +16,9 @@ from symbolic import (
     UnsafeRuleError,
     Var,
 )
-from symbolic.reasoner import INTERFACE
+from symbolic.reasoners.grid import GridReasoner
+
+INTERFACE = GridReasoner.questions
 
 
 def test_packaged_rules_load_with_a_ledger(keydoor_rules):
@@ -118,6 +120,10 @@ def test_rules_do_not_see_user_module(engine):
         ("wins(goal) :- halt.\n", "halt"),
         (":- initialization(shell(ls)).\n", "directive"),
         (":- use_module(library(process)).\n", "directive"),
+        (":- use_module(library(filesex)).\n", "only dynamic, discontiguous and use_module"),
+        (":- use_module('/tmp/evil.pl').\n", "directive"),
+        (":- use_module(library(clpfd)).\n:- use_module(library(process)).\n", "directive"),
+        (":- use_module(library(lists)).\nwins(X) :- member(X, [a]), shell(ls).\n", "shell"),
         ("wins(X) :- open('/tmp/f', write, X).\n", "open"),
         ("wins(X) :- read(X).\n", "read"),
         ("wins(G) :- call(G).\n", "run time"),
@@ -155,3 +161,37 @@ def test_missing_file_and_directory(engine, tmp_path):
         engine.load_rules(tmp_path / "nope.pl")
     with pytest.raises(RuleFileError, match="is a directory"):
         engine.load_rules(tmp_path)
+
+
+def test_pure_libraries_may_be_used_and_stay_sandboxed(engine):
+    rules = engine.load_rules(
+        text=(
+            ":- use_module(library(clpfd)).\n"
+            ":- use_module(library(clpb)).\n"
+            ":- use_module(library(lists), [member/2]).\n"
+            ":- use_module(library(aggregate)).\n"
+            "near(R-C, R1-C1) :- [R1, C1] ins 0..2, abs(R1 - R) + abs(C1 - C) #=< 1,\n"
+            "    label([R1, C1]).\n"
+            "xor(X, Y) :- sat(X # Y), labeling([X, Y]).\n"
+            "count(N) :- aggregate_all(count, member(_, [a, b, c]), N).\n"
+        )
+    )
+    assert rules.ledger.clauses == 3  # directives are not clauses
+    near = rules.ask(Term("near", Term("-", 0, 0), Var("P")), Var("P"))
+    assert sorted((p["args"][0], p["args"][1]) for p in near) == [(0, 0), (0, 1), (1, 0)]
+    assert rules.ask(Term("xor", Var("X"), Var("Y")), [Var("X"), Var("Y")]) == [[0, 1], [1, 0]]
+    assert rules.ask(Term("count", Var("N")), Var("N")) == [3]
+
+
+def test_library_operators_need_the_library(engine, tmp_path):
+    path = tmp_path / "ops.pl"
+    path.write_text("near(X, Y) :- X #= Y + 1.\n")
+    with pytest.raises(RuleSyntaxError) as info:
+        engine.load_rules(path)
+    assert info.value.line == 1
+
+
+def test_a_library_in_one_rule_set_stays_out_of_another(engine):
+    engine.load_rules(text=":- use_module(library(clpfd)).\nok(X) :- X #= 1.\n")
+    with pytest.raises(RuleSyntaxError):
+        engine.load_rules(text="ok(X) :- X #= 1.\n")

@@ -1,0 +1,86 @@
+"""Building and training a pipeline for an environment: the one place ``run``, ``compare`` and
+``bench`` all go through, so a pipeline is assembled the same way everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compose.config import PipelineSpec
+from compose.errors import ConfigError
+from compose.pipelines import (
+    FitReport,
+    HybridPipeline,
+    MonolithicPipeline,
+    OraclePipeline,
+    Pipeline,
+    load_pipeline,
+)
+from compose.play import level_seed
+from environments.core import GridGame
+from neural.data import Demonstrations, collect_demonstrations
+from neural.train import TrainConfig
+from symbolic.reasoner import load_reasoner
+
+__all__ = ["build_pipeline", "demonstrations", "obtain_pipeline", "train_pipeline"]
+
+
+def build_pipeline(
+    spec: PipelineSpec,
+    env: GridGame,
+    *,
+    rules: str | Path | None = None,
+    search: str | None = None,
+) -> Pipeline:
+    """An untrained pipeline of ``spec``'s kind for ``env``'s game, grid and tile.
+
+    Symbolic pipelines use the game's reasoner with its packaged rules or a user's ``rules``
+    file (checked with the sandbox); ``search`` picks the reasoner's plan search.
+    """
+    if spec.kind == "monolithic":
+        return MonolithicPipeline.for_env(env, spec.size or "medium")
+    reasoner = load_reasoner(env.game, rules, search)
+    if spec.kind == "hybrid":
+        return HybridPipeline(reasoner, tile=env.tile)
+    return OraclePipeline(reasoner)
+
+
+def demonstrations(env: GridGame, budget: int, seed: int) -> Demonstrations:
+    """The expert's episodes on the first ``budget`` training levels of ``seed``."""
+    return collect_demonstrations(env, [level_seed(seed, "train", i) for i in range(budget)])
+
+
+def train_pipeline(
+    pipe: Pipeline, env: GridGame, budget: int, seed: int, config: TrainConfig
+) -> FitReport:
+    """Fit ``pipe`` on ``budget`` demonstration episodes of ``env``; the oracle learns nothing
+    and only reports the rules it uses."""
+    if isinstance(pipe, OraclePipeline):
+        return pipe.fit_report()
+    return pipe.fit(demonstrations(env, budget, seed), config)
+
+
+def obtain_pipeline(
+    env: GridGame,
+    spec: PipelineSpec,
+    *,
+    budget: int | None = None,
+    seed: int = 0,
+    rules: str | Path | None = None,
+    search: str | None = None,
+    load: str | Path | None = None,
+    train: TrainConfig | None = None,
+) -> tuple[Pipeline, FitReport | None]:
+    """What ``neurocomp run`` plays: a pipeline loaded from ``load`` (for ``env``'s game), or
+    built and, unless it is the oracle, trained on ``budget`` demonstration episodes
+    (default 10). Returns the pipeline and its fit report (None when loaded)."""
+    if load is not None:
+        if budget is not None or rules is not None:
+            raise ConfigError("--load plays a saved pipeline: leave out --budget and --rules")
+        return load_pipeline(load, env.game), None
+    if spec.kind == "oracle" and budget is not None:
+        raise ConfigError("the oracle learns nothing: leave out --budget")
+    if spec.kind == "monolithic" and rules is not None:
+        raise ConfigError("a monolithic pipeline uses no rules: leave out --rules")
+    pipe = build_pipeline(spec, env, rules=rules, search=search)
+    report = train_pipeline(pipe, env, budget or 10, seed, train or TrainConfig(seed=seed))
+    return pipe, None if spec.kind == "oracle" else report

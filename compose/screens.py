@@ -1,0 +1,93 @@
+"""What people look at: an episode's screens, replayed, with misread cells outlined, as a strip
+of frames (for reports) or an animated GIF (``neurocomp run --record``).
+
+Episodes are deterministic given their level and actions, so a recorded episode keeps only
+those and is replayed here to get its screens back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+__all__ = ["MISREAD", "outline", "replay", "save_gif", "save_strip", "upscale"]
+
+MISREAD = (255, 0, 255)  # outline colour of a cell perception got wrong
+SCALE = 4  # screen pixels are small: draw each as SCALE x SCALE
+
+
+def replay(
+    env: Any, seed: int, actions: Sequence[int], level: str | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The screens of an episode and the true grids behind them: after reset, then after each
+    action (as far as the episode went)."""
+    obs, info = env.reset(seed=seed, options=None if level is None else {"level": level})
+    shots = [(obs, info["scene"].grid)]
+    for action in actions:
+        obs, _, terminated, truncated, info = env.step(int(action))
+        shots.append((obs, info["scene"].grid))
+        if terminated or truncated:
+            break
+    return shots
+
+
+def upscale(frame: np.ndarray, scale: int = SCALE) -> np.ndarray:
+    return frame.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def outline(
+    frame: np.ndarray, cells: np.ndarray, tile: int, color: tuple[int, int, int] = MISREAD
+) -> np.ndarray:
+    """An upscaled copy of ``frame`` with a box around each cell where ``cells`` is true."""
+    big = upscale(frame)
+    t, w = tile * SCALE, max(1, SCALE // 2)
+    for r, c in np.argwhere(cells):
+        y, x = r * t, c * t
+        big[y : y + w, x : x + t] = color
+        big[y + t - w : y + t, x : x + t] = color
+        big[y : y + t, x : x + w] = color
+        big[y : y + t, x + t - w : x + t] = color
+    return big
+
+
+def save_gif(path: Path, frames: Sequence[np.ndarray], ms_per_frame: int = 300) -> Path:
+    """An animated GIF that plays once through and holds the last frame a little longer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images = [Image.fromarray(f) for f in frames]
+    durations = [ms_per_frame] * (len(images) - 1) + [ms_per_frame * 4]
+    images[0].save(
+        path, save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False
+    )
+    return path
+
+
+def save_strip(
+    path: Path, frames: Sequence[np.ndarray], labels: Sequence[str], columns: int = 6
+) -> Path:
+    """Frames side by side in rows of ``columns``, each with a caption under it (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = -(-len(frames) // columns)
+    cols = min(columns, len(frames))
+    height, width = frames[0].shape[:2]
+    aspect = height / width
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(1.9 * cols, 1.9 * aspect * rows + 0.35 * rows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, frame, label in zip(axes.flat, frames, labels, strict=False):
+        ax.imshow(frame, interpolation="nearest")
+        ax.set_title(label, fontsize=7, pad=2)
+    fig.tight_layout(pad=0.3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
