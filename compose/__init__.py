@@ -9,6 +9,8 @@ import importlib
 from typing import Any
 
 _HOME = {
+    "build_pipeline": "compose.build",
+    "demonstrations": "compose.build",
     "ExperimentConfig": "compose.config",
     "PipelineSpec": "compose.config",
     "SplitSpec": "compose.config",

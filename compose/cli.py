@@ -28,28 +28,11 @@ out = Console()
 err = Console(stderr=True)
 
 
-class PipelineName(StrEnum):
-    oracle = "oracle"
-    hybrid = "hybrid"
-    monolithic = "monolithic"
-
-
-class SizeName(StrEnum):
-    small = "small"
-    medium = "medium"
-    large = "large"
-    pooled = "pooled"
-
-
-class SearchName(StrEnum):
-    networkx = "networkx"
-    prolog = "prolog"
-    python = "python"
-
-
-class PresetName(StrEnum):
-    demo = "demo"
-    full = "full"
+# The CLI is imported before torch, so these choices are spelt out here; a test keeps them
+# equal to where they are defined (compose.config, neural.modules).
+PipelineName = StrEnum("PipelineName", {k: k for k in ("oracle", "hybrid", "monolithic")})
+SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
+PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full")})
 
 
 def progress() -> Progress:
@@ -109,7 +92,8 @@ def run(
     episodes: Annotated[int, typer.Option(min=1, max=100_000, help="Levels to play.")] = 20,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the training and test levels.")] = 0,
     search: Annotated[
-        SearchName | None, typer.Option(help="Plan search [default: the game's reasoner's].")
+        str | None,
+        typer.Option(help="Plan search, e.g. networkx or prolog [default: the reasoner's own]."),
     ] = None,
     out_dir: Annotated[
         Path | None,
@@ -141,6 +125,8 @@ def run(
     env_id = spec(env).id
     game = make(env_id)
     level_text = _read_level(level)
+    if level_text is not None:
+        game.reset(options={"level": level_text})  # a level that cannot be played fails now
     kind = PipelineSpec(
         kind=pipeline.value, size=size.value if pipeline == PipelineName.monolithic else None
     )
@@ -151,7 +137,7 @@ def run(
             budget=budget,
             seed=seed,
             rules=rules,
-            search=search.value if search else None,
+            search=search,
             load=load,
         )
     if fit is not None:

@@ -12,7 +12,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from compose.errors import ConfigError
 from environments.errors import NeurocompError
 from environments.registry import game_of, make, spec
+from neural.modules import POLICY_NAMES
 from neural.train import TrainConfig
+from symbolic.reasoner import reasoner_class
 
 __all__ = [
     "PRESETS",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 PipelineKind = Literal["hybrid", "monolithic", "oracle"]
-PolicySize = Literal["small", "medium", "large", "pooled"]
+PIPELINE_KINDS: tuple[str, ...] = get_args(PipelineKind)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -45,7 +47,14 @@ class PipelineSpec(_Strict):
     """One pipeline of the comparison."""
 
     kind: PipelineKind
-    size: PolicySize | None = Field(None, description="monolithic only: network size")
+    size: str | None = Field(None, description="monolithic only: network size")
+
+    @field_validator("size")
+    @classmethod
+    def _known_size(cls, v: str | None) -> str | None:
+        if v is not None and v not in POLICY_NAMES:
+            raise ValueError(f"size must be one of {', '.join(POLICY_NAMES)}")
+        return v
 
     @model_validator(mode="after")
     def _size_only_for_monolithic(self) -> PipelineSpec:
@@ -120,9 +129,7 @@ class ExperimentConfig(_Strict):
     episodes: int = Field(20, ge=1, le=100_000, description="evaluation episodes per split")
     splits: list[SplitSpec] | None = Field(None, description="default: the game's splits")
     rules: Path | None = Field(None, description="rule file; default: the game's own")
-    search: Literal["networkx", "prolog", "python"] | None = Field(
-        None, description="plan search; default: the game's reasoner's own"
-    )
+    search: str | None = Field(None, description="plan search; default: the reasoner's own")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes")
     train: TrainSettings = Field(default_factory=TrainSettings)
 
@@ -186,6 +193,12 @@ class ExperimentConfig(_Strict):
                 )
         if self.rules is not None and not Path(self.rules).is_file():
             raise ConfigError(f"rules: no such file {str(self.rules)!r}")
+        searches = reasoner_class(game).searches
+        if self.search is not None and self.search not in searches:
+            raise ConfigError(
+                f"search: {self.search!r} does not apply to {game.title}'s reasoner; "
+                f"choose {' or '.join(map(repr, searches))}"
+            )
 
 
 def default_splits(env_id: str) -> list[SplitSpec]:

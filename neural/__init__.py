@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neural.data import Demonstrations, collect_demonstrations
 from neural.modules import (
+    POLICY_NAMES,
     POLICY_SIZES,
     CellClassifier,
     ConvPolicy,
@@ -15,6 +16,7 @@ from neural.modules import (
 from neural.train import TrainConfig, TrainResult, fit, split_by_episode
 
 __all__ = [
+    "POLICY_NAMES",
     "POLICY_SIZES",
     "CellClassifier",
     "ConvPolicy",

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 __all__ = [
+    "POLICY_NAMES",
     "POLICY_SIZES",
     "CellClassifier",
     "ConvPolicy",
@@ -136,6 +137,7 @@ POLICY_SIZES: dict[str, dict[str, int]] = {
     "medium": {"width": 32, "depth": 3, "hidden": 32},  # ~100k
     "large": {"width": 64, "depth": 4, "hidden": 192},  # ~1M
 }
+POLICY_NAMES = (*POLICY_SIZES, "pooled")  # every size a monolithic pipeline can have
 
 
 def make_policy(
@@ -152,5 +154,5 @@ def make_policy(
     if size == "pooled":
         return PooledConvPolicy(actions, tile=tile, spatial=spatial)
     if size not in POLICY_SIZES:
-        raise ValueError(f"unknown policy size {size!r}; choose from {[*POLICY_SIZES, 'pooled']}")
+        raise ValueError(f"unknown policy size {size!r}; choose from {list(POLICY_NAMES)}")
     return ConvPolicy(actions, grid=grid, tile=tile, **POLICY_SIZES[size])

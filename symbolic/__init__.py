@@ -1,4 +1,8 @@
-"""Rules and search: SWI-Prolog rule sets (via pyswip) and a reasoner that plans over a Scene."""
+"""Rules and search: SWI-Prolog rule sets (via pyswip) and the reasoners that plan over a Scene.
+
+Each game names its reasoner (``symbolic/reasoners/<kind of planning>.py``) and has its rules
+in ``symbolic/rules/<game>.pl``; :func:`load_reasoner` puts the two together.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,18 @@ from symbolic.errors import (
     UndefinedPredicateError,
     UnsafeRuleError,
 )
+from symbolic.reasoner import Decision, Reasoner, load_reasoner, rules_path
 from symbolic.terms import PrologString, Term, Var
 
 __all__ = [
+    "Decision",
     "PrologEngine",
     "PrologString",
     "PrologUnavailableError",
     "QueryError",
     "QueryLimitError",
     "QueryLimits",
+    "Reasoner",
     "RuleFileError",
     "RuleInterfaceError",
     "RuleLedger",
@@ -31,4 +38,6 @@ __all__ = [
     "UndefinedPredicateError",
     "UnsafeRuleError",
     "Var",
+    "load_reasoner",
+    "rules_path",
 ]

@@ -211,3 +211,60 @@ def test_fixed_size_policy_cannot_play_a_larger_grid(tmp_path):
     assert result.returncode == 0, result.stderr
     result = run_cli("run", "--env", "neurocomp/KeyDoor-16x16-v0", "--load", str(saved))
     assert result.returncode == 2 and "--size pooled" in " ".join(result.stderr.split())
+
+
+def test_record_saves_the_episode_as_an_animation(tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "episode.gif"
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--episodes",
+        "1",
+        "--record",
+        str(gif),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    with Image.open(gif) as image:
+        assert image.n_frames == summary["results"][0]["steps"] + 1  # start + every step
+        assert image.size == (64 * 4, 64 * 4)
+
+
+LEVEL = "########\n#@.#..G#\n#k.#...#\n#..D...#\n#..#...#\n#..#...#\n#..#...#\n########\n"
+
+
+def test_a_level_you_draw_is_played_or_refused_in_one_line(tmp_path):
+    level = tmp_path / "level.txt"
+    level.write_text(LEVEL)
+    args = ["run", "--env", "neurocomp/KeyDoor-8x8-v0", "--episodes", "3", "--level", str(level)]
+    result = run_cli(*args, "--out", str(tmp_path / "a"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["success_rate"] == 1.0 and summary["mean_steps"] == 9
+    for text, message in (
+        (LEVEL.replace("D", "#"), "cannot be solved"),
+        (LEVEL.replace("k", "x"), "'x' is not a KeyDoor glyph"),
+        (LEVEL[:20], "the same length"),
+    ):
+        level.write_text(text)
+        result = run_cli(*args, "--out", str(tmp_path / "b"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b").exists()
+    result = run_cli(*args[:-1], str(tmp_path / "missing.txt"))
+    assert result.returncode == 2 and "--level: cannot read" in result.stderr
+
+
+def test_the_clis_choices_are_the_toolkits():
+    from compose import cli
+    from compose.config import PIPELINE_KINDS, PRESETS
+    from neural import POLICY_NAMES
+
+    assert {m.value for m in cli.PipelineName} == set(PIPELINE_KINDS)
+    assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
+    assert {m.value for m in cli.PresetName} == set(PRESETS)

@@ -83,6 +83,8 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
         ({"splits": [{"name": "x", "kwargs": {"lava": 99}}]}, "splits[0] (x): lava must be"),
         ({"splits": [{"name": "Big Grid"}]}, "splits[0].name: use lower-case letters"),
         ({"rules": "/nonexistent/rules.pl"}, "rules: no such file"),
+        ({"search": "gf2"}, "search: 'gf2' does not apply to KeyDoor's reasoner"),
+        ({"pipelines": [{"kind": "monolithic", "size": "huge"}]}, "size must be one of small"),
     ],
 )
 def test_bad_values_name_the_field(overrides, message):

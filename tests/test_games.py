@@ -1,0 +1,117 @@
+"""Every registered game gets these checks for free, driven by the registry: its expert and its
+oracle (the game's reasoner and rules on the true scene) solve every generated level, its
+pipelines save and load, and a tiny comparison through the real CLI writes a full report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import environments
+from compose import HybridPipeline, MonolithicPipeline, OraclePipeline, load_pipeline
+from compose.build import demonstrations
+from compose.errors import CheckpointError
+from compose.play import level_seed, play_episode
+from compose.report import SECTIONS
+from neural import TrainConfig
+from tests.conftest import run_cli
+
+GAMES = {game.name: game for game in environments.games()}
+IDS = environments.env_ids()
+LEVELS = 12  # generated levels per registered id
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_the_expert_solves_every_generated_level(env_id):
+    env = environments.make(env_id)
+    for i in range(LEVELS):
+        env.reset(seed=level_seed(7, "eval", i))
+        plan = env.expert_plan()
+        assert plan, f"{env_id} level {i} has no plan"
+        for a in plan:
+            _, reward, terminated, _, info = env.step(a)
+        assert terminated and info["success"] and reward > 0, f"{env_id} level {i}"
+
+
+@pytest.fixture(scope="module")
+def oracles() -> dict[str, OraclePipeline]:
+    return {name: OraclePipeline.for_game(game) for name, game in GAMES.items()}
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_the_oracle_solves_every_generated_level(env_id, oracles):
+    env = environments.make(env_id)
+    oracle = oracles[env.game.name]
+    for i in range(LEVELS):
+        seed = level_seed(7, "eval", i)
+        episode = play_episode(env, oracle, seed)
+        env.reset(seed=seed)
+        assert episode.success, f"{env_id} level {i}"
+        assert episode.steps == len(env.expert_plan()), f"{env_id} level {i}: not shortest"
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
+    game = GAMES[name]
+    env = environments.make(game.env_ids()[0])
+    demos = demonstrations(env, 2, 0)
+    hybrid = HybridPipeline.for_game(game)
+    hybrid.fit(demos, TrainConfig(max_steps=60, eval_every=20))
+    mono = MonolithicPipeline.for_env(env, "pooled")
+    mono.fit(demos, TrainConfig(max_steps=30, eval_every=10))
+    for pipe in (hybrid, mono):
+        directory = pipe.save(tmp_path / pipe.label)
+        loaded = load_pipeline(directory, game)
+        assert loaded.label == pipe.label and loaded.game is game
+        for i in range(4):
+            obs, info = env.reset(seed=i)
+            assert loaded.act(obs, info).action == pipe.act(obs, info).action
+        for other in GAMES.values():
+            if other is not game:
+                with pytest.raises(CheckpointError, match=f"trained on {game.title}"):
+                    load_pipeline(directory, other)
+
+
+TINY = """
+env = "{env}"
+budgets = [1, 2]
+seeds = 1
+episodes = 3
+workers = 2
+pipelines = [
+  {{kind = "hybrid"}},
+  {{kind = "monolithic", size = "small"}},
+  {{kind = "monolithic", size = "pooled"}},
+  {{kind = "oracle"}},
+]
+
+[train]
+max_steps = 60
+eval_every = 20
+patience = 2
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GAMES)
+def test_a_tiny_comparison_writes_a_full_report(name, tmp_path):
+    game = GAMES[name]
+    env_id = game.env_ids()[0]
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY.format(env=env_id))
+    result = run_cli("compare", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    markdown = (out / "report.md").read_text()
+    for section in SECTIONS:
+        assert f"## {section}" in markdown, section
+    assert game.title in markdown and game.legend() in markdown
+    assert (out / "figures" / "episode.png").stat().st_size > 1000
+    data = json.loads((out / "results.json").read_text())
+    splits = {s.name for s in environments.make(env_id).eval_splits()}
+    assert {r["split"] for r in data["rows"] if r["pipeline"] == "hybrid"} == splits
+    oracle = [r for r in data["rows"] if r["pipeline"] == "oracle"]
+    assert oracle and all(r["success_rate"] == 1.0 for r in oracle)
+    assert Path(out / "report.html").read_text().count("data:image/png;base64,") >= 4
