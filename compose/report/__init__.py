@@ -1,0 +1,136 @@
+"""The comparison report: ``report.md``, a self-contained ``report.html`` and ``results.json``.
+
+Sections (:mod:`.outcomes`, :mod:`.knowledge`) fill a list of blocks that
+:mod:`compose.document` renders to Markdown and HTML; the game's specification supplies the
+legends, the ledger and the screens; every number comes from the results database via
+:mod:`compose.analysis`, and ``results.json`` is the analysis itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from compose.analysis import Analysis, analyse, to_json
+from compose.document import Block, Figure, H, P, to_html, to_markdown
+from compose.errors import ResultsError
+from compose.experiment import read_config
+from compose.figures import draw_all
+from compose.files import write_json, write_text
+from compose.report.knowledge import attribution, episode, episode_strip, ledger, provenance
+from compose.report.outcomes import consumption, costs, size_sweep, success_table, who_won
+from compose.store import ResultStore
+from environments.registry import game_of
+from environments.spec import GameSpec
+
+__all__ = ["SECTIONS", "ReportFiles", "build_report"]
+
+SECTIONS = (
+    "Who won",
+    "Success rates",
+    "What each pipeline consumed",
+    "Sample efficiency",
+    "Out of distribution",
+    "Costs",
+    "Knowledge ledger",
+    "Failure attribution",
+    "Model-size sweep",
+    "One episode, step by step",
+    "Method and provenance",
+)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    markdown: Path
+    html: Path
+    json: Path
+    rows: int
+
+
+def build_report(out_dir: Path) -> ReportFiles:
+    """(Re)build the report of a comparison directory from its database."""
+    out_dir = Path(out_dir)
+    config = read_config(out_dir)
+    db = out_dir / "results.sqlite"
+    if not db.is_file():
+        raise ResultsError(f"{out_dir} has no results.sqlite; run `neurocomp compare` first")
+    store = ResultStore(db)
+    settings = config.settings_hash()
+    labels = {p.label for p in config.pipelines}
+    all_rows = store.rows()
+    rows = [
+        r
+        for r in all_rows
+        if r.settings_hash == settings
+        and r.pipeline in labels
+        and r.seed < config.seeds
+        and (r.kind == "oracle" or r.budget in config.budgets)
+    ]
+    if not rows:
+        raise ResultsError(
+            f"{out_dir}/results.sqlite holds no results for this config yet; "
+            "run `neurocomp compare` with the same --out first"
+        )
+    analysis = analyse(rows, store.traces(), config)
+    figures = draw_all(analysis, out_dir / "figures")
+    game = game_of(config.env)
+    strip = episode_strip(analysis, game, out_dir / "figures" / "episode.png")
+    if strip is not None:
+        figures["episode"] = strip
+    blocks = _blocks(analysis, game, figures, ignored=len(all_rows) - len(rows))
+    title = f"Neurocomp comparison — {game.title}, {config.env}"
+    md_path, html_path = out_dir / "report.md", out_dir / "report.html"
+    write_text(md_path, to_markdown(title, blocks, out_dir))
+    write_text(html_path, to_html(title, blocks))
+    write_json(out_dir / "results.json", to_json(analysis))
+    return ReportFiles(md_path, html_path, out_dir / "results.json", len(rows))
+
+
+def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int) -> list[Block]:
+    out: list[Block] = []
+    seeds, episodes = a.config.seeds, a.config.episodes
+    out.append(
+        P(
+            f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**; "
+            f"pipelines {', '.join(a.pipelines)}; budgets "
+            f"{', '.join(map(str, a.budgets))} demonstration episodes; {seeds} seed(s); "
+            f"{episodes} evaluation levels per seed and split. Intervals are 95% (two-level "
+            "bootstrap over seeds and levels, never narrower than the Wilson interval)."
+        )
+    )
+    out += who_won(a)
+    out += success_table(a)
+    out += consumption(a)
+    out.append(H(2, "Sample efficiency"))
+    out.append(
+        Figure(
+            figures["sample_efficiency"],
+            "Success rate against demonstration episodes, one panel per split; "
+            "bands are 95% intervals, the dashed line is the oracle.",
+        )
+    )
+    out.append(H(2, "Out of distribution"))
+    out.append(
+        Figure(
+            figures["ood"],
+            f"All splits at {a.top_budget} demonstration episodes. "
+            "n/a: a fixed-size network cannot take a larger screen at all.",
+        )
+    )
+    if "grid_size" in figures:
+        out.append(
+            Figure(
+                figures["grid_size"],
+                f"Success against grid size at {a.top_budget} demonstration episodes, one line "
+                "per pipeline (trained on the first size); bars are 95% intervals. A pipeline "
+                "missing at a size cannot take that screen at all.",
+            )
+        )
+    out += costs(a, figures)
+    out += ledger(a, game)
+    out += attribution(a)
+    out += size_sweep(a, figures)
+    out += episode(a, game, figures)
+    out += provenance(a, ignored)
+    return out

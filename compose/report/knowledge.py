@@ -1,0 +1,201 @@
+"""The report's sections on knowledge and behaviour: the knowledge ledger, failure
+attribution, one episode step by step (with its screens) and provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from compose.analysis import Analysis
+from compose.document import Block, Code, Figure, H, P, Table
+from compose.report.text import pct
+from compose.screens import outline, replay, save_strip
+from compose.symbols import decoder_for
+from environments.registry import make
+from environments.spec import GameSpec
+from symbolic.engine import PrologEngine
+from symbolic.reasoner import reasoner_class, rules_path
+
+__all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
+
+
+def ledger(a: Analysis, game: GameSpec) -> list[Block]:
+    rules = Path(a.config.rules or rules_path(game))
+    ledger = PrologEngine.get().load_rules(rules).ledger
+    questions = ", ".join(reasoner_class(game).questions)
+    assumptions = decoder_for(game).assumptions
+    rows = []
+    for pipeline in a.pipelines:
+        kind = a.kinds[pipeline]
+        if kind == "monolithic":
+            rows.append([pipeline, "0", "0", "0", "0", "none"])
+            continue
+        counted = len(assumptions) if kind == "hybrid" else 0
+        extra = "; decoder: " + ", ".join(assumptions) if kind == "hybrid" and counted else ""
+        rows.append(
+            [
+                pipeline,
+                str(ledger.clauses),
+                str(ledger.predicates),
+                str(ledger.lines),
+                str(counted),
+                f"{rules.name}{extra}",
+            ]
+        )
+    return [
+        H(2, "Knowledge ledger"),
+        P(
+            "Hand-written knowledge each pipeline relies on: clauses, predicates and non-comment "
+            "lines of the rule file, plus the assumptions of the hybrid's symbol decoder "
+            f"({game.decoder}). The reasoner asks the rules {questions}; its search is generic "
+            "code, not game knowledge. The monolithic policies use none."
+        ),
+        Table(
+            ["pipeline", "clauses", "predicates", "lines", "decoder assumptions", "source"], rows
+        ),
+        P(f"The rule file ({rules}):"),
+        Code(rules.read_text(encoding="utf-8").strip()),
+    ]
+
+
+def attribution(a: Analysis) -> list[Block]:
+    out: list[Block] = [H(2, "Failure attribution")]
+    if "hybrid" not in a.pipelines:
+        out.append(P("No hybrid pipeline in this comparison."))
+        return out
+    kinds: list[str] = []
+    per_budget = {b: a.attribution(b, a.splits[0]) for b in a.budgets}
+    for att in per_budget.values():
+        for k in (att or {}).get("per_kind", {}):
+            if k not in kinds:
+                kinds.append(k)
+    rows = [
+        [k, *[pct((per_budget[b] or {}).get("per_kind", {}).get(k)) for b in a.budgets]]
+        for k in kinds
+    ]
+    out.append(
+        P(
+            f"Perception accuracy per kind of cell on {a.splits[0]} (share of true cells "
+            "of that kind read correctly, over every decision), by budget:"
+        )
+    )
+    out.append(Table(["kind", *[f"{b} demos" for b in a.budgets]], rows))
+    gap_rows = []
+    for split in a.splits:
+        for b in a.budgets:
+            att = a.attribution(b, split)
+            hybrid = a.cell("hybrid", b, split)
+            oracle = a.cell("oracle", 0, split)
+            if att is None or hybrid is None:
+                continue
+            d = att["decisions"] or 1
+            gap_rows.append(
+                [
+                    split,
+                    str(b),
+                    hybrid.success.text(),
+                    oracle.success.text() if oracle else "—",
+                    f"{att.get('perception_failures', '—')} / {att.get('reasoning_failures', '—')}"
+                    f" of {att.get('failures', '—')}",
+                    f"{100 * att['wrong_scenes'] / d:.1f}%",
+                    f"{100 * att['changed_actions'] / d:.1f}%",
+                ]
+            )
+    out.append(
+        P(
+            "Hybrid against the oracle on the same levels. A hybrid failure on a level the oracle "
+            "solves is a perception failure (the reasoner and rules are the same); a level both "
+            "fail is a reasoning (rules or search) failure. Per decision: how often the perceived "
+            "scene had any wrong cell, and how often that changed the action the reasoner would "
+            "have taken on the true scene."
+        )
+    )
+    out.append(
+        Table(
+            [
+                "split",
+                "budget",
+                "hybrid",
+                "oracle",
+                "failures: perception / reasoning",
+                "decisions with a wrong cell",
+                "actions changed",
+            ],
+            gap_rows,
+        )
+    )
+    return out
+
+
+def episode(a: Analysis, game: GameSpec, figures: dict[str, Path]) -> list[Block]:
+    out: list[Block] = [H(2, "One episode, step by step")]
+    trace = a.trace_for("hybrid", a.top_budget, 0) if "hybrid" in a.pipelines else None
+    if trace is None:
+        out.append(P("No recorded hybrid episode."))
+        return out
+    result = "solved" if trace.get("success") else "not solved"
+    out.append(
+        P(
+            f"The hybrid trained on {a.top_budget} demonstration episodes (seed 0), on the first "
+            f"evaluation level of {trace['split']} (level seed {trace['level_seed']}): "
+            f"{result} in {trace.get('total_steps', len(trace['steps']))} steps. Each step shows "
+            f"the scene as perceived ({game.legend()}) and the reasoner's explanation."
+        )
+    )
+    if "episode" in figures:
+        out.append(
+            Figure(
+                figures["episode"],
+                "The screens of that episode, step by step, with the action taken under each; "
+                "a magenta box marks a cell perception misread.",
+            )
+        )
+    lines = []
+    for step in trace["steps"]:
+        wrong = f" ({step['wrong_cells']} cell(s) misread)" if step["wrong_cells"] else ""
+        lines.append(f"step {step['step']}{wrong}\n{step['perceived']}\n{step['explanation']}\n")
+    out.append(Code("\n".join(lines).rstrip()))
+    return out
+
+
+STRIP_FRAMES = 18  # the strip shows at most this many screens
+
+
+def episode_strip(a: Analysis, game: GameSpec, path: Path) -> Path | None:
+    """Replay the hybrid's recorded episode and draw its screens, misread cells outlined."""
+    trace = a.trace_for("hybrid", a.top_budget, 0) if "hybrid" in a.pipelines else None
+    if trace is None or "env" not in trace:
+        return None
+    env = make(trace["env"], **trace.get("kwargs", {}))
+    steps = trace["steps"][:STRIP_FRAMES]
+    shots = replay(env, trace["level_seed"], [s["action"] for s in steps])
+    frames = [
+        outline(frame, game.parse(step["perceived"]) != truth, env.tile)
+        for (frame, truth), step in zip(shots, steps, strict=False)
+    ]
+    labels = [f"{s['step']}: {s['action_name']}" for s in steps[: len(frames)]]
+    return save_strip(path, frames, labels)
+
+
+def provenance(a: Analysis, ignored: int) -> list[Block]:
+    versions = a.rows[0].versions
+    created = sorted(r.created_at for r in a.rows)
+    text = [
+        f"- settings hash `{a.settings_hash}`; {len(a.rows)} result rows "
+        f"({created[0]} to {created[-1]})",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "- evaluation levels are the same for every pipeline (seeded per seed and level "
+        "index); training levels are disjoint from them",
+        "- a memoryless pipeline that revisits a state is stopped and recorded as the "
+        "timeout it would reach (same success, return 0, max steps)",
+    ]
+    if ignored:
+        text.append(
+            f"- {ignored} row(s) in the database belong to other settings or jobs "
+            "and are not reported here"
+        )
+    return [
+        H(2, "Method and provenance"),
+        P("\n".join(text)),
+        Code(json.dumps(json.loads(a.config.model_dump_json()), indent=2)),
+    ]

@@ -1,0 +1,333 @@
+"""The report's sections on outcomes: who won, success rates, what each pipeline consumed,
+costs and the model-size sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from compose.analysis import Analysis, Cell
+from compose.document import Block, Figure, H, P, Table
+from compose.report.text import num, pct, points
+from compose.stats import paired_difference
+
+__all__ = ["consumption", "costs", "size_sweep", "success_table", "who_won"]
+
+
+def who_won(a: Analysis) -> list[Block]:
+    out: list[Block] = [H(2, "Who won")]
+    top = [v for v in a.verdicts if v.budget == a.top_budget]
+    sentences = []
+    for v in top:
+        w = v.winner
+        if v.runner_up is None:
+            sentences.append(
+                f"- **{v.split}**: only {w.pipeline} was evaluated ({w.success.text()})."
+            )
+            continue
+        r = v.runner_up
+        d = v.difference
+        if d is None:
+            verdict = "no paired comparison possible"
+        elif d.low > 0:
+            verdict = f"**{w.pipeline} wins** by {points(d)}"
+        else:
+            verdict = (
+                f"no clear winner: the difference, {100 * d.value:.0f} points "
+                f"[{100 * d.low:.0f}–{100 * d.high:.0f}], is within noise"
+            )
+        sentences.append(
+            f"- **{v.split}**: {verdict} — {w.pipeline} {w.success.text()} vs "
+            f"{r.pipeline} {r.success.text()}."
+        )
+    out.append(
+        P(
+            f"At the largest budget ({a.top_budget} demonstration episodes), per split "
+            "(winner vs runner-up, paired on the same levels):\n\n" + "\n".join(sentences)
+        )
+    )
+    if "hybrid" in a.pipelines and a.monolithic():
+        out.append(P(_hybrid_sentence(a)))
+    rows = []
+    for v in a.verdicts:
+        d = v.difference
+        rows.append(
+            [
+                v.split,
+                str(v.budget),
+                v.winner.pipeline,
+                v.winner.success.text(),
+                v.runner_up.pipeline if v.runner_up else "—",
+                v.runner_up.success.text() if v.runner_up else "—",
+                "—"
+                if d is None
+                else f"{100 * d.value:+.0f} [{100 * d.low:+.0f}, {100 * d.high:+.0f}]",
+                "clear" if v.clear else "within noise",
+            ]
+        )
+    out.append(
+        Table(
+            [
+                "split",
+                "budget",
+                "winner",
+                "success",
+                "runner-up",
+                "success",
+                "difference (points)",
+                "verdict",
+            ],
+            rows,
+        )
+    )
+    return out
+
+
+def _hybrid_sentence(a: Analysis) -> str:
+    split = a.splits[0]
+    reached = next(
+        (
+            b
+            for b in a.budgets
+            if (c := a.cell("hybrid", b, split)) is not None and c.success.value >= 0.95
+        ),
+        None,
+    )
+    best_mono = max(
+        (
+            (c.success.value, c.pipeline, b)
+            for p in a.monolithic()
+            for b in a.budgets
+            if (c := a.cell(p, b, split)) is not None
+        ),
+        default=None,
+    )
+    parts = []
+    if reached is not None:
+        parts.append(
+            f"The hybrid reaches ≥95% success on {split} from {reached} demonstration "
+            f"episode(s) ({a.cell('hybrid', reached, split).success.text()})."
+        )
+    else:
+        parts.append(
+            f"The hybrid does not reach 95% success on {split} within "
+            f"{a.top_budget} demonstration episodes."
+        )
+    if best_mono is not None:
+        value, pipeline, budget = best_mono
+        parts.append(
+            f"The best monolithic result on {split} is {pipeline} at {budget} "
+            f"episode(s): {pct(value)}."
+        )
+    return " ".join(parts)
+
+
+def _per_cell_rows(a: Analysis, show: Callable[[Cell], str]) -> list[list[str]]:
+    """One row per pipeline and budget, one column per split."""
+    rows = []
+    for pipeline in a.pipelines:
+        for b in [0] if a.kinds[pipeline] == "oracle" else a.budgets:
+            cells = [a.cell(pipeline, b, s) for s in a.splits]
+            rows.append(
+                [pipeline, "—" if b == 0 else str(b), *[show(c) if c else "n/a" for c in cells]]
+            )
+    return rows
+
+
+def success_table(a: Analysis) -> list[Block]:
+    headers = ["pipeline", "budget", *a.splits]
+    rows = _per_cell_rows(a, lambda c: c.success.text())
+    returns = _per_cell_rows(a, lambda c: f"{c.mean_return:.3f} / {c.mean_steps:.0f}")
+    split_rows = [[s, a.split_envs[s]] for s in a.splits]
+    return [
+        H(2, "Success rates"),
+        P(
+            "Success rate with its 95% interval, per pipeline, budget (demonstration episodes) "
+            "and evaluation split. n/a: the pipeline cannot play that split's screen size."
+        ),
+        Table(headers, rows),
+        P("Mean return / mean steps per episode (a timeout counts its full length):"),
+        Table(headers, returns),
+        P("Splits:"),
+        Table(["split", "environment"], split_rows),
+    ]
+
+
+def consumption(a: Analysis) -> list[Block]:
+    rows = []
+    for pipeline in a.pipelines:
+        if a.kinds[pipeline] == "oracle":
+            clauses = a.fit_mean(pipeline, 0, "rule_clauses")
+            rows.append(
+                [
+                    pipeline,
+                    "—",
+                    "0",
+                    "0",
+                    "0",
+                    num(clauses),
+                    "reads the true scene at test time (an upper bound, not a contender)",
+                ]
+            )
+            continue
+        for b in a.budgets:
+            rows.append(
+                [
+                    pipeline,
+                    str(b),
+                    num(a.fit_mean(pipeline, b, "frames")),
+                    num(a.fit_mean(pipeline, b, "actions")),
+                    num(a.fit_mean(pipeline, b, "cell_labels")),
+                    num(a.fit_mean(pipeline, b, "rule_clauses")),
+                    "screens + per-cell kind labels + rules; never sees an action"
+                    if a.kinds[pipeline] == "hybrid"
+                    else "screens + expert actions",
+                ]
+            )
+    return [
+        H(2, "What each pipeline consumed"),
+        P(
+            "Every learner gets the same demonstration episodes (same levels, same seed); this "
+            "table says exactly what each took from them (means over seeds). The hybrid uses "
+            "the per-cell labels of the ground-truth scene, which the monolithic policies never "
+            "get, and hand-written rules; keep that in mind when reading who won."
+        ),
+        Table(
+            [
+                "pipeline",
+                "budget",
+                "frames",
+                "action labels",
+                "cell labels",
+                "rule clauses",
+                "what it learns from",
+            ],
+            rows,
+        ),
+    ]
+
+
+def costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
+    split = a.splits[0]
+    rows = []
+    for pipeline in a.pipelines:
+        b = 0 if a.kinds[pipeline] == "oracle" else a.top_budget
+        lat = a.latency(pipeline, b, split)
+        train = [a.fit_mean(pipeline, x, "train_seconds") for x in a.budgets]
+        rows.append(
+            [
+                pipeline,
+                num(a.fit_mean(pipeline, b, "params")),
+                " / ".join(num(t, "{:.1f}") for t in train)
+                if a.kinds[pipeline] != "oracle"
+                else "0",
+                num(lat and lat["total_p50"], "{:.2f}")
+                + " / "
+                + num(lat and lat["total_p95"], "{:.2f}"),
+                num(lat and lat["neural_p50"], "{:.2f}")
+                + " / "
+                + num(lat and lat["neural_p95"], "{:.2f}"),
+                num(lat and lat["symbolic_p50"], "{:.2f}")
+                + " / "
+                + num(lat and lat["symbolic_p95"], "{:.2f}"),
+            ]
+        )
+    larger = []
+    for s in a.splits[1:]:
+        for pipeline in ("hybrid", "oracle"):
+            if pipeline in a.pipelines:
+                b = 0 if pipeline == "oracle" else a.top_budget
+                lat = a.latency(pipeline, b, s)
+                if lat:
+                    larger.append(
+                        [
+                            s,
+                            pipeline,
+                            f"{lat['neural_p50']:.2f}",
+                            f"{lat['symbolic_p50']:.2f}",
+                            f"{lat['total_p95']:.2f}",
+                        ]
+                    )
+    out: list[Block] = [
+        H(2, "Costs"),
+        P(
+            f"Parameters; training wall time per budget ({' / '.join(map(str, a.budgets))} "
+            "episodes; one CPU thread, learning-rate search and early stopping included); "
+            f"decision latency in ms, p50 / p95, on {split} at the largest budget, split into "
+            "the neural part (perception, or the whole policy) and the symbolic part (Prolog "
+            "rules + graph search)."
+        ),
+        Table(
+            ["pipeline", "parameters", "training s", "latency total", "neural", "symbolic"], rows
+        ),
+        Figure(figures["latency"], "Median decision latency, neural and symbolic parts."),
+    ]
+    if larger:
+        out += [
+            P("Symbolic pipelines on the other splits (median ms; p95 of the total):"),
+            Table(["split", "pipeline", "neural p50", "symbolic p50", "total p95"], larger),
+        ]
+    return out
+
+
+def size_sweep(a: Analysis, figures: dict[str, Path]) -> list[Block]:
+    out: list[Block] = [H(2, "Model-size sweep")]
+    monos = a.monolithic()
+    if len(monos) < 2:
+        out.append(P("Fewer than two monolithic sizes in this comparison."))
+        return out
+    split = a.splits[0]
+    rows = []
+    for p in monos:
+        rows.append(
+            [
+                p,
+                num(a.fit_mean(p, a.top_budget, "params")),
+                *[(c.success.text() if (c := a.cell(p, b, split)) else "n/a") for b in a.budgets],
+                *[num(a.fit_mean(p, b, "val_accuracy"), "{:.2f}") for b in a.budgets],
+            ]
+        )
+    sizes = [
+        (a.fit_mean(p, a.top_budget, "params") or 0, p)
+        for p in monos
+        if a.cell(p, a.top_budget, split)
+    ]
+    sizes.sort()
+    if len(sizes) >= 2:
+        small, large = sizes[0][1], sizes[-1][1]
+        d = None
+        cs, cl = a.cell(small, a.top_budget, split), a.cell(large, a.top_budget, split)
+        if cs and cl and cs.seeds == cl.seeds:
+            d = paired_difference(cl.outcomes, cs.outcomes)
+        verdict = f"Largest ({large}) minus smallest ({small}) at {a.top_budget} episodes: "
+        if d is None:
+            verdict += "— (not evaluated on the same seeds)."
+        else:
+            verdict += f"{100 * d.value:+.0f} points [{100 * d.low:+.0f}, {100 * d.high:+.0f}]"
+            if d.low > 0:
+                verdict += " — bigger helps here."
+            elif d.high < 0:
+                verdict += " — bigger is worse here."
+            else:
+                verdict += " — no evidence that size matters at this budget."
+    else:
+        verdict = ""
+    out += [
+        P(
+            f"Monolithic policies of different sizes, {split}; each trained with the same "
+            "learning-rate search and early stopping. Success by budget, then the best "
+            "validation action accuracy by budget. " + verdict
+        ),
+        Table(
+            [
+                "policy",
+                "parameters",
+                *[f"success @{b}" for b in a.budgets],
+                *[f"val acc @{b}" for b in a.budgets],
+            ],
+            rows,
+        ),
+    ]
+    if "size_sweep" in figures:
+        out.append(Figure(figures["size_sweep"], "Success against parameters, per budget."))
+    return out

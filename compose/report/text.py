@@ -1,0 +1,27 @@
+"""How the report writes numbers: percentages, differences in points, latencies, counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["num", "pair", "pct", "points"]
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def points(d: Any) -> str:
+    """A difference of proportions in percentage points with its interval."""
+    return f"{100 * d.value:.0f} points [{100 * d.low:.0f}–{100 * d.high:.0f}]"
+
+
+def pair(lat: dict[str, float] | None, part: str) -> str:
+    """``p50 / p95`` of one latency part in ms."""
+    if lat is None:
+        return "—"
+    return f"{lat[part + '_p50']:.2f} / {lat[part + '_p95']:.2f}"
+
+
+def num(x: float | None, fmt: str = "{:,.0f}") -> str:
+    return "—" if x is None else fmt.format(x)
