@@ -23,7 +23,10 @@ __all__ = ["GAMES", "NAMESPACE", "describe", "env_ids", "game_of", "games", "mak
 NAMESPACE = "neurocomp"
 
 # One line per game: where its specification lives.
-GAMES = ("environments.keydoor:KEYDOOR",)
+GAMES = (
+    "environments.keydoor:KEYDOOR",
+    "environments.pacmaze:PACMAZE",
+)
 
 
 @cache
