@@ -65,7 +65,7 @@ def envs(
         glyphs = " ".join(k.glyph for k in game.kinds)
         actions = game.actions.per_cell or " ".join(game.actions.names)
         out.print(
-            f"[bold]{game.title:<{width}}[/bold]  {game.title}: {game.summary} "
+            f"[bold]{game.title:<{width}}[/bold]  {game.summary} "
             f"[dim](neurocomp/{game.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
             f"{actions})[/dim]",
             soft_wrap=True,

@@ -26,6 +26,7 @@ NAMESPACE = "neurocomp"
 GAMES = (
     "environments.keydoor:KEYDOOR",
     "environments.pacmaze:PACMAZE",
+    "environments.lightsout:LIGHTSOUT",
 )
 
 

@@ -12,7 +12,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["PrologString", "Term", "Var", "quote_atom", "quote_string", "to_prolog"]
+__all__ = [
+    "PrologString",
+    "Term",
+    "Var",
+    "conjunction",
+    "position",
+    "quote_atom",
+    "quote_string",
+    "show",
+    "to_prolog",
+]
 
 _VAR_NAME = re.compile(r"[A-Z_][A-Za-z0-9_]*\Z")
 
@@ -38,6 +48,36 @@ class Term:
     def __init__(self, functor: str, *args: object) -> None:
         object.__setattr__(self, "functor", functor)
         object.__setattr__(self, "args", args)
+
+
+def conjunction(*goals: Term) -> Term:
+    """``(G1, G2, ..., Gn)`` as one goal."""
+    out = goals[-1]
+    for goal in reversed(goals[:-1]):
+        out = Term(",", goal, out)
+    return out
+
+
+def position(value: object) -> tuple[int, int] | None:
+    """A ``Row-Col`` answer (as :meth:`RuleSet.ask` returns it) as ``(row, col)``; None if the
+    answer is anything else."""
+    if isinstance(value, dict) and value.get("functor") == "-" and len(value["args"]) == 2:
+        row, col = value["args"]
+        if isinstance(row, int) and isinstance(col, int):
+            return row, col
+    return None
+
+
+def show(value: object) -> str:
+    """A JSON answer of :meth:`RuleSet.ask` written back roughly as Prolog, for messages."""
+    if isinstance(value, dict) and "functor" in value:
+        args = value["args"]
+        if value["functor"] == "-" and len(args) == 2:
+            return f"{show(args[0])}-{show(args[1])}"
+        return f"{value['functor']}({', '.join(show(a) for a in args)})"
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return "_" if value is None else str(value)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from symbolic.engine import RuleSet
 from symbolic.errors import QueryError
 from symbolic.reasoner import Decision
 from symbolic.reasoners.grid import GridReasoner, GridSemantics
-from symbolic.terms import Term, Var
+from symbolic.terms import Term, Var, conjunction, position, show
 
 __all__ = ["Board", "MoverReasoner"]
 
@@ -160,11 +160,9 @@ class MoverReasoner(GridReasoner):
         order of preference), by ``cell * H * W + agent``; None if it never moves."""
         key = (height, width, kind)
         if key not in self._moves:
-            r, c, ar, ac, tr, tc = (Var(v) for v in ("R", "C", "AR", "AC", "TR", "TC"))
-            pos, agent, size, target = (
-                Term("-", *p) for p in ((r, c), (ar, ac), (height, width), (tr, tc))
-            )
-            goal = _conjunction(
+            r, c, ar, ac, target = (Var(v) for v in ("R", "C", "AR", "AC", "T"))
+            pos, agent, size = (Term("-", *p) for p in ((r, c), (ar, ac), (height, width)))
+            goal = conjunction(
                 Term("between", 0, height - 1, r),
                 Term("between", 0, width - 1, c),
                 Term("between", 0, height - 1, ar),
@@ -173,11 +171,16 @@ class MoverReasoner(GridReasoner):
             )
             cells = height * width
             table: list[list[int]] = [[] for _ in range(cells * cells)]
-            for r0, c0, r1, c1, r2, c2 in self.rules.ask(goal, [r, c, ar, ac, tr, tc]):
-                if not (isinstance(r2, int) and isinstance(c2, int)):
-                    raise QueryError(f"moves/5 of {kind} gave the target {r2}-{c2}, not Row-Col")
-                if 0 <= r2 < height and 0 <= c2 < width:
-                    table[(r0 * width + c0) * cells + r1 * width + c1].append(r2 * width + c2)
+            for r0, c0, r1, c1, answer in self.rules.ask(goal, [r, c, ar, ac, target]):
+                cell = position(answer)
+                if cell is None:
+                    raise QueryError(
+                        f"moves/5 of {kind} gave the target {show(answer)}, not Row-Col"
+                    )
+                if 0 <= cell[0] < height and 0 <= cell[1] < width:
+                    table[(r0 * width + c0) * cells + r1 * width + c1].append(
+                        cell[0] * width + cell[1]
+                    )
             self._moves[key] = [tuple(t) for t in table] if any(table) else None
         return self._moves[key]
 
@@ -185,7 +188,7 @@ class MoverReasoner(GridReasoner):
         """The kinds a ``mover`` may step into."""
         if mover not in self._enters:
             k = Var("K")
-            goal = _conjunction(Term("member", k, list(self._names)), Term("enters", mover, k))
+            goal = conjunction(Term("member", k, list(self._names)), Term("enters", mover, k))
             self._enters[mover] = frozenset(self._names.index(n) for n in self.rules.ask(goal, k))
         return self._enters[mover]
 
@@ -316,10 +319,3 @@ class MoverReasoner(GridReasoner):
             events.append(f"wins at {self._names[kind]} {divmod(cell, board.width)}")
         moves = "".join(MOVES.names[a] for a in plan)
         return f"plan of {len(plan)} moves {moves}: " + ", ".join(events)
-
-
-def _conjunction(*goals: Term) -> Term:
-    out = goals[-1]
-    for goal in reversed(goals[:-1]):
-        out = Term(",", goal, out)
-    return out

@@ -16,7 +16,7 @@ def test_envs_lists_every_game_in_a_line_and_every_id_on_request():
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     for game in environments.games():
-        assert sum(f"{game.title}: {game.summary}" in line for line in lines) == 1
+        assert sum(line.startswith(game.title) and game.summary in line for line in lines) == 1
     result = run_cli("envs", "--ids")
     for env_id in environments.env_ids():
         assert env_id in result.stdout
