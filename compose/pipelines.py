@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from compose.errors import CheckpointError
+from compose.files import replacing, write_json, write_text
 from compose.symbols import decoder_for
 from environments.core import GridGame, Scene
 from environments.registry import games
@@ -240,8 +241,8 @@ class HybridPipeline(_ReasoningPipeline):
     def save(self, directory: str | Path) -> Path:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "rules.pl").write_text(_rules_text(self.reasoner))
-        torch.save(self.perception.state_dict(), directory / "weights.pt")
+        write_text(directory / "rules.pl", _rules_text(self.reasoner))
+        _save_weights(self.perception, directory)
         _write_manifest(
             directory,
             self.game,
@@ -318,7 +319,7 @@ class MonolithicPipeline(Pipeline):
     def save(self, directory: str | Path) -> Path:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        torch.save(self.policy.state_dict(), directory / "weights.pt")
+        _save_weights(self.policy, directory)
         _write_manifest(
             directory,
             self.game,
@@ -409,7 +410,12 @@ def _fit_report(result: TrainResult, **consumed: int) -> FitReport:
 
 def _write_manifest(directory: Path, game: GameSpec, data: dict[str, Any]) -> None:
     head = {"format": CHECKPOINT_FORMAT, "game": game.name, "kinds": list(game.kind_names)}
-    (directory / "pipeline.json").write_text(json.dumps({**head, **data}, indent=2) + "\n")
+    write_json(directory / "pipeline.json", {**head, **data})
+
+
+def _save_weights(module: torch.nn.Module, directory: Path) -> None:
+    with replacing(directory / "weights.pt") as tmp:
+        torch.save(module.state_dict(), tmp)
 
 
 def _rules_text(reasoner: Reasoner) -> str:

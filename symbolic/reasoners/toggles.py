@@ -160,8 +160,9 @@ class ToggleReasoner(Reasoner):
                 ", ..." if len(plan) > 12 else ""
             )
             summary = (
-                f"plan of {len(plan)} presses {shown}: each lit cell is flipped an odd number of "
-                "times, every other cell an even number (toggles/3, solved over GF(2))"
+                f"plan of {len(plan)} press{'es' * (len(plan) != 1)} {shown}: each lit cell is "
+                "flipped an odd number of times, every other cell an even number (toggles/3, "
+                "solved over GF(2))"
             )
             alternatives = {}
             if len(plan) > 1:

@@ -260,6 +260,20 @@ def test_a_level_you_draw_is_played_or_refused_in_one_line(tmp_path):
     assert result.returncode == 2 and "--level: cannot read" in result.stderr
 
 
+def test_a_board_that_cannot_be_won_is_refused_for_any_game(tmp_path):
+    level = tmp_path / "board.txt"
+    level.write_text("o...\n....\n....\n....\n")  # 4x4: no presses turn one corner off
+    args = ["run", "--env", "neurocomp/LightsOut-4x4-v0", "--level", str(level)]
+    result = run_cli(*args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "LightsOut level you gave cannot be solved" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+    level.write_text("oo..\no...\n....\n....\n")  # press(0,0) turns these three off
+    result = run_cli(*args, "--explain", "--episodes", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "press(0,0): plan of 1 press press(0,0):" in result.stdout
+    assert "success rate 100.0% over 2 episodes" in result.stdout
+
+
 def test_the_clis_choices_are_the_toolkits():
     from compose import cli
     from compose.config import PIPELINE_KINDS, PRESETS
