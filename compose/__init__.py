@@ -17,6 +17,7 @@ _HOME = {
     "load_config": "compose.config",
     "CheckpointError": "compose.errors",
     "ConfigError": "compose.errors",
+    "DirectoryInUseError": "compose.errors",
     "ResultsError": "compose.errors",
     "run_experiment": "compose.experiment",
     "FitReport": "compose.pipelines",

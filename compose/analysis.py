@@ -63,7 +63,19 @@ class Verdict:
 
     @property
     def clear(self) -> bool:
-        return self.difference is not None and self.difference.low > 0
+        return self.difference is not None and self.difference.low > 0 and not self.nobody
+
+    @property
+    def nobody(self) -> bool:
+        """No learner solved a single level: there is no winner to name."""
+        return self.winner.success.value == 0
+
+    @property
+    def tied(self) -> bool:
+        """The two best learners solved exactly as many levels."""
+        return self.runner_up is not None and (
+            self.runner_up.success.value == self.winner.success.value
+        )
 
 
 @dataclass
@@ -271,6 +283,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
             if v.difference is None
             else [v.difference.low, v.difference.high],
             "clear": v.clear,
+            "tied": v.tied,
+            "nobody": v.nobody,
         }
         for v in a.verdicts
     ]

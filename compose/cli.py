@@ -24,8 +24,34 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+def with_default(text: str, default: str) -> str:
+    """An option's help with its default, for options whose default is worked out later."""
+    return f"{text} \\[default: {default}]."  # escaped: rich would take [..] for markup
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"neurocomp {version('neurocomp')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Neurocomp: compose small neural modules with Prolog rules and measure them against
+    monolithic networks on grid games."""
+
+
+out = Console(soft_wrap=True)  # a message is one line in a log, however narrow
+err = Console(stderr=True, soft_wrap=True)
 
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
@@ -33,6 +59,15 @@ err = Console(stderr=True)
 PipelineName = StrEnum("PipelineName", {k: k for k in ("oracle", "hybrid", "monolithic")})
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
 PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full")})
+MAX_BUDGET = 1000  # demonstration episodes, as compose.config allows
+# Defaults of compare's flags, as the experiment config has them (a test keeps them equal).
+CONFIG_DEFAULTS = {
+    "env": "neurocomp/KeyDoor-8x8-v0",
+    "budgets": "1,3,10",
+    "seeds": "2",
+    "episodes": "20",
+    "workers": "2",
+}
 
 
 def progress() -> Progress:
@@ -48,7 +83,9 @@ def progress() -> Progress:
 
 @app.command()
 def envs(
-    ids: Annotated[bool, typer.Option("--ids", help="List every registered id instead.")] = False,
+    ids: Annotated[
+        bool, typer.Option("--ids", help=with_default("List every registered id instead", "off"))
+    ] = False,
 ) -> None:
     """List the games, one line each (with --ids: every registered id)."""
     from environments.registry import describe, env_ids, games
@@ -77,48 +114,74 @@ def envs(
 @app.command()
 def run(
     env: Annotated[str, typer.Option("--env", help="Environment id (see `neurocomp envs`).")],
-    pipeline: Annotated[PipelineName, typer.Option(help="Which pipeline plays.")] = (
-        PipelineName.oracle
-    ),
+    pipeline: Annotated[
+        PipelineName | None, typer.Option(help=with_default("Which pipeline plays", "oracle"))
+    ] = None,
     budget: Annotated[
         int | None,
-        typer.Option(min=1, max=10_000, help="Demonstration episodes to train on [default: 10]."),
+        typer.Option(
+            min=1, max=MAX_BUDGET, help=with_default("Demonstration episodes to train on", "10")
+        ),
     ] = None,
-    size: Annotated[SizeName, typer.Option(help="Monolithic network size.")] = SizeName.medium,
+    size: Annotated[
+        SizeName | None, typer.Option(help=with_default("Monolithic network size", "medium"))
+    ] = None,
     rules: Annotated[
         Path | None,
-        typer.Option(help="Your own Prolog rule file (checked with library(sandbox))."),
+        typer.Option(
+            help=with_default(
+                "Your own Prolog rule file (checked with library(sandbox))", "the game's own"
+            ),
+        ),
     ] = None,
     episodes: Annotated[int, typer.Option(min=1, max=100_000, help="Levels to play.")] = 20,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the training and test levels.")] = 0,
     search: Annotated[
         str | None,
-        typer.Option(help="Plan search, e.g. networkx or prolog [default: the reasoner's own]."),
+        typer.Option(
+            help=with_default("Plan search, e.g. networkx or prolog", "the reasoner's own")
+        ),
     ] = None,
     out_dir: Annotated[
-        Path | None,
-        typer.Option("--out", help="Directory for summary.json [default: runs/<run name>]."),
+        str | None,
+        typer.Option("--out", help=with_default("Directory for summary.json", "runs/<run name>")),
     ] = None,
-    save: Annotated[Path | None, typer.Option(help="Save the trained pipeline here.")] = None,
+    save: Annotated[
+        str | None,
+        typer.Option(help=with_default("Save the trained pipeline in this directory", "not saved")),
+    ] = None,
     load: Annotated[
-        Path | None, typer.Option(help="Play a pipeline saved with --save instead of training.")
+        Path | None,
+        typer.Option(
+            help=with_default("Play a pipeline saved with --save instead of training", "train one")
+        ),
     ] = None,
     level: Annotated[
         Path | None,
-        typer.Option(help="Play this level, drawn as text (one glyph per cell; see `envs`)."),
+        typer.Option(
+            help=with_default(
+                "Play this level, drawn as text (one glyph per cell; see `envs`)",
+                "generated levels",
+            ),
+        ),
     ] = None,
     explain: Annotated[
         bool, typer.Option(help="Print the first episode step by step with explanations.")
     ] = False,
     record: Annotated[
         Path | None,
-        typer.Option(help="Save the first episode as an animated GIF (misread cells outlined)."),
+        typer.Option(
+            help=with_default(
+                "Save the first episode as an animated GIF (misread cells outlined)", "not recorded"
+            ),
+        ),
     ] = None,
 ) -> None:
     """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
     from compose.build import obtain_pipeline
     from compose.config import PipelineSpec
     from compose.experiment import versions
+    from compose.files import check_writable
     from compose.play import evaluate, level_seed, play_episode
     from environments.registry import make, spec
 
@@ -127,8 +190,31 @@ def run(
     level_text = _read_level(level)
     if level_text is not None:
         game.reset(options={"level": level_text})  # a level that cannot be played fails now
+    # Where results go is checked before anything is trained.
+    if save is not None:
+        check_writable(save, "--save")
+    if out_dir is not None:
+        check_writable(out_dir, "--out")
+    if record is not None:
+        check_writable(record.parent if str(record.parent) else ".", "--record")
+    if load is not None:
+        ignored = [
+            f
+            for f, v in (("--pipeline", pipeline), ("--size", size), ("--search", search))
+            if v is not None
+        ]
+        if ignored:
+            err.print(
+                f"note: --load plays the pipeline saved in {load} as it was saved; "
+                f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored"
+            )
+        search = None
+    pipeline = pipeline or PipelineName.oracle
+    if size is not None and pipeline != PipelineName.monolithic:
+        err.print(f"note: --size applies to monolithic pipelines; the {pipeline.value} ignores it")
     kind = PipelineSpec(
-        kind=pipeline.value, size=size.value if pipeline == PipelineName.monolithic else None
+        kind=pipeline.value,
+        size=(size or SizeName.medium).value if pipeline == PipelineName.monolithic else None,
     )
     with err.status(f"preparing the {kind.label} pipeline…"):
         pipe, fit = obtain_pipeline(
@@ -146,7 +232,7 @@ def run(
             f"(validation accuracy {fit.val_accuracy:.2f}, learning rate {fit.learning_rate})"
         )
     if save is not None:
-        pipe.save(save)
+        pipe.save(Path(save))
         err.print(f"saved the pipeline to {save}")
     reason = pipe.cannot_play(game)
     if reason:
@@ -195,7 +281,7 @@ def run(
     }
     trained = "" if trained_on is None else f"__b{trained_on}"
     run_name = f"{env_id.split('/')[-1]}__{pipe.label}{trained}__s{seed}"
-    directory = out_dir or Path("runs") / run_name
+    directory = Path(out_dir) if out_dir is not None else Path("runs") / run_name
     write_json(directory / "summary.json", data)
     lat = data["latency_ms"]
     out.print(
@@ -241,41 +327,75 @@ def parse_budgets(text: str | None) -> list[int] | None:
 
 @app.command()
 def compare(
-    env: Annotated[str | None, typer.Option(help="Environment id to train on.")] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(help=with_default("Environment id to train on", CONFIG_DEFAULTS["env"])),
+    ] = None,
     config: Annotated[
-        Path | None, typer.Option(help="Experiment config (.toml, .yaml or .json).")
+        Path | None,
+        typer.Option(help=with_default("Experiment config (.toml, .yaml or .json)", "none")),
     ] = None,
     budgets: Annotated[
-        str | None, typer.Option(help="Demonstration episodes, comma-separated: 1,3,10.")
+        str | None,
+        typer.Option(
+            help=with_default("Demonstration episodes, comma-separated", CONFIG_DEFAULTS["budgets"])
+        ),
     ] = None,
-    seeds: Annotated[int | None, typer.Option(help="Number of seeds.")] = None,
+    seeds: Annotated[
+        int | None, typer.Option(help=with_default("Number of seeds", CONFIG_DEFAULTS["seeds"]))
+    ] = None,
     episodes: Annotated[
-        int | None, typer.Option(help="Evaluation episodes per seed and split.")
+        int | None,
+        typer.Option(
+            help=with_default("Evaluation episodes per seed and split", CONFIG_DEFAULTS["episodes"])
+        ),
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes [default: 2].")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help=with_default("Worker processes", CONFIG_DEFAULTS["workers"])),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            help=with_default(
+                "Your own Prolog rule file for the hybrid and the oracle (checked with "
+                "library(sandbox))",
+                "the game's own",
+            ),
+        ),
+    ] = None,
     preset: Annotated[
         PresetName | None,
-        typer.Option(help="demo (the default, minutes) or full (about half an hour)."),
+        typer.Option(help=with_default("demo (minutes) or full (about half an hour)", "demo")),
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Results directory [default: runs/compare-<env>].")
+        str | None,
+        typer.Option("--out", help=with_default("Results directory", "runs/compare-<env>")),
     ] = None,
 ) -> None:
     """Compare pipelines over budgets, seeds and splits; resumable; writes a report."""
     from compose.config import load_config
-    from compose.experiment import run_experiment
+    from compose.experiment import prepare, run_experiment
+    from compose.files import check_writable
     from compose.report import build_report
 
     cfg = load_config(
         config,
         preset=preset.value if preset else None,
+        from_flags=True,
         env=env,
         budgets=parse_budgets(budgets),
         seeds=seeds,
         episodes=episodes,
         workers=workers,
+        rules=rules,
     )
-    directory = out_dir or Path("runs") / f"compare-{cfg.env.split('/')[-1]}"
+    if out_dir is not None:
+        check_writable(out_dir, "--out")  # before Path() turns an empty one into "."
+    directory = (
+        Path(out_dir) if out_dir is not None else Path("runs") / f"compare-{cfg.env.split('/')[-1]}"
+    )
+    prepare(cfg, directory)  # a damaged directory or bad rules fail before the progress bar
     bar = progress()
     task = bar.add_task("compare", total=None, status="")
 
@@ -312,7 +432,10 @@ def compare(
 
 def _print_verdicts(directory: Path) -> None:
     data = json.loads((directory / "results.json").read_text())
-    top = max(v["budget"] for v in data["verdicts"]) if data["verdicts"] else None
+    if not data["verdicts"]:
+        out.print("no learner has results (only the oracle ran, or every learner failed)")
+        return
+    top = max(v["budget"] for v in data["verdicts"])
     table = Table(
         "split",
         "winner",
@@ -329,13 +452,16 @@ def _print_verdicts(directory: Path) -> None:
             continue
         w = summary[(v["winner"], v["budget"], v["split"])]
         r = summary.get((v["runner_up"], v["budget"], v["split"])) if v["runner_up"] else None
+        if v["nobody"]:
+            table.add_row(v["split"], "none", "0%", "—", "—", "no learner solved a level")
+            continue
         table.add_row(
             v["split"],
             v["winner"],
             f"{w['success_rate']:.0%}",
             v["runner_up"] or "—",
             "—" if r is None else f"{r['success_rate']:.0%}",
-            "clear" if v["clear"] else "within noise",
+            "tie" if v["tied"] else "clear" if v["clear"] else "within noise",
         )
     out.print(table)
 
@@ -356,11 +482,15 @@ def report(
 
 @app.command()
 def bench(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    quick: Annotated[bool, typer.Option(help="Fewer repetitions (noisier numbers).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=with_default("Print the figures as JSON", "a table"))
+    ] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Fewer repetitions (noisier numbers).", show_default=True)
+    ] = False,
     env: Annotated[
         list[str] | None,
-        typer.Option("--env", help="Measure these ids (repeatable) [default: every game]."),
+        typer.Option("--env", help=with_default("Measure these ids (repeatable)", "every game")),
     ] = None,
 ) -> None:
     """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from compose.errors import ConfigError
-from environments.errors import NeurocompError
+from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
 from neural.modules import POLICY_NAMES
 from neural.train import TrainConfig
@@ -36,7 +36,12 @@ __all__ = [
 
 PipelineKind = Literal["hybrid", "monolithic", "oracle"]
 PIPELINE_KINDS: tuple[str, ...] = get_args(PipelineKind)
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# Demonstration episodes per training run: every frame of them is held in memory as floats
+# while a network trains (300 episodes of KeyDoor-16x16 take about 1 GB).
+MAX_BUDGET = 1000
+MAX_CONFIG_BYTES = 1_000_000  # a config is a page of settings, not a data set
+MAX_YAML_VALUES = 100_000  # values a YAML document may expand to through its aliases
 
 
 class _Strict(BaseModel):
@@ -80,7 +85,7 @@ class SplitSpec(_Strict):
     @classmethod
     def _slug(cls, v: str) -> str:
         if not _SLUG.match(v):
-            raise ValueError("use lower-case letters, digits, '-', '_' or '.'")
+            raise ValueError("use up to 64 lower-case letters, digits, '-', '_' or '.'")
         return v
 
 
@@ -90,12 +95,12 @@ _TRAIN = TrainConfig()  # the one source of every training default
 class TrainSettings(_Strict):
     """How every network is trained (see ``neural.train.TrainConfig``)."""
 
-    learning_rates: list[float] = Field(list(_TRAIN.learning_rates), min_length=1)
-    max_steps: int = Field(_TRAIN.max_steps, ge=1)
-    eval_every: int = Field(_TRAIN.eval_every, ge=1)
-    patience: int = Field(_TRAIN.patience, ge=1)
-    batch_size: int = Field(_TRAIN.batch_size, ge=1)
-    weight_decay: float = Field(_TRAIN.weight_decay, ge=0)
+    learning_rates: list[float] = Field(list(_TRAIN.learning_rates), min_length=1, max_length=10)
+    max_steps: int = Field(_TRAIN.max_steps, ge=1, le=100_000)
+    eval_every: int = Field(_TRAIN.eval_every, ge=1, le=100_000)
+    patience: int = Field(_TRAIN.patience, ge=1, le=1000)
+    batch_size: int = Field(_TRAIN.batch_size, ge=1, le=4096)
+    weight_decay: float = Field(_TRAIN.weight_decay, ge=0, le=1)
     val_fraction: float = Field(_TRAIN.val_fraction, gt=0, lt=1)
 
     @field_validator("learning_rates")
@@ -124,7 +129,9 @@ class ExperimentConfig(_Strict):
 
     env: str = "neurocomp/KeyDoor-8x8-v0"
     pipelines: list[PipelineSpec] = Field(default_factory=default_pipelines, min_length=1)
-    budgets: list[int] = Field([1, 3, 10], min_length=1, description="demonstration episodes")
+    budgets: list[int] = Field(
+        [1, 3, 10], min_length=1, max_length=50, description="demonstration episodes"
+    )
     seeds: int = Field(2, ge=1, le=1000, description="seeds 0..seeds-1")
     episodes: int = Field(20, ge=1, le=100_000, description="evaluation episodes per split")
     splits: list[SplitSpec] | None = Field(None, description="default: the game's splits")
@@ -136,10 +143,11 @@ class ExperimentConfig(_Strict):
     @field_validator("budgets")
     @classmethod
     def _budgets(cls, v: list[int]) -> list[int]:
-        bad = [b for b in v if b < 1]
+        bad = [b for b in v if not 1 <= b <= MAX_BUDGET]
         if bad:
             raise ValueError(
-                f"budgets are numbers of demonstration episodes, at least 1 (got {bad[0]})"
+                f"budgets are numbers of demonstration episodes, from 1 to {MAX_BUDGET:,} "
+                f"(got {bad[0]})"
             )
         if len(set(v)) != len(v):
             raise ValueError("budgets must not repeat")
@@ -181,6 +189,8 @@ class ExperimentConfig(_Strict):
         except NeurocompError as e:
             raise ConfigError(f"env: {e}") from e
         game = game_of(self.env)
+        tile = make(self.env).tile
+        learners = [p.label for p in self.pipelines if p.kind != "oracle"]
         for i, split in enumerate(self.resolved_splits()):
             try:
                 env = make(split.env or self.env, **split.kwargs)
@@ -191,12 +201,18 @@ class ExperimentConfig(_Strict):
                     f"splits[{i}] ({split.name}): {split.env} plays {env.game.title}, but the "
                     f"pipelines are trained on {game.title}; a split must be the same game"
                 )
+            if learners and env.tile != tile:
+                raise ConfigError(
+                    f"splits[{i}] ({split.name}): its screens have {env.tile}-pixel cells, but "
+                    f"{', '.join(learners)} are trained on {tile}-pixel cells and cannot read "
+                    "them; train on that tile size or leave the split out"
+                )
         if self.rules is not None and not Path(self.rules).is_file():
-            raise ConfigError(f"rules: no such file {str(self.rules)!r}")
+            raise ConfigError(f"rules: no such file {clip(str(self.rules))}")
         searches = reasoner_class(game).searches
         if self.search is not None and self.search not in searches:
             raise ConfigError(
-                f"search: {self.search!r} does not apply to {game.title}'s reasoner; "
+                f"search: {clip(self.search)} does not apply to {game.title}'s reasoner; "
                 f"choose {' or '.join(map(repr, searches))}"
             )
 
@@ -221,58 +237,145 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def load_config(
-    path: Path | None = None, preset: str | None = None, **overrides: Any
+    path: Path | None = None,
+    preset: str | None = None,
+    *,
+    from_flags: bool = False,
+    **overrides: Any,
 ) -> ExperimentConfig:
-    """Defaults, then a preset, then a TOML/YAML/JSON file, then CLI overrides (not None)."""
+    """Defaults, then a preset, then a TOML/YAML/JSON file, then ``overrides`` (not None).
+
+    A bad value is blamed on where it came from: the file for a setting written there, the
+    override for one given here (as the flag ``--budgets`` when ``from_flags``: the CLI's).
+    """
     if preset is not None and preset not in PRESETS:
-        raise ConfigError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+        raise ConfigError(f"unknown preset {clip(preset)}; choose one of {sorted(PRESETS)}")
     data: dict[str, Any] = dict(PRESETS[preset]) if preset else {}
     if path is not None:
-        data.update(_read(path))
-    data.update({k: v for k, v in overrides.items() if v is not None})
+        data.update(_read(Path(path)))
+    given = {k for k, v in overrides.items() if v is not None}
+    data.update({k: overrides[k] for k in given})
+    flagged = {f"--{k}" if from_flags else k: k for k in given}
     try:
         config = ExperimentConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_explain(e, path)) from None
-    config.check()
+        raise ConfigError(_explain(e, path, flagged)) from None
+    try:
+        config.check()
+    except ConfigError as e:
+        field = re.split(r"[:\[.]", str(e), maxsplit=1)[0]
+        raise ConfigError(_blame(field, path, flagged) + str(e).removeprefix(field)) from None
     return config
 
 
+def _blame(field: str, path: Path | None, given: dict[str, str]) -> str:
+    """Where a bad setting came from: ``--budgets`` (a flag), ``budgets`` (an override) or
+    ``FILE: budgets`` (the config file)."""
+    for label, name in given.items():
+        if name == field:
+            return label.replace("_", "-")
+    return f"{path}: {field}" if path is not None else field
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """A config file's settings; too large, not UTF-8, malformed or explosive files are
+    refused before their values are looked at."""
     if not path.is_file():
-        raise ConfigError(f"config file {str(path)!r} does not exist")
-    text = path.read_text(encoding="utf-8")
+        raise ConfigError(f"config file {clip(str(path))} does not exist")
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: {size:,} bytes is too large for a config (at most {MAX_CONFIG_BYTES:,})"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})"
+        ) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
             data = tomllib.loads(text)
         elif suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text) or {}
+            data = _load_yaml(text)
         elif suffix == ".json":
             data = json.loads(text)
         else:
-            raise ConfigError(f"{path}: use a .toml, .yaml, .yml or .json file (got {suffix!r})")
+            raise ConfigError(
+                f"{path}: use a .toml, .yaml, .yml or .json file (got {clip(suffix)})"
+            )
     except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as e:
-        raise ConfigError(f"{path}: not valid {suffix[1:].upper()}: {e}") from None
+        message = " ".join(str(e).split())
+        raise ConfigError(f"{path}: not valid {suffix[1:].upper()}: {message[:300]}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests values too deeply to be a config") from None
+    except ValueError as e:  # the YAML alias bound
+        raise ConfigError(f"{path}: {e}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a table of settings")
     return data
 
 
-def _explain(error: ValidationError, path: Path | None) -> str:
-    where = f"{path}: " if path else ""
+# The C loader parses about 20 times faster; the pure-Python one is the fallback.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str) -> Any:
+    """Safe YAML whose aliases cannot multiply it: the node graph is counted, with every
+    alias expanded, before any value is built (a "billion laughs" document stops here)."""
+    node = yaml.compose(text, Loader=_YAML_LOADER)
+    if node is None:
+        return {}
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node) -> int:
+        if id(n) not in sizes:
+            sizes[id(n)] = 0  # a cycle counts once
+            children: list[yaml.Node] = []
+            if isinstance(n, yaml.SequenceNode):
+                children = list(n.value)
+            elif isinstance(n, yaml.MappingNode):
+                children = [x for pair in n.value for x in pair]
+            total = 1
+            for child in children:
+                total += size(child)
+                if total > MAX_YAML_VALUES:
+                    break
+            sizes[id(n)] = total
+        return sizes[id(n)]
+
+    if size(node) > MAX_YAML_VALUES:
+        raise ValueError(
+            f"its aliases expand to more than {MAX_YAML_VALUES:,} values; a config has no "
+            "need of that many (a 'billion laughs' document?)"
+        )
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+def _explain(error: ValidationError, path: Path | None, flagged: dict[str, str]) -> str:
     lines = []
     for item in error.errors():
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]).lstrip(
             "."
         )
+        top = str(item["loc"][0]) if item["loc"] else ""
         message = item["msg"].removeprefix("Value error, ")
-        got = f" (got {item['input']!r})" if "input" in item and item["type"] != "missing" else ""
+        got = (
+            f" (got {clip(item['input'])})" if "input" in item and item["type"] != "missing" else ""
+        )
         if item["type"] == "extra_forbidden":
             message, got = "unknown setting" + _suggest(item["loc"]), ""
         if "(got" in message or isinstance(item.get("input"), dict):
             got = ""
-        lines.append(f"{where}{field or 'config'}: {message}{got}")
+        where = (
+            _blame(top, path, flagged) + field.removeprefix(top)
+            if top
+            else (f"{path}: config" if path else "config")
+        )
+        lines.append(f"{where}: {message}{got}")
+    if len(lines) == 1:
+        return f"invalid experiment config: {lines[0]}"
     return "invalid experiment config:\n  " + "\n  ".join(lines)
 
 

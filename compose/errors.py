@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from environments.errors import NeurocompError
 
-__all__ = ["CheckpointError", "ConfigError", "ResultsError"]
+__all__ = ["CheckpointError", "ConfigError", "DirectoryInUseError", "ResultsError"]
 
 
 class ConfigError(NeurocompError, ValueError):
@@ -17,3 +17,7 @@ class CheckpointError(NeurocompError, ValueError):
 
 class ResultsError(NeurocompError, RuntimeError):
     """A results directory that cannot be read or reported on."""
+
+
+class DirectoryInUseError(ResultsError):
+    """A results directory that another running comparison holds."""

@@ -9,10 +9,12 @@ keeps every finished job and a rerun resumes where it stopped.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,20 +23,32 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from compose.build import build_pipeline, train_pipeline
-from compose.config import ExperimentConfig, PipelineSpec, _digest
+from compose.config import MAX_CONFIG_BYTES, ExperimentConfig, PipelineSpec, _digest
 from compose.errors import ResultsError
-from compose.files import write_json
+from compose.files import check_writable, locked, write_json
 from compose.pipelines import HybridPipeline, Step
 from compose.play import evaluate, level_seed, play_episode
 from compose.store import ResultRow, ResultStore
 from environments.registry import make
 from symbolic.reasoner import Reasoner, load_reasoner
 
-__all__ = ["Job", "RunOutcome", "plan_jobs", "run_experiment", "run_job", "versions"]
+__all__ = [
+    "Job",
+    "RunOutcome",
+    "check_directory",
+    "plan_jobs",
+    "prepare",
+    "read_config",
+    "run_experiment",
+    "run_job",
+    "versions",
+]
 
 TRACE_STEPS = 40  # at most this many steps of the example episode are kept
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
@@ -203,12 +217,24 @@ def example_episode(
 
 
 # -- many jobs ------------------------------------------------------------------------------------
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what to do about it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     import torch
 
     torch.set_num_threads(1)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the parent ends, however it ends (``kill -9`` included): Linux
+    sends SIGKILL on the parent's death. Elsewhere a worker outlives a killed parent only
+    until its current job is done."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
 
 
 def _cost(job: Job) -> float:
@@ -227,10 +253,40 @@ def run_experiment(
 
     ``progress(event, job, done, total)`` hears of ``start``, ``done`` and ``failed``.
     """
+    prepare(config, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _check_rules(config)
-    store = ResultStore(out_dir / "results.sqlite")
-    _write_config(config, out_dir)
+    with locked(out_dir, "another `neurocomp compare`"):
+        store = ResultStore(out_dir / "results.sqlite")
+        _write_config(config, out_dir)
+        return _run_pending(config, out_dir, store, progress)
+
+
+def prepare(config: ExperimentConfig, out_dir: Path) -> None:
+    """Everything that can refuse a comparison before it starts: the results directory (see
+    :func:`check_directory`) and the rules, loaded once here so that a bad rule file fails
+    before any worker starts."""
+    check_directory(out_dir)
+    if any(p.kind != "monolithic" for p in config.pipelines):
+        load_reasoner(make(config.env).game, config.rules, config.search)
+
+
+def check_directory(out_dir: Path) -> None:
+    """Refuse a results directory that cannot be written, or whose config or database is
+    damaged or foreign, or that another comparison is writing to, before anything in it
+    changes."""
+    check_writable(out_dir, "--out")
+    if (out_dir / "config.json").exists():
+        read_config(out_dir)
+    if (out_dir / "results.sqlite").exists():
+        ResultStore(out_dir / "results.sqlite")
+    if out_dir.is_dir():
+        with locked(out_dir, "another `neurocomp compare`"):
+            pass  # in use: say so now rather than after the rules are loaded
+
+
+def _run_pending(
+    config: ExperimentConfig, out_dir: Path, store: ResultStore, progress: ProgressFn | None
+) -> RunOutcome:
     jobs = plan_jobs(config)
     finished = store.finished_jobs()
     pending = sorted((j for j in jobs if j.key not in finished), key=_cost, reverse=True)
@@ -244,6 +300,7 @@ def run_experiment(
             max_workers=min(config.workers, len(pending)),
             mp_context=context,
             initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         futures: dict[Future, Job] = {pool.submit(run_job, config, j): j for j in pending}
         try:
@@ -257,7 +314,9 @@ def run_experiment(
                     except BrokenProcessPool as e:
                         raise ResultsError(
                             f"a worker process died while running {job.name} ({e}); every "
-                            f"finished job is saved in {out_dir} — run again to resume"
+                            f"finished job is saved in {out_dir}: run again to resume. (Called "
+                            "from a script of your own? Worker processes import it, so call "
+                            'run_experiment under `if __name__ == "__main__":`.)'
                         ) from e
                     except Exception as e:  # one broken job must not lose the others
                         failed.append((job.name, f"{type(e).__name__}: {e}"))
@@ -283,12 +342,6 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             os.kill(process.pid, signal.SIGTERM)
 
 
-def _check_rules(config: ExperimentConfig) -> None:
-    """Load the rules once here, so a bad rule file fails before any worker starts."""
-    if any(p.kind != "monolithic" for p in config.pipelines):
-        load_reasoner(make(config.env).game, config.rules, config.search)
-
-
 def _write_config(config: ExperimentConfig, out_dir: Path) -> None:
     data = {
         "settings_hash": config.settings_hash(),
@@ -298,11 +351,27 @@ def _write_config(config: ExperimentConfig, out_dir: Path) -> None:
 
 
 def read_config(out_dir: Path) -> ExperimentConfig:
-    """The config a results directory was last run with."""
+    """The config a results directory was last run with; a damaged ``config.json`` is one
+    clear ResultsError naming it."""
     path = out_dir / "config.json"
     if not path.is_file():
         raise ResultsError(
             f"{out_dir} is not a comparison directory (no config.json); "
             "run `neurocomp compare --out DIR` first"
         )
-    return ExperimentConfig.model_validate(json.loads(path.read_text())["config"])
+    damaged = f"{path} is not a config written by `neurocomp compare`"
+    fix = "nothing was changed; move the directory away or give another --out"
+    if path.stat().st_size > MAX_CONFIG_BYTES * 10:
+        raise ResultsError(f"{damaged} (it is {path.stat().st_size:,} bytes); {fix}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ResultsError(f"{damaged} (not JSON: {e}); {fix}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        raise ResultsError(f'{damaged} (it has no "config" table); {fix}') from None
+    try:
+        return ExperimentConfig.model_validate(data["config"])
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "config"
+        raise ResultsError(f"{damaged} ({where}: {first['msg']}); {fix}") from None

@@ -90,8 +90,12 @@ def _sample_efficiency(analysis: Analysis, path: Path) -> Path:
                 x, [e.low for _, e in points], [e.high for _, e in points], color=color, alpha=0.15
             )
         ax.set_title(split, fontsize=10)
-        ax.set_xscale("log")
-        ax.set_xticks(analysis.budgets, [str(b) for b in analysis.budgets])
+        budgets = [b for b in analysis.budgets if b > 0]  # none: only the oracle was run
+        if budgets:
+            ax.set_xscale("log")
+            ax.set_xticks(budgets, [str(b) for b in budgets])
+        else:
+            ax.set_xticks([])
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel("demonstration episodes")
         ax.set_ylabel("success rate")

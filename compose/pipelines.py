@@ -14,22 +14,25 @@ from __future__ import annotations
 import json
 import pickle
 import time
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from compose.errors import CheckpointError
 from compose.files import replacing, write_json, write_text
 from compose.symbols import decoder_for
 from environments.core import GridGame, Scene
+from environments.errors import clip
 from environments.registry import games
 from environments.spec import GameSpec
 from neural.data import Demonstrations
-from neural.modules import CellClassifier, count_parameters, make_policy, to_input
+from neural.modules import POLICY_NAMES, CellClassifier, count_parameters, make_policy, to_input
 from neural.train import TrainConfig, TrainResult, fit
 from symbolic.reasoner import Decision, Reasoner, load_reasoner
 
@@ -337,6 +340,60 @@ def game_named(name: str) -> GameSpec:
     raise CheckpointError(f"no registered game is named {name!r}; the games are {known}")
 
 
+class Manifest(BaseModel):
+    """``pipeline.json``: what built a saved pipeline, checked before anything is allocated."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: int
+    game: str = Field(max_length=64)
+    kinds: list[str] = Field(max_length=256)
+    kind: Literal["hybrid", "monolithic"]
+    tile: int = Field(ge=4, le=32)
+    search: str | None = Field(None, max_length=64)
+    size: str | None = Field(None, max_length=64)
+    grid: tuple[int, int] | None = None
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not all(1 <= n <= 64 for n in v):
+            raise ValueError("a grid side is from 1 to 64 cells")
+        return v
+
+
+def read_manifest(directory: Path) -> Manifest:
+    """The checked ``pipeline.json`` of a saved pipeline (CheckpointError if it is not one)."""
+    path = directory / "pipeline.json"
+    if not path.is_file():
+        raise CheckpointError(f"{directory} holds no saved pipeline (pipeline.json is missing)")
+    if path.stat().st_size > 1_000_000:
+        raise CheckpointError(f"{path}: {path.stat().st_size:,} bytes is not a pipeline.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise CheckpointError(f"{path} is not JSON ({e}); save the pipeline again") from None
+    if not isinstance(data, dict):
+        raise CheckpointError(
+            f"{path} must hold a table of settings, not a {type(data).__name__}; save the "
+            "pipeline again"
+        )
+    if data.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(
+            f"{path}: unsupported checkpoint format {clip(data.get('format'))} "
+            f"(this Neurocomp reads format {CHECKPOINT_FORMAT}); train and save it again"
+        )
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "pipeline.json"
+        got = f" (got {clip(first['input'])})" if first["type"] != "missing" else ""
+        raise CheckpointError(
+            f"{path}: {where}: {first['msg']}{got}; save the pipeline again"
+        ) from None
+
+
 def load_pipeline(
     directory: str | Path, game: GameSpec | None = None
 ) -> HybridPipeline | MonolithicPipeline:
@@ -345,53 +402,49 @@ def load_pipeline(
     With ``game``, a pipeline saved for another game (or for other kinds) is refused.
     """
     directory = Path(directory)
+    manifest = read_manifest(directory)
     manifest_path = directory / "pipeline.json"
-    if not manifest_path.is_file():
-        raise CheckpointError(f"{directory} holds no saved pipeline (pipeline.json is missing)")
+    saved = game_named(manifest.game)
+    if manifest.kinds != list(saved.kind_names):
+        raise CheckpointError(
+            f"{manifest_path}: saved with the kinds {manifest.kinds}, but "
+            f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
+        )
+    if game is not None and game.name != saved.name:
+        raise CheckpointError(
+            f"the pipeline in {directory} was trained on {saved.title} and cannot play "
+            f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
+        )
     try:
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("format") != CHECKPOINT_FORMAT:
-            raise CheckpointError(
-                f"{manifest_path}: unsupported checkpoint format {manifest.get('format')!r} "
-                f"(this Neurocomp reads format {CHECKPOINT_FORMAT}); train and save it again"
-            )
-        saved = game_named(manifest["game"])
-        if list(manifest["kinds"]) != list(saved.kind_names):
-            raise CheckpointError(
-                f"{manifest_path}: saved with the kinds {manifest['kinds']}, but "
-                f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
-            )
-        if game is not None and game.name != saved.name:
-            raise CheckpointError(
-                f"the pipeline in {directory} was trained on {saved.title} and cannot play "
-                f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
-            )
-        if manifest["kind"] == "hybrid":
-            reasoner = load_reasoner(saved, directory / "rules.pl", manifest.get("search"))
-            pipe: HybridPipeline | MonolithicPipeline = HybridPipeline(
-                reasoner, tile=int(manifest["tile"])
-            )
+        if manifest.kind == "hybrid":
+            reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
+            pipe: HybridPipeline | MonolithicPipeline = HybridPipeline(reasoner, tile=manifest.tile)
             module = pipe.perception
-        elif manifest["kind"] == "monolithic":
-            pipe = MonolithicPipeline(
-                saved, manifest["size"], tuple(manifest["grid"]), int(manifest["tile"])
-            )
-            module = pipe.policy
         else:
-            raise CheckpointError(f"{manifest_path}: unknown pipeline kind {manifest['kind']!r}")
+            if manifest.size not in POLICY_NAMES or manifest.grid is None:
+                raise CheckpointError(
+                    f"{manifest_path}: a monolithic pipeline needs a size (one of "
+                    f"{', '.join(POLICY_NAMES)}) and a grid; save the pipeline again"
+                )
+            pipe = MonolithicPipeline(saved, manifest.size, manifest.grid, manifest.tile)
+            module = pipe.policy
         try:
-            state = torch.load(directory / "weights.pt", weights_only=True, map_location="cpu")
+            with warnings.catch_warnings():  # torch's advice on pickle protocols is not ours
+                warnings.simplefilter("ignore", UserWarning)
+                state = torch.load(directory / "weights.pt", weights_only=True, map_location="cpu")
         except (pickle.UnpicklingError, EOFError) as e:
-            first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise CheckpointError(
-                f"cannot load the pipeline in {directory}: weights.pt is not a plain tensor "
-                f"file, and it is never unpickled as anything else ({first_line})"
-            ) from e
+                f"cannot load the pipeline in {directory}: weights.pt holds something other "
+                "than plain tensors (or is cut short). Neurocomp reads weights with "
+                "torch.load(weights_only=True), which never runs code from the file, and "
+                f"refuses anything else ({type(e).__name__}); save the pipeline again"
+            ) from None
         module.load_state_dict(state)
     except CheckpointError:
         raise
     except (KeyError, TypeError, ValueError, RuntimeError, OSError) as e:
-        raise CheckpointError(f"cannot load the pipeline in {directory}: {e}") from e
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
     module.eval()
     return pipe
 

@@ -7,11 +7,12 @@ job or nothing of it, and a rerun skips every job already in the table.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,26 +80,74 @@ class ResultRow:
     created_at: str = ""
 
 
-class ResultStore:
-    """The results database of one experiment directory."""
+TABLES = {
+    "results": {f.name for f in fields(ResultRow)},
+    "traces": {"job", "data"},
+}
 
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """SQLite's errors as one clear ResultsError naming the database."""
+
+    @functools.wraps(method)
+    def wrapper(self: ResultStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise ResultsError(
+                f"{self.path}: the results database cannot be used ({e}); every row already "
+                "in it is kept as it is. Move it away, or give another --out, to start afresh"
+            ) from None
+
+    return wrapper
+
+
+class ResultStore:
+    """The results database of one experiment directory.
+
+    Opening it checks, before anything is written, that the file is an intact SQLite database
+    (``PRAGMA quick_check``) whose tables are this schema's; a damaged or foreign file is
+    refused with :class:`ResultsError` and left untouched.
+    """
+
+    @_guarded
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            with closing(self._connect()) as conn, conn:
+        with closing(self._connect()) as conn:
+            if path.stat().st_size:
+                verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(f"it is damaged: {verdict}")
+                self._check_schema(conn)
+            with conn:
                 conn.executescript(SCHEMA)
-        except sqlite3.DatabaseError as e:
-            raise ResultsError(f"{path} is not a usable results database: {e}") from e
+
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        found = {
+            name: {row[1] for row in conn.execute(f"PRAGMA table_info({name})")}
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if found and "results" not in found:
+            raise sqlite3.DatabaseError(
+                f"it holds other tables ({', '.join(sorted(found))}), not Neurocomp results"
+            )
+        for name, columns in TABLES.items():
+            if name in found and found[name] != columns:
+                raise sqlite3.DatabaseError(
+                    f"its {name} table has other columns ({', '.join(sorted(found[name]))})"
+                )
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30)
         conn.row_factory = sqlite3.Row
         return conn
 
+    @_guarded
     def finished_jobs(self) -> set[str]:
         with closing(self._connect()) as conn:
             return {r[0] for r in conn.execute("SELECT DISTINCT job FROM results")}
 
+    @_guarded
     def write_job(self, rows: Iterable[ResultRow], trace: dict[str, Any] | None = None) -> None:
         """All rows of one job, and its example episode, atomically."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -123,6 +172,7 @@ class ResultStore:
                     (records[0]["job"], json.dumps(trace)),
                 )
 
+    @_guarded
     def rows(self, settings_hash: str | None = None) -> list[ResultRow]:
         sql = "SELECT * FROM results"
         args: tuple[Any, ...] = ()
@@ -139,6 +189,7 @@ class ResultStore:
                 out.append(ResultRow(**data))
             return out
 
+    @_guarded
     def traces(self) -> dict[str, dict[str, Any]]:
         with closing(self._connect()) as conn:
             return {r["job"]: json.loads(r["data"]) for r in conn.execute("SELECT * FROM traces")}

@@ -20,10 +20,17 @@ import numpy as np
 from gymnasium import spaces
 
 from environments.appearance import APPEARANCES, Renderer
-from environments.errors import InvalidActionError, InvalidVariantError, UnsolvableLevelError
+from environments.errors import (
+    InvalidActionError,
+    InvalidVariantError,
+    UnsolvableLevelError,
+    clip,
+)
 from environments.spec import MOVE_DELTAS, MOVES, GameSpec, Split
 
-__all__ = ["AgentGame", "GridGame", "Scene"]
+__all__ = ["MAX_STEPS", "AgentGame", "GridGame", "Scene"]
+
+MAX_STEPS = 100_000  # the longest episode a game may be asked to allow
 
 
 class Scene:
@@ -135,21 +142,23 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
     ) -> None:
         if appearance not in APPEARANCES or appearance not in self.game.palettes:
             raise InvalidVariantError(
-                f"unknown appearance {appearance!r}; choose one of {sorted(self.game.palettes)}"
+                f"unknown appearance {clip(appearance)}; choose one of {sorted(self.game.palettes)}"
             )
         if not isinstance(tile, int | np.integer) or not 4 <= tile <= 32:
-            raise InvalidVariantError(f"tile must be between 4 and 32 pixels, got {tile!r}")
+            raise InvalidVariantError(f"tile must be between 4 and 32 pixels, got {clip(tile)}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InvalidVariantError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
-                f"got {render_mode!r}"
+                f"got {clip(render_mode)}"
             )
         self.height, self.width = int(height), int(width)
         self.tile = int(tile)
         self.appearance = appearance
         self.max_steps = max_steps if max_steps is not None else self._default_max_steps()
-        if not isinstance(self.max_steps, int | np.integer) or self.max_steps < 1:
-            raise InvalidVariantError(f"max_steps must be a positive integer, got {max_steps!r}")
+        if not isinstance(self.max_steps, int | np.integer) or not 1 <= self.max_steps <= MAX_STEPS:
+            raise InvalidVariantError(
+                f"max_steps must be an integer from 1 to {MAX_STEPS:,}, got {clip(max_steps)}"
+            )
         self.render_mode = render_mode
         self.action_space = spaces.Discrete(self.game.actions.count(self.height, self.width))
         self.observation_space = spaces.Box(
@@ -262,7 +271,7 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
             shown = ", ".join(f"{i}={a}" for i, a in enumerate(self.action_names[:6]))
             more = ", ..." if n > 6 else ""
             raise InvalidActionError(
-                f"action {action!r} is outside {self.game.title}'s action space "
+                f"action {clip(action)} is outside {self.game.title}'s action space "
                 f"Discrete({n}) ({shown}{more})"
             )
         return act

@@ -15,7 +15,17 @@ __all__ = [
     "UnknownEnvironmentError",
     "UnknownKindError",
     "UnsolvableLevelError",
+    "clip",
 ]
+
+QUOTE_LIMIT = 60  # characters of a user's value a message quotes
+
+
+def clip(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters: a 5,000-character id quoted
+    back in full helps nobody."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
 class NeurocompError(Exception):

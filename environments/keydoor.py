@@ -38,7 +38,7 @@ import numpy as np
 
 from environments.appearance import Brush
 from environments.core import AgentGame
-from environments.errors import InvalidVariantError, UnsolvableLevelError
+from environments.errors import InvalidVariantError, UnsolvableLevelError, clip
 from environments.spec import MOVES, GameSpec, KindSpec, Split, Traits, Variant
 
 __all__ = ["KEYDOOR", "KeyDoorEnv", "default_lava"]
@@ -173,7 +173,8 @@ class KeyDoorEnv(AgentGame):
         for name, n in (("height", height), ("width", width)):
             if not isinstance(n, int | np.integer) or not MIN_SIZE <= n <= MAX_SIZE:
                 raise InvalidVariantError(
-                    f"KeyDoor {name} must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {n!r}"
+                    f"KeyDoor {name} must be an integer from {MIN_SIZE} to {MAX_SIZE}, "
+                    f"got {clip(n)}"
                 )
         self.lava = default_lava(height, width) if lava is None else lava
         # Keep at least half of one side free so that a solvable layout is easy to draw.
@@ -181,7 +182,7 @@ class KeyDoorEnv(AgentGame):
         if not isinstance(self.lava, int | np.integer) or not 0 <= self.lava <= max_lava:
             raise InvalidVariantError(
                 f"lava must be an integer from 0 to {max_lava} at {height}x{width}, "
-                f"got {self.lava!r}"
+                f"got {clip(self.lava)}"
             )
         super().__init__(int(height), int(width), **kwargs)
 

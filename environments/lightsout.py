@@ -40,7 +40,7 @@ import numpy as np
 
 from environments.appearance import Brush
 from environments.core import GridGame
-from environments.errors import InvalidVariantError
+from environments.errors import InvalidVariantError, clip
 from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 
 __all__ = ["LIGHTSOUT", "LightsOutEnv", "shortest_presses"]
@@ -149,7 +149,7 @@ class LightsOutEnv(GridGame):
     def __init__(self, size: int = 5, **kwargs: Any) -> None:
         if not isinstance(size, int | np.integer) or not MIN_SIZE <= size <= MAX_SIZE:
             raise InvalidVariantError(
-                f"LightsOut size must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {size!r}"
+                f"LightsOut size must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {clip(size)}"
             )
         super().__init__(int(size), int(size), **kwargs)
         self._lit = np.zeros((self.height, self.width), dtype=np.int8)

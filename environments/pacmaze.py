@@ -56,7 +56,7 @@ import numpy as np
 
 from environments.appearance import Brush
 from environments.core import AgentGame, unwind
-from environments.errors import InvalidVariantError, UnsolvableLevelError
+from environments.errors import InvalidVariantError, UnsolvableLevelError, clip
 from environments.spec import MOVE_DELTAS, MOVES, GameSpec, KindSpec, Split, Traits, Variant
 
 __all__ = ["PACMAZE", "PacMazeEnv"]
@@ -246,16 +246,16 @@ class PacMazeEnv(AgentGame):
     ) -> None:
         if not isinstance(size, int | np.integer) or not MIN_SIZE <= size <= MAX_SIZE:
             raise InvalidVariantError(
-                f"PacMaze size must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {size!r}"
+                f"PacMaze size must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {clip(size)}"
             )
         self.max_enemies = int(size) * int(size) // 3
         if not isinstance(enemies, int | np.integer) or not 1 <= enemies <= self.max_enemies:
             raise InvalidVariantError(
                 f"enemies must be an integer from 1 to {self.max_enemies} at {size}x{size}, "
-                f"got {enemies!r}"
+                f"got {clip(enemies)}"
             )
         if not isinstance(moving, bool | np.bool_):
-            raise InvalidVariantError(f"moving must be True or False, got {moving!r}")
+            raise InvalidVariantError(f"moving must be True or False, got {clip(moving)}")
         self.enemies, self.moving = int(enemies), bool(moving)
         super().__init__(int(size), int(size), **kwargs)
 

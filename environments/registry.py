@@ -15,7 +15,12 @@ from typing import Any
 
 import gymnasium as gym
 
-from environments.errors import InvalidVariantError, NeurocompError, UnknownEnvironmentError
+from environments.errors import (
+    InvalidVariantError,
+    NeurocompError,
+    UnknownEnvironmentError,
+    clip,
+)
 from environments.spec import GameSpec, Variant
 
 __all__ = ["GAMES", "NAMESPACE", "describe", "env_ids", "game_of", "games", "make", "spec"]
@@ -95,8 +100,8 @@ def _check(env_id: str) -> str:
     # Let people leave out the namespace.
     if f"{NAMESPACE}/{env_id}" in known:
         return f"{NAMESPACE}/{env_id}"
-    close = difflib.get_close_matches(str(env_id), known, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(env_id)[:200], known, n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownEnvironmentError(
-        f"unknown environment id {env_id!r}.{hint} Run `neurocomp envs` to list them all."
+        f"unknown environment id {clip(env_id)}.{hint} Run `neurocomp envs` to list them all."
     )

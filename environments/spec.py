@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from environments.errors import InvalidVariantError, UnknownKindError
+from environments.errors import InvalidVariantError, UnknownKindError, clip
 
 __all__ = [
     "MOVES",
@@ -162,7 +162,7 @@ class GameSpec:
             close = difflib.get_close_matches(name, self.kind_names, n=2, cutoff=0.5)
             hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             raise UnknownKindError(
-                f"{self.title} has no kind {name!r}; its kinds are "
+                f"{self.title} has no kind {clip(name)}; its kinds are "
                 f"{', '.join(self.kind_names)}.{hint}"
             ) from None
 

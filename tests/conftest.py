@@ -56,10 +56,51 @@ def rollout(env, seed: int, actions) -> list[np.ndarray]:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, timeout: float = 300
+    *args: str, cwd: Path | None = None, timeout: float = 300, columns: int = 200
 ) -> subprocess.CompletedProcess:
     """Run the installed `neurocomp` command in a subprocess."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
     return subprocess.run(
         [str(CLI), *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env
     )
+
+
+# Runs a command and prints, last on stderr, its wall time and peak memory (its own and its
+# children's, e.g. spawned workers).
+_MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+print(f"MEASURED {time.perf_counter() - t0:.2f} {peak}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_cli_measured(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess, float, int]:
+    """``run_cli``, plus the command's wall time in seconds and peak memory in MB; the
+    measuring line is taken off ``stderr``."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(CLI), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=env,
+    )
+    *rest, last = result.stderr.rstrip("\n").split("\n")
+    _, seconds, peak = last.split()
+    result.stderr = "\n".join(rest) + ("\n" if rest else "")
+    return result, float(seconds), int(peak)
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    """The single line a refused command printed (asserting it failed cleanly)."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from compose.analysis import Analysis, Cell
+from compose.analysis import Analysis, Cell, Verdict
 from compose.document import Block, Figure, H, P, Table
 from compose.report.text import num, pct, points
 from compose.stats import paired_difference
@@ -16,10 +16,22 @@ __all__ = ["consumption", "costs", "size_sweep", "success_table", "who_won"]
 
 def who_won(a: Analysis) -> list[Block]:
     out: list[Block] = [H(2, "Who won")]
+    if not a.verdicts:
+        out.append(
+            P(
+                "No learner has results here (only the oracle ran, or every learner's jobs "
+                "failed), so there is no winner to name; the oracle's success is in the next "
+                "section."
+            )
+        )
+        return out
     top = [v for v in a.verdicts if v.budget == a.top_budget]
     sentences = []
     for v in top:
         w = v.winner
+        if v.nobody:
+            sentences.append(f"- **{v.split}**: no winner: no learner solved a single level.")
+            continue
         if v.runner_up is None:
             sentences.append(
                 f"- **{v.split}**: only {w.pipeline} was evaluated ({w.success.text()})."
@@ -27,7 +39,9 @@ def who_won(a: Analysis) -> list[Block]:
             continue
         r = v.runner_up
         d = v.difference
-        if d is None:
+        if v.tied:
+            verdict = f"no winner: {w.pipeline} and {r.pipeline} tie"
+        elif d is None:
             verdict = "no paired comparison possible"
         elif d.low > 0:
             verdict = f"**{w.pipeline} wins** by {points(d)}"
@@ -55,14 +69,14 @@ def who_won(a: Analysis) -> list[Block]:
             [
                 v.split,
                 str(v.budget),
-                v.winner.pipeline,
+                "none (all 0%)" if v.nobody else ("tie: " if v.tied else "") + v.winner.pipeline,
                 v.winner.success.text(),
                 v.runner_up.pipeline if v.runner_up else "—",
                 v.runner_up.success.text() if v.runner_up else "—",
                 "—"
                 if d is None
                 else f"{100 * d.value:+.0f} [{100 * d.low:+.0f}, {100 * d.high:+.0f}]",
-                "clear" if v.clear else "within noise",
+                _verdict_word(v),
             ]
         )
     out.append(
@@ -81,6 +95,14 @@ def who_won(a: Analysis) -> list[Block]:
         )
     )
     return out
+
+
+def _verdict_word(v: Verdict) -> str:
+    if v.nobody:
+        return "no winner"
+    if v.tied:
+        return "tie"
+    return "clear" if v.clear else "within noise"
 
 
 def _hybrid_sentence(a: Analysis) -> str:

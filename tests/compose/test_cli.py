@@ -276,9 +276,18 @@ def test_a_board_that_cannot_be_won_is_refused_for_any_game(tmp_path):
 
 def test_the_clis_choices_are_the_toolkits():
     from compose import cli
-    from compose.config import PIPELINE_KINDS, PRESETS
+    from compose.config import MAX_BUDGET, PIPELINE_KINDS, PRESETS, ExperimentConfig
     from neural import POLICY_NAMES
 
     assert {m.value for m in cli.PipelineName} == set(PIPELINE_KINDS)
     assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
     assert {m.value for m in cli.PresetName} == set(PRESETS)
+    defaults = ExperimentConfig()
+    assert cli.CONFIG_DEFAULTS == {
+        "env": defaults.env,
+        "budgets": ",".join(map(str, defaults.budgets)),
+        "seeds": str(defaults.seeds),
+        "episodes": str(defaults.episodes),
+        "workers": str(defaults.workers),
+    }
+    assert cli.MAX_BUDGET == MAX_BUDGET

@@ -66,7 +66,7 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
     [
         (
             {"budgets": [1, -3]},
-            "budgets: budgets are numbers of demonstration episodes, at least 1 (got -3)",
+            "budgets: budgets are numbers of demonstration episodes, from 1 to 1,000 (got -3)",
         ),
         ({"budgets": [2, 2]}, "budgets must not repeat"),
         ({"seeds": 0}, "seeds: Input should be greater than or equal to 1 (got 0)"),
@@ -81,7 +81,7 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
         ({"train": {"learning_rates": [2.0]}}, "train.learning_rates: learning rates must lie"),
         ({"env": "neurocomp/KeyDoor-8x9-v0"}, "Did you mean 'neurocomp/KeyDoor-8x8-v0'"),
         ({"splits": [{"name": "x", "kwargs": {"lava": 99}}]}, "splits[0] (x): lava must be"),
-        ({"splits": [{"name": "Big Grid"}]}, "splits[0].name: use lower-case letters"),
+        ({"splits": [{"name": "Big Grid"}]}, "splits[0].name: use up to 64 lower-case letters"),
         ({"rules": "/nonexistent/rules.pl"}, "rules: no such file"),
         ({"search": "gf2"}, "search: 'gf2' does not apply to KeyDoor's reasoner"),
         ({"pipelines": [{"kind": "monolithic", "size": "huge"}]}, "size must be one of small"),
