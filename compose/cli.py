@@ -453,7 +453,7 @@ def _print_verdicts(directory: Path) -> None:
         w = summary[(v["winner"], v["budget"], v["split"])]
         r = summary.get((v["runner_up"], v["budget"], v["split"])) if v["runner_up"] else None
         if v["nobody"]:
-            table.add_row(v["split"], "none", "0%", "—", "—", "no learner solved a level")
+            table.add_row(v["split"], "none", "0%", "—", "—", "no winner")
             continue
         table.add_row(
             v["split"],
