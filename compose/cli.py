@@ -99,12 +99,13 @@ def envs(
     width = max(len(g.title) for g in games())
     for game in games():
         variants = ",".join(v.suffix for v in game.variants)
+        adopted = f"; and any other qualifying {game.adopts}* id" if game.adopts else ""
         glyphs = " ".join(k.glyph for k in game.kinds)
         actions = game.actions.per_cell or " ".join(game.actions.names)
         out.print(
             f"[bold]{game.title:<{width}}[/bold]  {game.summary} "
             f"[dim](neurocomp/{game.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
-            f"{actions})[/dim]",
+            f"{actions}{adopted})[/dim]",
             soft_wrap=True,
             highlight=False,
         )

@@ -16,6 +16,7 @@ import pickle
 import time
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from compose.errors import CheckpointError
 from compose.files import replacing, write_json, write_text
-from compose.symbols import decoder_for
+from compose.symbols import decoder_for, hybrid_assumptions
 from environments.core import GridGame, Scene
 from environments.errors import clip
 from environments.registry import games
@@ -92,9 +93,14 @@ class Pipeline(ABC):
     """Maps observations of one game to actions. ``name`` says what it is in reports."""
 
     name: ClassVar[str] = "pipeline"
-    # Acts on the current screen alone, deterministically (lets evaluation cut loops short).
-    memoryless: ClassVar[bool] = True
+    # Acts as a function of the screen and of memory() alone: coming back to a state with the
+    # same memory repeats a loop, which lets evaluation cut it short.
+    deterministic: ClassVar[bool] = True
     game: GameSpec
+
+    def memory(self) -> Hashable:
+        """What the pipeline carries from one decision to the next (nothing, by default)."""
+        return ()
 
     @property
     def label(self) -> str:
@@ -133,6 +139,12 @@ class _ReasoningPipeline(Pipeline):
     """A pipeline that acts through the symbolic reasoner."""
 
     reasoner: Reasoner
+
+    def reset(self) -> None:
+        self.reasoner.reset()
+
+    def memory(self) -> Hashable:
+        return self.reasoner.memory()
 
     @classmethod
     def for_game(
@@ -184,6 +196,15 @@ class HybridPipeline(_ReasoningPipeline):
         self.game = reasoner.game
         self.decoder = decoder_for(self.game)
         self.perception = perception or CellClassifier(self.game.num_kinds, tile=tile)
+        # The screen does not show what the agent holds: remember it from our own actions.
+        self._held: tuple[str, ...] = ()
+
+    def reset(self) -> None:
+        super().reset()
+        self._held = ()
+
+    def memory(self) -> Hashable:
+        return (self._held, self.reasoner.memory())
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         """Train perception on the demonstrations' screens and true cell kinds (not actions)."""
@@ -213,8 +234,12 @@ class HybridPipeline(_ReasoningPipeline):
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
         scene = self.decoder(self.game, self.perceive(obs))
+        if self.game.hidden_inventory:
+            scene = Scene(self.game, scene.grid, scene.agent, self._held)
         t1 = time.perf_counter()
         decision = self.reasoner.decide(scene)
+        if self.game.hidden_inventory:
+            self._held = self.reasoner.carried_after(scene, decision.action)
         return Step(
             decision.action,
             decision,
@@ -237,7 +262,7 @@ class HybridPipeline(_ReasoningPipeline):
             "pipeline": self.label,
             "game": self.game.name,
             "perception_params": count_parameters(self.perception),
-            "decoder_assumptions": list(self.decoder.assumptions),
+            "decoder_assumptions": list(hybrid_assumptions(self.game)),
             **self.reasoner.knowledge(),
         }
 

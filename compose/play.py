@@ -38,7 +38,8 @@ class EpisodeResult:
     neural_s: list[float] = field(default_factory=list)
     symbolic_s: list[float] = field(default_factory=list)
     trace: list[tuple[Step, dict]] | None = None  # (step, info before it) when recorded
-    looped: bool = False  # stopped early: a memoryless pipeline came back to a state it left
+    looped: bool = False  # stopped early: the pipeline came back to a state it left, with the
+    # same memory, so it would have gone round that loop until time ran out
 
 
 @dataclass
@@ -79,20 +80,20 @@ def play_episode(
     ``observe(step, info)`` is called after every decision (``info`` holds the true scene);
     ``level`` plays a level drawn as text (see ``GameSpec.parse``) instead of a generated one.
 
-    In a game whose screen holds the whole state (``GameSpec.cut_loops``), a memoryless,
-    deterministic pipeline that comes back to a state it has been in will go round the same
-    loop until time runs out. The episode is then stopped at once and recorded exactly as that
-    timeout: no success, return 0, ``max_steps`` steps. This keeps the evaluation of failing
-    pipelines cheap.
+    In a game whose true scene holds the whole state (``GameSpec.cut_loops``), a deterministic
+    pipeline that comes back to a state it has been in, with the same memory, will go round
+    the same loop until time runs out. The episode is then stopped at once and recorded
+    exactly as that timeout: no success, return 0, ``max_steps`` steps. This keeps the
+    evaluation of failing pipelines cheap.
     """
     obs, info = env.reset(seed=seed, options=None if level is None else {"level": level})
     pipeline.reset()
     result = EpisodeResult(seed, False, 0.0, 0, trace=[] if record else None)
     seen: set[tuple] = set()
-    cut = pipeline.memoryless and env.unwrapped.game.cut_loops and not record
+    cut = pipeline.deterministic and env.unwrapped.game.cut_loops and not record
     while True:
         if cut:
-            state = _state_key(info)
+            state = (_state_key(info), pipeline.memory())
             if state in seen:
                 result.looped, result.steps, result.ret = True, int(env.unwrapped.max_steps), 0.0
                 return result

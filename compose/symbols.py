@@ -20,7 +20,7 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import GameSpec
 
-__all__ = ["DECODERS", "Decoder", "decoder_for"]
+__all__ = ["DECODERS", "Decoder", "decoder_for", "hybrid_assumptions"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,18 @@ DECODERS: dict[str, Decoder] = {
     "argmax": Decoder("argmax", (), _argmax),
     "one-agent": Decoder("one-agent", ("exactly one agent on the screen",), _one_agent),
 }
+
+
+TRACKS_INVENTORY = (
+    "what the agent carries, which the screen does not show, is tracked from its own pickups "
+    "and drops"
+)
+
+
+def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
+    """What a hybrid of ``game`` assumes beyond its rules, for the ledger: its decoder's
+    assumptions, and, where the screen hides the inventory, that it tracks it itself."""
+    return decoder_for(game).assumptions + ((TRACKS_INVENTORY,) if game.hidden_inventory else ())
 
 
 def decoder_for(game: GameSpec) -> Decoder:

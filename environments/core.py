@@ -214,8 +214,8 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
             self._generate()
         else:
             self._load_level(str(level))
-        self._renderer.new_level(self.np_random, self._visible())
-        return self._renderer.frame.copy(), self._info()
+        self._new_screen()
+        return self._frame(), self._info()
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Play one action. Returns ``(observation, reward, terminated, truncated, info)``.
@@ -231,18 +231,35 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
         reward, terminated, success = self._apply(act)
         truncated = not terminated and self._steps >= self.max_steps
         self._done = terminated or truncated
-        self._renderer.show(self._visible())
+        self._update_screen()
         info = self._info()
         info["success"] = success
-        return self._renderer.frame.copy(), reward, terminated, truncated, info
+        return self._frame(), reward, terminated, truncated, info
 
     def render(self) -> np.ndarray | str | None:  # type: ignore[override]
         """``rgb_array``: the current screen; ``ansi``: a text picture of the grid."""
         if self.render_mode == "rgb_array":
-            return self._renderer.frame.copy()
+            return self._frame()
         if self.render_mode == "ansi":
             return self.scene().to_text() + "\n"
         return None
+
+    # -- the screen (a game that draws itself overrides these) ---------------------------------
+    def _new_screen(self) -> None:
+        """Draw a new level's look (palette, shifts, noise) and its first screen."""
+        self._renderer.new_level(self.np_random, self._visible())
+
+    def _update_screen(self) -> None:
+        """Bring the screen up to date after a step."""
+        self._renderer.show(self._visible())
+
+    def _frame(self) -> np.ndarray:
+        """A copy of the current screen."""
+        return self._renderer.frame.copy()
+
+    def redraw(self) -> np.ndarray:
+        """The current state drawn again from scratch (equal to the screen; for checks)."""
+        return self._renderer.compose(self._visible())
 
     # -- helpers --------------------------------------------------------------------------------
     def scene(self) -> Scene:

@@ -32,6 +32,7 @@ GAMES = (
     "environments.keydoor:KEYDOOR",
     "environments.pacmaze:PACMAZE",
     "environments.lightsout:LIGHTSOUT",
+    "environments.farama_minigrid:MINIGRID",
 )
 
 
@@ -50,27 +51,48 @@ def _variants() -> dict[str, tuple[GameSpec, Variant]]:
     return {game.env_id(v): (game, v) for game in games() for v in game.variants}
 
 
+_adopted: dict[str, tuple[GameSpec, Variant]] = {}  # ids of other suites, as they are asked for
+
+
+def _known() -> dict[str, tuple[GameSpec, Variant]]:
+    return {**_variants(), **_adopted}
+
+
 def register_envs() -> None:
     """Register every variant of every game with Gymnasium (safe to call more than once)."""
-    for env_id, (game, variant) in _variants().items():
+    for env_id, (game, variant) in _known().items():
         if env_id not in gym.registry:
             gym.register(id=env_id, entry_point=game.entry_point, kwargs=dict(variant.kwargs))
 
 
+def _adopt(env_id: str) -> str | None:
+    """``neurocomp/<env_id>`` for an id of a suite a game adopts (e.g. any MiniGrid id),
+    registered on first use; None if no game adopts it."""
+    for game in games():
+        if game.adopts and env_id.startswith(game.adopts) and env_id in gym.registry:
+            ours = f"{NAMESPACE}/{env_id}"
+            suffix = env_id.removeprefix(game.adopts).rsplit("-v", 1)[0]
+            variant = Variant(suffix, {"env_id": env_id}, f"{suffix} (adopted from {game.title})")
+            _adopted[ours] = (game, variant)
+            register_envs()
+            return ours
+    return None
+
+
 def env_ids() -> list[str]:
-    """Every registered Neurocomp id, in registration order."""
+    """Every id a game declares, in registration order (adopted ids are made on first use)."""
     return list(_variants())
 
 
 def describe(env_id: str) -> str:
     """A one-line description of a registered id."""
-    game, variant = _variants()[_check(env_id)]
+    game, variant = _known()[_check(env_id)]
     return f"{game.title} {variant.summary}: {game.summary}".replace(" :", ":")
 
 
 def game_of(env_id: str) -> GameSpec:
     """The specification of the game a registered id plays."""
-    return _variants()[_check(env_id)][0]
+    return _known()[_check(env_id)][0]
 
 
 def spec(env_id: str) -> gym.envs.registration.EnvSpec:
@@ -94,13 +116,20 @@ def make(env_id: str, **kwargs: Any) -> gym.Env:
 
 
 def _check(env_id: str) -> str:
-    known = env_ids()
+    known = _known()
+    if not isinstance(env_id, str):
+        raise UnknownEnvironmentError(f"an environment id is a string, not {clip(env_id)}")
     if env_id in known:
         return env_id
-    # Let people leave out the namespace.
+    # Let people leave out the namespace, and name the ids of an adopted suite as it does.
     if f"{NAMESPACE}/{env_id}" in known:
         return f"{NAMESPACE}/{env_id}"
-    close = difflib.get_close_matches(str(env_id)[:200], known, n=3, cutoff=0.5)
+    adopted = _adopt(env_id.removeprefix(f"{NAMESPACE}/"))
+    if adopted is not None:
+        return adopted
+    suites = [g.adopts for g in games() if g.adopts]
+    foreign = [i for i in gym.registry if any(i.startswith(p) for p in suites)]
+    close = difflib.get_close_matches(str(env_id)[:200], [*known, *foreign], n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownEnvironmentError(
         f"unknown environment id {clip(env_id)}.{hint} Run `neurocomp envs` to list them all."

@@ -56,7 +56,7 @@ class KindSpec:
 
     name: str  # the atom the rules use, e.g. ``key``
     glyph: str  # one character in text pictures, e.g. ``k``
-    sprite: Painter
+    sprite: Painter | None  # None: the game draws its screens itself
     traits: Traits = Traits()
     holds: tuple[str, ...] | None = None  # an agent, shown holding these kinds; None: not one
     doc: str = ""  # what it is, for legends
@@ -121,11 +121,15 @@ class GameSpec:
     decoder: str  # "one-agent" or "argmax" (see compose.symbols)
     variants: tuple[Variant, ...]
     background: str = "floor"  # what a cell shows when nothing is on it (under the agent)
-    cut_loops: bool = True  # the screen holds the whole state, so a memoryless pipeline that
-    # comes back to a state it has been in will loop until time runs out
+    cut_loops: bool = True  # the true scene holds the whole state, so a deterministic pipeline
+    # that comes back to a state with the same memory will loop until time runs out
     rules: str = ""  # rule file under symbolic/rules/ (default: <name>.pl)
     bench: tuple[str, ...] = ()  # variant suffixes `neurocomp bench` measures (default: the
     # first and the last)
+    hidden_inventory: bool = False  # the screen does not show what the agent holds, so a
+    # pipeline that reads screens must remember what it picked up
+    adopts: str = ""  # ids of another suite this game plays (e.g. "MiniGrid-"): any such id
+    # registered with Gymnasium becomes neurocomp/<id>, made with {"env_id": id}
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]

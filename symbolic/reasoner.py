@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -68,6 +69,18 @@ class Reasoner(ABC):
     @abstractmethod
     def decide(self, scene: Scene) -> Decision:
         """The next action for ``scene``, with the plan and the rules behind it."""
+
+    def reset(self) -> None:  # noqa: B027  (optional hook, empty by default)
+        """Forget anything kept from the last episode (e.g. a plan being followed)."""
+
+    def memory(self) -> Hashable:
+        """What the reasoner keeps between decisions (nothing, by default)."""
+        return ()
+
+    def carried_after(self, scene: Scene, action: int) -> tuple[str, ...]:
+        """What the agent holds after ``action`` in ``scene``, by the rules: for games whose
+        screen does not show it (``GameSpec.hidden_inventory``). By default, what it held."""
+        return scene.inventory
 
     @abstractmethod
     def probe(self) -> None:

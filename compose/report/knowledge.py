@@ -10,7 +10,7 @@ from compose.analysis import Analysis
 from compose.document import Block, Code, Figure, H, P, Table
 from compose.report.text import pct
 from compose.screens import outline, replay, save_strip
-from compose.symbols import decoder_for
+from compose.symbols import hybrid_assumptions
 from environments.registry import make
 from environments.spec import GameSpec
 from symbolic.engine import PrologEngine
@@ -23,7 +23,7 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rules = Path(a.config.rules or rules_path(game))
     ledger = PrologEngine.get().load_rules(rules).ledger
     questions = ", ".join(reasoner_class(game).questions)
-    assumptions = decoder_for(game).assumptions
+    assumptions = hybrid_assumptions(game)
     rows = []
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
@@ -186,7 +186,7 @@ def provenance(a: Analysis, ignored: int) -> list[Block]:
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "- evaluation levels are the same for every pipeline (seeded per seed and level "
         "index); training levels are disjoint from them",
-        "- a memoryless pipeline that revisits a state is stopped and recorded as the "
+        "- a pipeline that revisits a state with the same memory is stopped and recorded as the "
         "timeout it would reach (same success, return 0, max steps)",
     ]
     if ignored:

@@ -5,4 +5,6 @@
   search plays their moves out.
 - ``toggles``: an action presses a cell and flips the cells ``toggles/3`` names; the fewest
   presses that leave nothing ``lit/1``, by elimination over GF(2).
+- ``facing``: an agent with a heading turns, steps forward, picks up and toggles (MiniGrid);
+  shortest plan over cell × heading × carried object × changed cells.
 """

@@ -124,3 +124,21 @@ def test_decoder_keeps_exactly_one_agent():
     scene = decoder(KEYDOOR, probs)
     assert scene.agent == (1, 2) and scene.inventory == ("key",)
     assert scene.kind_at(0, 0) == "key" and (scene.grid >= Kind.AGENT).sum() == 1
+
+
+def test_a_hybrid_remembers_what_it_picked_up_when_the_screen_hides_it():
+    from compose.build import demonstrations
+    from compose.play import play_episode
+
+    env = environments.make("MiniGrid-DoorKey-5x5-v0")
+    hybrid = HybridPipeline.for_game(env.game)
+    hybrid.fit(demonstrations(env, 10, 0), FAST)
+    assert "tracked from its own pickups" in " ".join(hybrid.describe()["decoder_assumptions"])
+    won = 0
+    for i in range(5):
+        episode = play_episode(env, hybrid, level_seed(0, "eval", i), record=True)
+        won += episode.success
+        held = [(step.scene.inventory, info["scene"].inventory) for step, info in episode.trace]
+        assert any(truth for _, truth in held), "the expert's levels need the key"
+        assert all(ours == truth for ours, truth in held)
+    assert won == 5

@@ -22,7 +22,7 @@ class Pendulum(Pipeline):
 
 
 class PendulumWithMemory(Pendulum):
-    memoryless = False  # must be played to the very end
+    deterministic = False  # must be played to the very end
 
 
 def test_level_seeds_are_shared_and_streams_disjoint():

@@ -37,8 +37,9 @@ def test_same_seed_same_episode(env_id):
     b = rollout(gym.make(env_id), 123, actions)
     assert len(a) == len(b)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
-    c = rollout(gym.make(env_id), 124, actions)
-    assert not np.array_equal(a[0], c[0])
+    # Other seeds, other levels (a small game has few: one of ten seeds must differ).
+    others = [rollout(gym.make(env_id), 124 + i, actions[:1])[0] for i in range(10)]
+    assert any(not np.array_equal(a[0], o) for o in others)
 
 
 @pytest.mark.parametrize("env_id", IDS)
@@ -80,8 +81,8 @@ def test_incremental_rendering_matches_a_full_redraw(env_id):
     env = environments.make(env_id)
     env.reset(seed=3)
     for a in env.expert_plan()[:-1]:
-        obs, _, _, _, info = env.step(a)
-        assert np.array_equal(obs, env._renderer.compose(info["scene"].grid))
+        obs, *_ = env.step(a)
+        assert np.array_equal(obs, env.redraw())
 
 
 @pytest.mark.parametrize("env_id", IDS)

@@ -1,0 +1,388 @@
+"""MiniGrid: Farama's grid worlds, fully observed from MiniGrid's own RGB screen, as one game.
+
+## Description
+Any MiniGrid id whose level is made of walls, floors, doors (any colour; open, closed or
+locked), keys, balls and boxes, lava and a goal, and whose environment class keeps MiniGrid's
+own ``step`` (so nothing moves but the agent, and reaching the goal is the only way to win),
+plays as this game: ``MiniGrid-DoorKey-5x5-v0``, ``MiniGrid-LavaCrossingS9N1-v0``, ... MiniGrid
+generates the levels; this class wraps the environment, draws MiniGrid's full screen and reads
+its true grid. An id that breaks these conditions (Dynamic-Obstacles moves balls, Unlock is won
+by opening a door, KeyCorridor by picking up a ball, ...) is refused when made, with the reason.
+
+## Action Space
+``Discrete(7)``, MiniGrid's: ``left=0, right=1`` turn, ``forward=2`` steps into the cell ahead
+if it can be entered, ``pickup=3`` picks up the key, ball or box ahead (hands empty),
+``drop=4`` puts what is carried into the empty cell ahead, ``toggle=5`` opens or closes the door
+ahead (a locked one opens only with the key of its colour, which stays in hand), ``done=6``
+does nothing.
+
+## Observation
+MiniGrid's fully observed RGB screen, as its ``RGBImgObsWrapper`` draws it: ``(H * tile, W *
+tile, 3)`` ``uint8`` with ``tile=8``, the agent a triangle pointing where it faces and the cells
+it can see lightened. The screen does not show what the agent carries. ``info["scene"]`` holds
+the true :class:`~environments.core.Scene`: the grid of kinds from MiniGrid's grid, the agent's
+cell showing its heading, and what it carries as the inventory.
+
+## Rewards
+MiniGrid's: ``1 - 0.9 * steps / max_steps`` on reaching the goal; 0 otherwise.
+
+## Termination
+Terminated on reaching the goal (``info["success"]`` is True) or entering lava; truncated after
+MiniGrid's ``max_steps`` for the id (e.g. 250 for DoorKey-5x5).
+
+## Registered Configurations
+``neurocomp/MiniGrid-{DoorKey-5x5,DoorKey-8x8,LavaCrossingS9N1,SimpleCrossingS9N1,LavaGapS5}-v0``,
+and any other MiniGrid id that qualifies, under its own name. Keywords: ``env_id``, ``tile``,
+``max_steps``, ``render_mode``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import deque
+from types import SimpleNamespace
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from environments.core import GridGame, Scene, unwind
+from environments.errors import InvalidVariantError, UnknownEnvironmentError, clip
+from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
+
+with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on import
+    warnings.simplefilter("ignore")
+    import minigrid  # noqa: F401  (registers MiniGrid's ids with Gymnasium)
+    from minigrid.core.constants import COLOR_NAMES, DIR_TO_VEC, IDX_TO_COLOR, IDX_TO_OBJECT
+    from minigrid.core.grid import Grid
+    from minigrid.core.world_object import Door, Key, WorldObj
+    from minigrid.minigrid_env import MiniGridEnv
+
+__all__ = ["MINIGRID", "MiniGridGame"]
+
+COLOURS = ("red", "green", "blue", "purple", "yellow", "grey")
+assert sorted(COLOURS) == sorted(COLOR_NAMES)
+HEADINGS = ("east", "south", "west", "north")  # MiniGrid's agent_dir 0..3
+DEVELOPMENT = ("DoorKey-5x5", "DoorKey-8x8", "LavaCrossingS9N1", "SimpleCrossingS9N1", "LavaGapS5")
+
+
+def _kinds() -> tuple[KindSpec, ...]:
+    kinds = [
+        KindSpec("empty", ".", None, doc="nothing"),
+        KindSpec("wall", "#", None),
+        KindSpec("floor", ",", None, doc="a coloured floor tile"),
+        KindSpec("lava", "~", None),
+        KindSpec("goal", "*", None),
+    ]
+    for i, colour in enumerate(COLOURS):
+        kinds += [
+            KindSpec(f"key_{colour}", "rgbpye"[i], None),
+            KindSpec(f"ball_{colour}", "RGBPYE"[i], None),
+            KindSpec(f"box_{colour}", "123456"[i], None),
+            KindSpec(f"door_{colour}_open", "hijklm"[i], None),
+            KindSpec(f"door_{colour}_closed", "HIJKLM"[i], None),
+            KindSpec(f"door_{colour}_locked", "STUVWX"[i], None),
+        ]
+    kinds += [
+        KindSpec(f"agent_{h}", ">v<^"[i], None, holds=(), doc=f"the agent, facing {h}")
+        for i, h in enumerate(HEADINGS)
+    ]
+    return tuple(kinds)
+
+
+MINIGRID = GameSpec(
+    name="minigrid",
+    title="MiniGrid",
+    summary="Farama's MiniGrid ids (DoorKey, crossings, LavaGap, ...) from MiniGrid's own screen",
+    entry_point="environments.farama_minigrid:MiniGridGame",
+    kinds=_kinds(),
+    actions=Actions(("left", "right", "forward", "pickup", "drop", "toggle", "done")),
+    palettes={"default": {}},  # MiniGrid draws its own screen
+    reasoner="symbolic.reasoners.facing:FacingReasoner",
+    decoder="one-agent",
+    background="empty",
+    hidden_inventory=True,
+    adopts="MiniGrid-",
+    bench=("DoorKey-5x5", "DoorKey-8x8"),
+    variants=tuple(Variant(s, {"env_id": f"MiniGrid-{s}-v0"}, s) for s in DEVELOPMENT),
+)
+NAMES = MINIGRID.kind_names
+INDEX = {name: i for i, name in enumerate(NAMES)}
+AGENT = [INDEX[f"agent_{h}"] for h in HEADINGS]
+LEFT, RIGHT, FORWARD, PICKUP, DROP, TOGGLE, DONE = range(7)
+
+
+# -- kinds <-> MiniGrid objects ---------------------------------------------------------------
+def kind_of(obj: WorldObj | None) -> str:
+    """The kind a MiniGrid object shows as (None: an empty cell)."""
+    if obj is None:
+        return "empty"
+    if obj.type in ("wall", "floor", "lava", "goal"):
+        return obj.type
+    if obj.type == "door":
+        state = "open" if obj.is_open else "locked" if obj.is_locked else "closed"
+        return f"door_{obj.color}_{state}"
+    if obj.type in ("key", "ball", "box"):
+        return f"{obj.type}_{obj.color}"
+    raise InvalidVariantError(f"MiniGrid object {obj.type!r} is not a kind of this game")
+
+
+def object_of(kind: str) -> WorldObj | None:
+    """A fresh MiniGrid object for a kind (None: empty)."""
+    if kind == "empty":
+        return None
+    parts = kind.split("_")
+    type_idx = {v: k for k, v in IDX_TO_OBJECT.items()}[parts[0]]
+    colour = parts[1] if len(parts) > 1 else "grey"
+    if parts[0] == "goal":
+        colour = "green"
+    elif parts[0] == "lava":
+        colour = "red"
+    color_idx = {v: k for k, v in IDX_TO_COLOR.items()}[colour]
+    state = {"open": 0, "closed": 1, "locked": 2}.get(parts[2], 0) if len(parts) > 2 else 0
+    return WorldObj.decode(type_idx, color_idx, state)
+
+
+def _semantics() -> SimpleNamespace:
+    """What MiniGrid's own objects say of each kind: the simulator's knowledge, which the
+    expert uses; the reasoner reads the rules instead."""
+    n = len(NAMES)
+    enter, pick, kills, wins = (np.zeros(n, dtype=bool) for _ in range(4))
+    toggled: dict[tuple[int, int], int] = {}  # (kind, carried kind or -1) -> kind after
+    for i, name in enumerate(NAMES):
+        if name.startswith("agent_"):
+            continue
+        obj = object_of(name)
+        enter[i] = obj is None or obj.can_overlap()
+        pick[i] = obj is not None and obj.can_pickup()
+        kills[i] = obj is not None and obj.type == "lava"
+        wins[i] = obj is not None and obj.type == "goal"
+        if isinstance(obj, Door):
+            for carried in [-1, *(INDEX[f"key_{c}"] for c in COLOURS)]:
+                door = object_of(name)
+                env = SimpleNamespace(carrying=Key(NAMES[carried][4:]) if carried >= 0 else None)
+                if door.toggle(env, (0, 0)):
+                    toggled[(i, carried)] = INDEX[kind_of(door)]
+    return SimpleNamespace(enter=enter, pick=pick, kills=kills, wins=wins, toggled=toggled)
+
+
+SEMANTICS = _semantics()
+MAX_EXPERT_STATES = 2_000_000
+
+
+class MiniGridGame(GridGame):
+    """A MiniGrid id, fully observed from MiniGrid's RGB screen, with its true grid as the scene."""
+
+    game = MINIGRID
+
+    def __init__(
+        self,
+        env_id: str = "MiniGrid-DoorKey-5x5-v0",
+        *,
+        max_steps: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.env_id = str(env_id)
+        self._inner = _make_inner(self.env_id, max_steps)
+        super().__init__(
+            self._inner.height, self._inner.width, max_steps=self._inner.max_steps, **kwargs
+        )
+        self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
+        _check_objects(self.env_id, self._inner)
+
+    def eval_splits(self) -> list[Split]:
+        """In distribution, then every larger or harder id of the same family (DoorKey-5x5:
+        DoorKey-6x6, -8x8, -16x16), as MiniGrid registers them."""
+        family, numbers = _family(self.env_id)
+        harder = sorted(
+            (n, i)
+            for i in gym.registry
+            if i.startswith("MiniGrid-")
+            and (f := _family(i))[0] == family
+            and (n := f[1]) > numbers
+            and _playable(i) is None
+        )
+        return [Split("in-distribution"), *(Split(_split_name(i), i) for _, i in harder)]
+
+    # -- levels --------------------------------------------------------------------------------
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        gym.Env.reset(self, seed=seed)
+        self._steps, self._done = 0, False
+        self._inner.reset(seed=seed)  # the same level as MiniGrid's own env with this seed
+        level = (options or {}).get("level")
+        if level is not None:
+            self._load_level(str(level))
+        else:
+            _check_objects(self.env_id, self._inner)
+        return self._frame(), self._info()
+
+    def _load(self, grid: np.ndarray) -> None:
+        agents = np.argwhere(np.isin(grid, AGENT))
+        if len(agents) != 1:
+            raise InvalidVariantError(
+                f"a MiniGrid level shows exactly one agent, not {len(agents)}"
+            )
+        inner = self._inner
+        inner.grid = Grid(self.width, self.height)
+        for (r, c), k in np.ndenumerate(grid):
+            if int(k) not in AGENT:
+                inner.grid.set(c, r, object_of(NAMES[int(k)]))
+        r, c = (int(v) for v in agents[0])
+        inner.agent_pos = (c, r)
+        inner.agent_dir = AGENT.index(int(grid[r, c]))
+        inner.carrying = None
+        inner.step_count = 0
+
+    def _visible(self) -> np.ndarray:
+        inner = self._inner
+        grid = np.array(
+            [
+                [INDEX[kind_of(inner.grid.get(c, r))] for c in range(self.width)]
+                for r in range(self.height)
+            ],
+            dtype=np.int8,
+        )
+        x, y = inner.agent_pos
+        grid[y, x] = AGENT[inner.agent_dir]
+        return grid
+
+    def scene(self) -> Scene:
+        carried = self._inner.carrying
+        held = () if carried is None else (kind_of(carried),)
+        x, y = self._inner.agent_pos
+        return Scene(self.game, self._visible(), (int(y), int(x)), held)
+
+    # -- the world ---------------------------------------------------------------------------
+    def _apply(self, action: int) -> tuple[float, bool, bool]:
+        _, reward, terminated, _, _ = self._inner.step(action)
+        success = bool(terminated and reward > 0)
+        return (self.win_reward() if success else 0.0), bool(terminated), success
+
+    def _new_screen(self) -> None:
+        pass  # MiniGrid draws every screen itself
+
+    def _update_screen(self) -> None:
+        pass
+
+    def _frame(self) -> np.ndarray:
+        return self._inner.get_frame(highlight=self._inner.highlight, tile_size=self.tile)
+
+    def redraw(self) -> np.ndarray:
+        return self._frame()
+
+    def expert_plan(self) -> list[int] | None:
+        """A shortest plan to the goal within the steps left, by breadth-first search over
+        (cell, heading, carried kind, changed cells) with MiniGrid's own object semantics:
+        what can be entered, picked up, and what toggling a door does. It never drops what it
+        carries (none of the supported ids needs it)."""
+        inner, sem = self._inner, SEMANTICS
+        w = self.width
+        base = self._visible()
+        x, y = inner.agent_pos
+        base[y, x] = INDEX["empty"]
+        flat = base.ravel().tolist()
+        carried = -1 if inner.carrying is None else INDEX[kind_of(inner.carrying)]
+        start = (y * w + x, int(inner.agent_dir), carried, frozenset())
+        steps = [tuple((int(dy) * w + int(dx)) for dx, dy in [DIR_TO_VEC[d]]) for d in range(4)]
+        parent: dict[Any, Any] = {start: None}
+        frontier, depth = deque([start]), {start: 0}
+        budget = self.max_steps - self._steps
+        while frontier:
+            state = frontier.popleft()
+            if depth[state] >= budget or len(parent) > MAX_EXPERT_STATES:
+                continue
+            cell, heading, held, changes = state
+            ahead = cell + steps[heading][0]
+            kind = dict(changes).get(ahead, flat[ahead])
+            for action in (LEFT, RIGHT, FORWARD, PICKUP, TOGGLE):
+                nxt = None
+                if action == LEFT:
+                    nxt = (cell, (heading - 1) % 4, held, changes)
+                elif action == RIGHT:
+                    nxt = (cell, (heading + 1) % 4, held, changes)
+                elif action == FORWARD and sem.enter[kind]:
+                    if sem.wins[kind]:
+                        parent[("won",)] = (state, action)
+                        return unwind(parent, ("won",))
+                    if not sem.kills[kind]:
+                        nxt = (ahead, heading, held, changes)
+                elif action == PICKUP and sem.pick[kind] and held < 0:
+                    nxt = (cell, heading, kind, _changed(changes, ahead, INDEX["empty"]))
+                elif action == TOGGLE and (kind, held) in sem.toggled:
+                    after = sem.toggled[(kind, held)]
+                    nxt = (cell, heading, held, _changed(changes, ahead, after))
+                if nxt is not None and nxt not in parent:
+                    parent[nxt] = (state, action)
+                    depth[nxt] = depth[state] + 1
+                    frontier.append(nxt)
+        return None
+
+
+def _changed(changes: frozenset, cell: int, kind: int) -> frozenset:
+    return frozenset({**dict(changes), cell: kind}.items())
+
+
+def _make_inner(env_id: str, max_steps: int | None) -> MiniGridEnv:
+    if env_id not in gym.registry or not env_id.startswith("MiniGrid-"):
+        import difflib
+
+        known = [i for i in gym.registry if i.startswith("MiniGrid-")]
+        close = difflib.get_close_matches(env_id, known, n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise UnknownEnvironmentError(f"{clip(env_id)} is not a registered MiniGrid id.{hint}")
+    reason = _playable(env_id)
+    if reason:
+        raise InvalidVariantError(
+            f"{env_id} cannot be played as a MiniGrid game of Neurocomp: {reason}"
+        )
+    kwargs = {} if max_steps is None else {"max_steps": max_steps}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
+
+
+def _playable(env_id: str) -> str | None:
+    """Why a MiniGrid id cannot be played (None: it can), from its class alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        entry = gym.spec(env_id).entry_point
+    cls = gym.envs.registration.load_env_creator(entry) if isinstance(entry, str) else entry
+    if isinstance(cls, type) and cls.step is not MiniGridEnv.step:
+        return (
+            f"its class {cls.__name__} overrides step(), so it moves things or wins in ways the "
+            "rules here do not state (only walls, floors, doors, keys, balls, boxes, lava and "
+            "a goal to reach are modelled)"
+        )
+    return None
+
+
+def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
+    """Refuse a level with objects this game has no kind for, or no goal to reach."""
+    kinds = set()
+    for obj in inner.grid.grid:
+        try:
+            kinds.add(kind_of(obj))
+        except InvalidVariantError:
+            raise InvalidVariantError(
+                f"{env_id} has a {obj.type}, which the perception and rules of the MiniGrid "
+                "game do not cover"
+            ) from None
+    if "goal" not in kinds:
+        raise InvalidVariantError(
+            f"{env_id} has no goal square: its episodes are won some other way, which the rules "
+            "here do not state"
+        )
+
+
+def _family(env_id: str) -> tuple[str, tuple[int, ...]]:
+    """``MiniGrid-DoorKey-8x8-v0`` -> ``("MiniGrid-DoorKey-#x#", (8, 8))``."""
+    stem = re.sub(r"-v\d+$", "", env_id)
+    return re.sub(r"\d+", "#", stem), tuple(int(n) for n in re.findall(r"\d+", stem))
+
+
+def _split_name(env_id: str) -> str:
+    """``MiniGrid-DoorKey-8x8-v0`` -> ``doorkey-8x8``."""
+    return re.sub(r"-v\d+$", "", env_id).removeprefix("MiniGrid-").lower()
