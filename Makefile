@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(BIN)/neurocomp compare --env neurocomp/KeyDoor-8x8-v0 --out runs/demo
+	$(BIN)/neurocomp compare --preset demo --env neurocomp/KeyDoor-8x8-v0 --out runs/demo
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -24,6 +24,7 @@ _HOME = {
     "HybridPipeline": "compose.pipelines",
     "MonolithicPipeline": "compose.pipelines",
     "OraclePipeline": "compose.pipelines",
+    "PPOPipeline": "compose.pipelines",
     "Pipeline": "compose.pipelines",
     "Step": "compose.pipelines",
     "load_pipeline": "compose.pipelines",

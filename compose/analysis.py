@@ -84,7 +84,8 @@ class Analysis:
     settings_hash: str
     pipelines: list[str]  # in config order
     kinds: dict[str, str]
-    budgets: list[int]
+    budgets: list[int]  # demonstration episodes of the learners that imitate
+    frames: list[int]  # environment frames of the learners that explore (PPO)
     splits: list[str]
     split_envs: dict[str, str]
     cells: dict[tuple[str, int, str], Cell]
@@ -98,8 +99,26 @@ class Analysis:
         return self.cells.get((pipeline, budget, split))
 
     def learners(self) -> list[str]:
-        """Pipelines that learn from the budget (everything but the oracle)."""
-        return [p for p in self.pipelines if self.kinds[p] != "oracle"]
+        """Pipelines that learn from demonstrations (the hybrid, the monolithic networks):
+        the contenders at each demonstration budget."""
+        return [p for p in self.pipelines if self.kinds[p] in ("hybrid", "monolithic")]
+
+    def explorers(self) -> list[str]:
+        """Pipelines that learn from reward, budgeted in frames (PPO)."""
+        return [p for p in self.pipelines if self.kinds[p] == "ppo"]
+
+    def budgets_of(self, pipeline: str) -> list[int]:
+        """The budgets on ``pipeline``'s own axis: frames for PPO, demonstrations otherwise."""
+        kind = self.kinds[pipeline]
+        return [0] if kind == "oracle" else self.frames if kind == "ppo" else self.budgets
+
+    def top_of(self, pipeline: str) -> int:
+        return max(self.budgets_of(pipeline) or [0])
+
+    def budget_label(self, pipeline: str, budget: int) -> str:
+        """``10``, ``100k frames`` or ``—`` (the oracle)."""
+        kind = self.kinds[pipeline]
+        return "—" if kind == "oracle" else frames_text(budget) if kind == "ppo" else str(budget)
 
     def monolithic(self) -> list[str]:
         return [p for p in self.pipelines if self.kinds[p] == "monolithic"]
@@ -172,6 +191,15 @@ class Analysis:
         return out
 
 
+def frames_text(frames: int) -> str:
+    """``100k frames``, ``2M frames``."""
+    if frames >= 1_000_000 and frames % 100_000 == 0:
+        return f"{frames / 1_000_000:g}M frames"
+    if frames >= 1000 and frames % 1000 == 0:
+        return f"{frames // 1000}k frames"
+    return f"{frames:,} frames"
+
+
 def analyse(
     rows: list[ResultRow], traces: dict[str, dict[str, Any]], config: ExperimentConfig
 ) -> Analysis:
@@ -201,7 +229,8 @@ def analyse(
         settings_hash=config.settings_hash(),
         pipelines=order,
         kinds=kinds,
-        budgets=sorted({r.budget for r in rows if r.kind != "oracle"}) or [0],
+        budgets=sorted({r.budget for r in rows if r.kind in ("hybrid", "monolithic")}) or [0],
+        frames=sorted({r.budget for r in rows if r.kind == "ppo"}),
         splits=splits,
         split_envs=split_envs,
         cells=cells,

@@ -13,6 +13,7 @@ from compose.pipelines import (
     MonolithicPipeline,
     OraclePipeline,
     Pipeline,
+    PPOPipeline,
     load_pipeline,
 )
 from compose.play import level_seed
@@ -38,6 +39,8 @@ def build_pipeline(
     """
     if spec.kind == "monolithic":
         return MonolithicPipeline.for_env(env, spec.size or "medium")
+    if spec.kind == "ppo":
+        return PPOPipeline.for_env(env)
     reasoner = load_reasoner(env.game, rules, search)
     if spec.kind == "hybrid":
         return HybridPipeline(reasoner, tile=env.tile)
@@ -52,10 +55,12 @@ def demonstrations(env: GridGame, budget: int, seed: int) -> Demonstrations:
 def train_pipeline(
     pipe: Pipeline, env: GridGame, budget: int, seed: int, config: TrainConfig
 ) -> FitReport:
-    """Fit ``pipe`` on ``budget`` demonstration episodes of ``env``; the oracle learns nothing
-    and only reports the rules it uses."""
+    """Fit ``pipe`` on ``budget`` demonstration episodes of ``env`` (PPO: on ``budget`` frames
+    of its own play); the oracle learns nothing and only reports the rules it uses."""
     if isinstance(pipe, OraclePipeline):
         return pipe.fit_report()
+    if isinstance(pipe, PPOPipeline):
+        return pipe.fit_frames(env, budget, level_seed(seed, "rl", 0))
     return pipe.fit(demonstrations(env, budget, seed), config)
 
 
@@ -79,8 +84,9 @@ def obtain_pipeline(
         return load_pipeline(load, env.game), None
     if spec.kind == "oracle" and budget is not None:
         raise ConfigError("the oracle learns nothing: leave out --budget")
-    if spec.kind == "monolithic" and rules is not None:
-        raise ConfigError("a monolithic pipeline uses no rules: leave out --rules")
+    if spec.kind in ("monolithic", "ppo") and rules is not None:
+        raise ConfigError(f"a {spec.label} pipeline uses no rules: leave out --rules")
     pipe = build_pipeline(spec, env, rules=rules, search=search)
-    report = train_pipeline(pipe, env, budget or 10, seed, train or TrainConfig(seed=seed))
+    default = 100_000 if spec.kind == "ppo" else 10
+    report = train_pipeline(pipe, env, budget or default, seed, train or TrainConfig(seed=seed))
     return pipe, None if spec.kind == "oracle" else report

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from compose.errors import ConfigError
 from compose.files import write_json
-from environments.errors import NeurocompError
+from environments.errors import NeurocompError, clip
 
 app = typer.Typer(
     help="Neurocomp: compose small neural modules with Prolog rules and measure them "
@@ -56,14 +56,16 @@ err = Console(stderr=True, soft_wrap=True)
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
 # equal to where they are defined (compose.config, neural.modules).
-PipelineName = StrEnum("PipelineName", {k: k for k in ("oracle", "hybrid", "monolithic")})
+PipelineName = StrEnum("PipelineName", {k: k for k in ("oracle", "hybrid", "monolithic", "ppo")})
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
-PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full")})
+PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster")})
 MAX_BUDGET = 1000  # demonstration episodes, as compose.config allows
+MAX_FRAMES = 10_000_000  # PPO's frames, as compose.config allows
 # Defaults of compare's flags, as the experiment config has them (a test keeps them equal).
 CONFIG_DEFAULTS = {
     "env": "neurocomp/KeyDoor-8x8-v0",
     "budgets": "1,3,10",
+    "frames": "10000,100000",
     "seeds": "2",
     "episodes": "20",
     "workers": "2",
@@ -122,6 +124,14 @@ def run(
         int | None,
         typer.Option(
             min=1, max=MAX_BUDGET, help=with_default("Demonstration episodes to train on", "10")
+        ),
+    ] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option(
+            min=1000,
+            max=MAX_FRAMES,
+            help=with_default("Environment frames PPO trains on", "100000"),
         ),
     ] = None,
     size: Annotated[
@@ -213,6 +223,10 @@ def run(
     pipeline = pipeline or PipelineName.oracle
     if size is not None and pipeline != PipelineName.monolithic:
         err.print(f"note: --size applies to monolithic pipelines; the {pipeline.value} ignores it")
+    if pipeline == PipelineName.ppo and budget is not None:
+        raise ConfigError("--budget counts demonstrations; PPO learns from reward: use --frames")
+    if pipeline != PipelineName.ppo and frames is not None:
+        raise ConfigError("--frames is PPO's budget; the other pipelines take --budget")
     kind = PipelineSpec(
         kind=pipeline.value,
         size=(size or SizeName.medium).value if pipeline == PipelineName.monolithic else None,
@@ -221,13 +235,20 @@ def run(
         pipe, fit = obtain_pipeline(
             game,
             kind,
-            budget=budget,
+            budget=frames if pipeline == PipelineName.ppo else budget,
             seed=seed,
             rules=rules,
             search=search,
             load=load,
         )
-    if fit is not None:
+    if fit is not None and kind.kind == "ppo":
+        reached = fit.extra.get("frames_to_0.9")
+        when = f"after {reached:,} frames" if reached else "never"
+        err.print(
+            f"trained ppo on {fit.frames:,} frames in {fit.train_seconds:.1f} s (mean training "
+            f"return reached 0.9 {when})"
+        )
+    elif fit is not None:
         err.print(
             f"trained {pipe.label} on {fit.frames} frames in {fit.train_seconds:.1f} s "
             f"(validation accuracy {fit.val_accuracy:.2f}, learning rate {fit.learning_rate})"
@@ -258,7 +279,7 @@ def run(
             bar.update(task, advance=1, status=f"solved {wins}")
 
         summary = evaluate(game, pipe, episodes, seed, on_episode=tick, level=level_text)
-    trained_on = None if fit is None else budget or 10
+    trained_on = None if fit is None else (fit.frames if kind.kind == "ppo" else budget or 10)
     data = {
         "env": env_id,
         "game": game.game.name,
@@ -315,14 +336,16 @@ def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None
     save_gif(path, shown)
 
 
-def parse_budgets(text: str | None) -> list[int] | None:
+def parse_budgets(
+    text: str | None, flag: str = "--budgets", example: str = "1,3,10"
+) -> list[int] | None:
     if text is None:
         return None
     try:
-        return [int(part) for part in text.split(",") if part.strip()]
+        return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ConfigError(
-            f"--budgets: expected comma-separated whole numbers such as 1,3,10 (got {text!r})"
+            f"{flag}: expected comma-separated whole numbers such as {example} (got {clip(text)})"
         ) from None
 
 
@@ -340,6 +363,15 @@ def compare(
         str | None,
         typer.Option(
             help=with_default("Demonstration episodes, comma-separated", CONFIG_DEFAULTS["budgets"])
+        ),
+    ] = None,
+    frames: Annotated[
+        str | None,
+        typer.Option(
+            help=with_default(
+                "PPO's training budgets in environment frames, comma-separated",
+                CONFIG_DEFAULTS["frames"],
+            )
         ),
     ] = None,
     seeds: Annotated[
@@ -367,7 +399,13 @@ def compare(
     ] = None,
     preset: Annotated[
         PresetName | None,
-        typer.Option(help=with_default("demo (minutes) or full (about half an hour)", "demo")),
+        typer.Option(
+            help=with_default(
+                "demo (the defaults with PPO on 10k and 30k frames: minutes), full (about an "
+                "hour) or cluster (for many machines)",
+                "none, the defaults",
+            )
+        ),
     ] = None,
     out_dir: Annotated[
         str | None,
@@ -386,6 +424,7 @@ def compare(
         from_flags=True,
         env=env,
         budgets=parse_budgets(budgets),
+        frames=parse_budgets(frames, "--frames", "10000,100000"),
         seeds=seeds,
         episodes=episodes,
         workers=workers,
@@ -465,6 +504,13 @@ def _print_verdicts(directory: Path) -> None:
             "tie" if v["tied"] else "clear" if v["clear"] else "within noise",
         )
     out.print(table)
+    ppo = [c for c in data["summary"] if c["pipeline"] == "ppo"]
+    if ppo:
+        top_frames = max(c["budget"] for c in ppo)
+        shown = ", ".join(
+            f"{c['split']} {c['success_rate']:.0%}" for c in ppo if c["budget"] == top_frames
+        )
+        out.print(f"ppo, from reward alone, at {top_frames:,} frames: {shown}")
 
 
 @app.command()

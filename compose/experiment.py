@@ -79,7 +79,7 @@ def plan_jobs(config: ExperimentConfig) -> list[Job]:
     settings = config.settings_hash()
     jobs = []
     for spec in config.pipelines:
-        budgets = [0] if spec.kind == "oracle" else config.budgets
+        budgets = {"oracle": [0], "ppo": config.frames}.get(spec.kind, config.budgets)
         for budget in budgets:
             for seed in range(config.seeds):
                 key = _digest([settings, spec.model_dump(), budget, seed])
@@ -239,6 +239,8 @@ def _die_with(parent: int) -> None:
 
 def _cost(job: Job) -> float:
     """Rough relative cost, to start the longest jobs first."""
+    if job.pipeline.kind == "ppo":
+        return job.budget / 50  # about 500 frames a second, against ~10 demonstrations
     size = {"large": 8, "pooled": 5, "medium": 2, "small": 1}.get(job.pipeline.size or "", 2)
     return size * (1 + job.budget)
 

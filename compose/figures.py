@@ -23,6 +23,7 @@ COLORS = {
     "mono-medium": "#e6550d",
     "mono-large": "#a63603",
     "mono-pooled": "#7570b3",
+    "ppo": "#e7298a",
 }
 
 
@@ -38,6 +39,8 @@ def draw_all(analysis: Analysis, directory: Path) -> dict[str, Path]:
         "ood": _ood(analysis, directory / "ood.png"),
         "latency": _latency(analysis, directory / "latency.png"),
     }
+    if analysis.explorers():
+        figures["frames"] = _frames(analysis, directory / "frames.png")
     if len(analysis.monolithic()) > 1:
         figures["size_sweep"] = _size_sweep(analysis, directory / "size_sweep.png")
     sizes = grid_sizes(analysis)
@@ -76,6 +79,8 @@ def _sample_efficiency(analysis: Analysis, path: Path) -> Path:
                 if cell is not None:
                     ax.axhline(cell.success.value, color=color, ls="--", lw=1, label="oracle")
                 continue
+            if pipeline not in analysis.learners():
+                continue  # PPO's budget is frames: see the frames figure
             points = [
                 (b, c.success)
                 for b in analysis.budgets
@@ -126,7 +131,7 @@ def _ood(analysis: Analysis, path: Path) -> Path:
     for i, pipeline in enumerate(pipelines):
         xs, ys, lo, hi = [], [], [], []
         for j, split in enumerate(analysis.splits):
-            cell = analysis.cell(pipeline, budget, split)
+            cell = analysis.cell(pipeline, analysis.top_of(pipeline), split)
             if cell is None:
                 ax.text(
                     j + (i - len(pipelines) / 2 + 0.5) * width,
@@ -143,7 +148,16 @@ def _ood(analysis: Analysis, path: Path) -> Path:
             ys.append(cell.success.value)
             lo.append(cell.success.value - cell.success.low)
             hi.append(cell.success.high - cell.success.value)
-        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, color=_color(pipeline, i), label=pipeline)
+        label = (
+            pipeline
+            if pipeline in analysis.learners()
+            else (
+                f"{pipeline} ({analysis.budget_label(pipeline, analysis.top_of(pipeline))})"
+                if analysis.kinds[pipeline] == "ppo"
+                else pipeline
+            )
+        )
+        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, color=_color(pipeline, i), label=label)
         for x, y in zip(xs, ys, strict=True):  # a 0% bar is invisible without its number
             ax.text(x, min(y, 0.9) + 0.1, f"{100 * y:.0f}", fontsize=6, ha="center")
     ax.set_xticks(range(len(analysis.splits)), analysis.splits, fontsize=9)
@@ -162,10 +176,9 @@ def _ood(analysis: Analysis, path: Path) -> Path:
 
 def _latency(analysis: Analysis, path: Path) -> Path:
     split = analysis.splits[0]
-    budget = analysis.top_budget
     names, neural, symbolic = [], [], []
     for pipeline in analysis.pipelines:
-        lat = analysis.latency(pipeline, budget, split)
+        lat = analysis.latency(pipeline, analysis.top_of(pipeline), split)
         if lat is None:
             continue
         names.append(pipeline)
@@ -191,7 +204,7 @@ def _grid_size(analysis: Analysis, sizes: dict[str, int], path: Path) -> Path:
         pts = [
             (sizes[s], c.success)
             for s in order
-            if (c := analysis.cell(pipeline, budget, s)) is not None
+            if (c := analysis.cell(pipeline, analysis.top_of(pipeline), s)) is not None
         ]
         if not pts:
             continue
@@ -207,6 +220,41 @@ def _grid_size(analysis: Analysis, sizes: dict[str, int], path: Path) -> Path:
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(f"success against grid size, {budget} demonstration episodes", fontsize=10)
     ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def _frames(analysis: Analysis, path: Path) -> Path:
+    """Success on the first split against frames of interaction consumed, every learner."""
+    split = analysis.splits[0]
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for i, pipeline in enumerate(analysis.pipelines):
+        if analysis.kinds[pipeline] == "oracle":
+            cell = analysis.cell(pipeline, 0, split)
+            if cell is not None:
+                ax.axhline(
+                    cell.success.value, color=_color(pipeline, i), ls="--", lw=1, label="oracle"
+                )
+            continue
+        pts = [
+            (frames, c.success)
+            for b in analysis.budgets_of(pipeline)
+            if (c := analysis.cell(pipeline, b, split)) is not None
+            and (frames := analysis.fit_mean(pipeline, b, "frames"))
+        ]
+        if not pts:
+            continue
+        x = [f for f, _ in pts]
+        y = [e.value for _, e in pts]
+        err = [[e.value - e.low for _, e in pts], [e.high - e.value for _, e in pts]]
+        style = "s--" if analysis.kinds[pipeline] == "ppo" else "o-"
+        ax.errorbar(x, y, yerr=err, fmt=style, capsize=2, color=_color(pipeline, i), label=pipeline)
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("frames of interaction consumed (expert's, for imitation; own, for PPO)")
+    ax.set_ylabel(f"success rate ({split})")
+    ax.set_title("success against frames of interaction", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
     return _save(fig, path)
 

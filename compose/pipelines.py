@@ -11,6 +11,7 @@ and can be saved and loaded (weights are read with ``torch.load(..., weights_onl
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import time
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
+import gymnasium as gym
 import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -34,6 +36,7 @@ from environments.registry import games
 from environments.spec import GameSpec
 from neural.data import Demonstrations
 from neural.modules import POLICY_NAMES, CellClassifier, count_parameters, make_policy, to_input
+from neural.rl import make_ppo_policy, train_ppo
 from neural.train import TrainConfig, TrainResult, fit
 from symbolic.reasoner import Decision, Reasoner, load_reasoner
 
@@ -42,6 +45,7 @@ __all__ = [
     "HybridPipeline",
     "MonolithicPipeline",
     "OraclePipeline",
+    "PPOPipeline",
     "Pipeline",
     "Step",
     "load_pipeline",
@@ -356,6 +360,72 @@ class MonolithicPipeline(Pipeline):
         return directory
 
 
+class PPOPipeline(Pipeline):
+    """Screen → a CNN policy → action, trained by PPO from the game's reward alone."""
+
+    name = "ppo"
+
+    def __init__(self, game: GameSpec, grid: tuple[int, int], tile: int = 8) -> None:
+        self.game, self.grid, self.tile = game, tuple(grid), tile
+        h, w = self.grid
+        screen = gym.spaces.Box(0, 255, (h * tile, w * tile, 3), np.uint8)
+        self.policy = make_ppo_policy(screen, gym.spaces.Discrete(game.actions.count(h, w)), tile)
+
+    @classmethod
+    def for_env(cls, env: GridGame) -> PPOPipeline:
+        return cls(env.game, (env.height, env.width), env.tile)
+
+    def fit_frames(self, env: GridGame, frames: int, seed: int) -> FitReport:
+        """Train on ``frames`` steps of copies of ``env`` (its levels drawn from ``seed``)."""
+        result = train_ppo(lambda: copy.deepcopy(env), frames, seed, self.tile)
+        self.policy = result.policy
+        return FitReport(
+            frames=result.frames,
+            params=count_parameters(self.policy),
+            train_seconds=result.seconds,
+            extra={
+                "frames_to_0.9": result.frames_to_goal,
+                "curve": [[f, round(r, 4)] for f, r in result.curve],
+            },
+        )
+
+    def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
+        raise TypeError("PPO learns from reward, not demonstrations: use fit_frames")
+
+    @torch.inference_mode()
+    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+        t0 = time.perf_counter()
+        action, _ = self.policy.predict(obs, deterministic=True)
+        h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
+        name = self.game.actions.name(int(action), h, w)
+        return Step(int(action), neural_s=time.perf_counter() - t0, action_name=name)
+
+    def cannot_play(self, env: GridGame) -> str | None:
+        if (env.height, env.width) != self.grid or env.tile != self.tile:
+            return (
+                f"ppo was built for {self.grid[0]}x{self.grid[1]} screens of {self.tile}-pixel "
+                f"cells and cannot play {env.height}x{env.width} of {env.tile}"
+            )
+        return super().cannot_play(env)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "pipeline": self.label,
+            "game": self.game.name,
+            "params": count_parameters(self.policy),
+            "grid": list(self.grid),
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        _save_weights(self.policy, directory)
+        _write_manifest(
+            directory, self.game, {"kind": "ppo", "grid": list(self.grid), "tile": self.tile}
+        )
+        return directory
+
+
 def game_named(name: str) -> GameSpec:
     """A registered game's specification by its name (``keydoor``)."""
     for game in games():
@@ -373,7 +443,7 @@ class Manifest(BaseModel):
     format: int
     game: str = Field(max_length=64)
     kinds: list[str] = Field(max_length=256)
-    kind: Literal["hybrid", "monolithic"]
+    kind: Literal["hybrid", "monolithic", "ppo"]
     tile: int = Field(ge=4, le=32)
     search: str | None = Field(None, max_length=64)
     size: str | None = Field(None, max_length=64)
@@ -421,7 +491,7 @@ def read_manifest(directory: Path) -> Manifest:
 
 def load_pipeline(
     directory: str | Path, game: GameSpec | None = None
-) -> HybridPipeline | MonolithicPipeline:
+) -> HybridPipeline | MonolithicPipeline | PPOPipeline:
     """Load a pipeline saved with ``save``. Rules are re-checked; weights cannot run code.
 
     With ``game``, a pipeline saved for another game (or for other kinds) is refused.
@@ -443,8 +513,15 @@ def load_pipeline(
     try:
         if manifest.kind == "hybrid":
             reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
-            pipe: HybridPipeline | MonolithicPipeline = HybridPipeline(reasoner, tile=manifest.tile)
+            pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
+                reasoner, tile=manifest.tile
+            )
             module = pipe.perception
+        elif manifest.kind == "ppo":
+            if manifest.grid is None:
+                raise CheckpointError(f"{manifest_path}: a ppo pipeline needs its grid")
+            pipe = PPOPipeline(saved, manifest.grid, manifest.tile)
+            module = pipe.policy
         else:
             if manifest.size not in POLICY_NAMES or manifest.grid is None:
                 raise CheckpointError(

@@ -13,6 +13,7 @@ from neural.modules import (
     make_policy,
     to_input,
 )
+from neural.rl import PPOConfig, RLResult, make_ppo_policy, train_ppo
 from neural.train import TrainConfig, TrainResult, fit, split_by_episode
 
 __all__ = [
@@ -21,13 +22,17 @@ __all__ = [
     "CellClassifier",
     "ConvPolicy",
     "Demonstrations",
+    "PPOConfig",
     "PooledConvPolicy",
+    "RLResult",
     "TrainConfig",
     "TrainResult",
     "collect_demonstrations",
     "count_parameters",
     "fit",
     "make_policy",
+    "make_ppo_policy",
     "split_by_episode",
     "to_input",
+    "train_ppo",
 ]

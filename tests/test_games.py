@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 import environments
-from compose import HybridPipeline, MonolithicPipeline, OraclePipeline, load_pipeline
+from compose import (
+    HybridPipeline,
+    MonolithicPipeline,
+    OraclePipeline,
+    PPOPipeline,
+    load_pipeline,
+)
 from compose.build import demonstrations
 from compose.errors import CheckpointError
 from compose.play import level_seed, play_episode
@@ -61,7 +67,9 @@ def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
     hybrid.fit(demos, TrainConfig(max_steps=60, eval_every=20))
     mono = MonolithicPipeline.for_env(env, "pooled")
     mono.fit(demos, TrainConfig(max_steps=30, eval_every=10))
-    for pipe in (hybrid, mono):
+    ppo = PPOPipeline.for_env(env)
+    ppo.fit_frames(env, 1024, seed=0)
+    for pipe in (hybrid, mono, ppo):
         directory = pipe.save(tmp_path / pipe.label)
         loaded = load_pipeline(directory, game)
         assert loaded.label == pipe.label and loaded.game is game
@@ -77,6 +85,7 @@ def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
 TINY = """
 env = "{env}"
 budgets = [1, 2]
+frames = [1024]
 seeds = 1
 episodes = 3
 workers = 2
@@ -84,6 +93,7 @@ pipelines = [
   {{kind = "hybrid"}},
   {{kind = "monolithic", size = "small"}},
   {{kind = "monolithic", size = "pooled"}},
+  {{kind = "ppo"}},
   {{kind = "oracle"}},
 ]
 
@@ -112,6 +122,9 @@ def test_a_tiny_comparison_writes_a_full_report(name, tmp_path):
     data = json.loads((out / "results.json").read_text())
     splits = {s.name for s in environments.make(env_id).eval_splits()}
     assert {r["split"] for r in data["rows"] if r["pipeline"] == "hybrid"} == splits
+    ppo = [r for r in data["rows"] if r["pipeline"] == "ppo"]
+    assert ppo and all(r["frames"] == 1024 and r["actions"] == 0 for r in ppo)
+    assert (out / "figures" / "frames.png").stat().st_size > 1000
     oracle = [r for r in data["rows"] if r["pipeline"] == "oracle"]
     assert oracle and all(r["success_rate"] == 1.0 for r in oracle)
     assert Path(out / "report.html").read_text().count("data:image/png;base64,") >= 4

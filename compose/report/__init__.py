@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from compose.analysis import Analysis, analyse, to_json
+from compose.analysis import Analysis, analyse, frames_text, to_json
 from compose.document import Block, Figure, H, P, to_html, to_markdown
 from compose.errors import ResultsError
 from compose.experiment import read_config
@@ -65,7 +65,10 @@ def build_report(out_dir: Path) -> ReportFiles:
         if r.settings_hash == settings
         and r.pipeline in labels
         and r.seed < config.seeds
-        and (r.kind == "oracle" or r.budget in config.budgets)
+        and (
+            r.kind == "oracle"
+            or (r.budget in config.frames if r.kind == "ppo" else r.budget in config.budgets)
+        )
     ]
     if not rows:
         raise ResultsError(
@@ -94,7 +97,9 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
         P(
             f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**; "
             f"pipelines {', '.join(a.pipelines)}; budgets "
-            f"{', '.join(map(str, a.budgets))} demonstration episodes; {seeds} seed(s); "
+            f"{', '.join(map(str, a.budgets))} demonstration episodes"
+            + (f" (PPO: {', '.join(frames_text(f) for f in a.frames)})" if a.frames else "")
+            + f"; {seeds} seed(s); "
             f"{episodes} evaluation levels per seed and split. Intervals are 95% (two-level "
             "bootstrap over seeds and levels, never narrower than the Wilson interval)."
         )
@@ -110,6 +115,15 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
             "bands are 95% intervals, the dashed line is the oracle.",
         )
     )
+    if "frames" in figures:
+        out.append(
+            Figure(
+                figures["frames"],
+                f"Success on {a.splits[0]} against the frames of interaction each pipeline "
+                "consumed: the expert's frames behind the demonstrations for the learners that "
+                "imitate, its own play for PPO. Log scale; bars are 95% intervals.",
+            )
+        )
     out.append(H(2, "Out of distribution"))
     out.append(
         Figure(

@@ -27,7 +27,7 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rows = []
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
-        if kind == "monolithic":
+        if kind in ("monolithic", "ppo"):
             rows.append([pipeline, "0", "0", "0", "0", "none"])
             continue
         counted = len(assumptions) if kind == "hybrid" else 0

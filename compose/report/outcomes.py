@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from compose.analysis import Analysis, Cell, Verdict
+from compose.analysis import Analysis, Cell, Verdict, frames_text
 from compose.document import Block, Figure, H, P, Table
 from compose.report.text import num, pct, points
 from compose.stats import paired_difference
@@ -17,6 +17,8 @@ __all__ = ["consumption", "costs", "size_sweep", "success_table", "who_won"]
 def who_won(a: Analysis) -> list[Block]:
     out: list[Block] = [H(2, "Who won")]
     if not a.verdicts:
+        if a.explorers():
+            out.append(P(_ppo_sentence(a)))
         out.append(
             P(
                 "No learner has results here (only the oracle ran, or every learner's jobs "
@@ -62,6 +64,8 @@ def who_won(a: Analysis) -> list[Block]:
     )
     if "hybrid" in a.pipelines and a.monolithic():
         out.append(P(_hybrid_sentence(a)))
+    if a.explorers():
+        out.append(P(_ppo_sentence(a)))
     rows = []
     for v in a.verdicts:
         d = v.difference
@@ -103,6 +107,30 @@ def _verdict_word(v: Verdict) -> str:
     if v.tied:
         return "tie"
     return "clear" if v.clear else "within noise"
+
+
+def _ppo_sentence(a: Analysis) -> str:
+    """PPO on its own axis: its success at its largest budget of frames, and the frames its
+    mean training return took to reach 0.9, per seed."""
+    parts = []
+    for p in a.explorers():
+        top = a.top_of(p)
+        cells = [(s, c) for s in a.splits if (c := a.cell(p, top, s)) is not None]
+        shown = ", ".join(f"{s} {c.success.text()}" for s, c in cells)
+        reached = sorted(
+            {
+                r.seed: r.fit.get("extra", {}).get("frames_to_0.9")
+                for r in a.rows
+                if r.pipeline == p and r.budget == top
+            }.items()
+        )
+        when = ", ".join("never" if f is None else f"{f:,}" for _, f in reached)
+        parts.append(
+            f"{p}, which learns from reward alone (no demonstration), at "
+            f"{frames_text(top)}: {shown}. Frames until its mean training return (last 100 "
+            f"episodes) reached 0.9, per seed: {when}."
+        )
+    return " ".join(parts)
 
 
 def _hybrid_sentence(a: Analysis) -> str:
@@ -148,10 +176,10 @@ def _per_cell_rows(a: Analysis, show: Callable[[Cell], str]) -> list[list[str]]:
     """One row per pipeline and budget, one column per split."""
     rows = []
     for pipeline in a.pipelines:
-        for b in [0] if a.kinds[pipeline] == "oracle" else a.budgets:
+        for b in a.budgets_of(pipeline):
             cells = [a.cell(pipeline, b, s) for s in a.splits]
             rows.append(
-                [pipeline, "—" if b == 0 else str(b), *[show(c) if c else "n/a" for c in cells]]
+                [pipeline, a.budget_label(pipeline, b), *[show(c) if c else "n/a" for c in cells]]
             )
     return rows
 
@@ -164,8 +192,9 @@ def success_table(a: Analysis) -> list[Block]:
     return [
         H(2, "Success rates"),
         P(
-            "Success rate with its 95% interval, per pipeline, budget (demonstration episodes) "
-            "and evaluation split. n/a: the pipeline cannot play that split's screen size."
+            "Success rate with its 95% interval, per pipeline, budget (demonstration episodes; "
+            "for PPO, which learns from reward, environment frames) and evaluation split. n/a: "
+            "the pipeline cannot play that split's screen size."
         ),
         Table(headers, rows),
         P("Mean return / mean steps per episode (a timeout counts its full length):"),
@@ -173,6 +202,13 @@ def success_table(a: Analysis) -> list[Block]:
         P("Splits:"),
         Table(["split", "environment"], split_rows),
     ]
+
+
+LEARNS_FROM = {
+    "hybrid": "screens + per-cell kind labels + rules; never sees an action",
+    "monolithic": "screens + expert actions",
+    "ppo": "screens + reward from its own play; no labels, no demonstrations",
+}
 
 
 def consumption(a: Analysis) -> list[Block]:
@@ -192,27 +228,28 @@ def consumption(a: Analysis) -> list[Block]:
                 ]
             )
             continue
-        for b in a.budgets:
+        for b in a.budgets_of(pipeline):
             rows.append(
                 [
                     pipeline,
-                    str(b),
+                    a.budget_label(pipeline, b),
                     num(a.fit_mean(pipeline, b, "frames")),
                     num(a.fit_mean(pipeline, b, "actions")),
                     num(a.fit_mean(pipeline, b, "cell_labels")),
                     num(a.fit_mean(pipeline, b, "rule_clauses")),
-                    "screens + per-cell kind labels + rules; never sees an action"
-                    if a.kinds[pipeline] == "hybrid"
-                    else "screens + expert actions",
+                    LEARNS_FROM[a.kinds[pipeline]],
                 ]
             )
     return [
         H(2, "What each pipeline consumed"),
         P(
-            "Every learner gets the same demonstration episodes (same levels, same seed); this "
-            "table says exactly what each took from them (means over seeds). The hybrid uses "
-            "the per-cell labels of the ground-truth scene, which the monolithic policies never "
-            "get, and hand-written rules; keep that in mind when reading who won."
+            "Every learner that imitates gets the same demonstration episodes (same levels, "
+            "same seed); PPO gets none and plays for its budget of frames instead. This table "
+            "says exactly what each took (means over seeds). Frames are frames of interaction "
+            "with the game: for the imitating learners, the expert's frames behind their "
+            "demonstrations. The hybrid uses the per-cell labels of the ground-truth scene, "
+            "which the monolithic policies never get, and hand-written rules; keep that in mind "
+            "when reading who won."
         ),
         Table(
             [
@@ -233,9 +270,9 @@ def costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
     split = a.splits[0]
     rows = []
     for pipeline in a.pipelines:
-        b = 0 if a.kinds[pipeline] == "oracle" else a.top_budget
+        b = a.top_of(pipeline)
         lat = a.latency(pipeline, b, split)
-        train = [a.fit_mean(pipeline, x, "train_seconds") for x in a.budgets]
+        train = [a.fit_mean(pipeline, x, "train_seconds") for x in a.budgets_of(pipeline)]
         rows.append(
             [
                 pipeline,
@@ -274,7 +311,8 @@ def costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
         H(2, "Costs"),
         P(
             f"Parameters; training wall time per budget ({' / '.join(map(str, a.budgets))} "
-            "episodes; one CPU thread, learning-rate search and early stopping included); "
+            "episodes, or PPO's frames; one CPU thread, learning-rate search and early stopping "
+            "included); "
             f"decision latency in ms, p50 / p95, on {split} at the largest budget, split into "
             "the neural part (perception, or the whole policy) and the symbolic part (Prolog "
             "rules + graph search)."

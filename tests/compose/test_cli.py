@@ -274,9 +274,21 @@ def test_a_board_that_cannot_be_won_is_refused_for_any_game(tmp_path):
     assert "success rate 100.0% over 2 episodes" in result.stdout
 
 
+def test_ppo_is_budgeted_in_frames(tmp_path):
+    args = ["run", "--env", "MiniGrid-Empty-5x5-v0", "--episodes", "2"]
+    result = run_cli(*args, "--pipeline", "ppo", "--budget", "3")
+    assert result.returncode == 2 and "PPO learns from reward: use --frames" in result.stderr
+    result = run_cli(*args, "--pipeline", "hybrid", "--frames", "5000")
+    assert result.returncode == 2 and "--frames is PPO's budget" in result.stderr
+    result = run_cli(*args, "--pipeline", "ppo", "--frames", "1024", "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    assert "trained ppo on 1,024 frames" in result.stderr
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["budget"] == 1024
+
+
 def test_the_clis_choices_are_the_toolkits():
     from compose import cli
-    from compose.config import MAX_BUDGET, PIPELINE_KINDS, PRESETS, ExperimentConfig
+    from compose.config import MAX_BUDGET, MAX_FRAMES, PIPELINE_KINDS, PRESETS, ExperimentConfig
     from neural import POLICY_NAMES
 
     assert {m.value for m in cli.PipelineName} == set(PIPELINE_KINDS)
@@ -286,8 +298,9 @@ def test_the_clis_choices_are_the_toolkits():
     assert cli.CONFIG_DEFAULTS == {
         "env": defaults.env,
         "budgets": ",".join(map(str, defaults.budgets)),
+        "frames": ",".join(map(str, defaults.frames)),
         "seeds": str(defaults.seeds),
         "episodes": str(defaults.episodes),
         "workers": str(defaults.workers),
     }
-    assert cli.MAX_BUDGET == MAX_BUDGET
+    assert cli.MAX_BUDGET == MAX_BUDGET and cli.MAX_FRAMES == MAX_FRAMES

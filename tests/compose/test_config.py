@@ -19,8 +19,10 @@ def test_defaults_and_default_splits():
         "mono-medium",
         "mono-large",
         "mono-pooled",
+        "ppo",
         "oracle",
     ]
+    assert config.frames == [10_000, 100_000]
     names = [s.name for s in config.resolved_splits()]
     assert names == [
         "in-distribution",
