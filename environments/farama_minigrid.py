@@ -367,8 +367,8 @@ def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
             kinds.add(kind_of(obj))
         except InvalidVariantError:
             raise InvalidVariantError(
-                f"{env_id} has a {obj.type}, which the perception and rules of the MiniGrid "
-                "game do not cover"
+                f"{env_id} holds a MiniGrid object of type {obj.type!r}, which the perception "
+                "and rules of the MiniGrid game do not cover"
             ) from None
     if "goal" not in kinds:
         raise InvalidVariantError(

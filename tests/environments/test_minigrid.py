@@ -121,3 +121,16 @@ def test_the_cli_plays_a_minigrid_id_by_its_own_name(tmp_path):
     result = run_cli("run", "--env", "MiniGrid-Dynamic-Obstacles-5x5-v0")
     assert result.returncode == 2 and "overrides step()" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_id_without_a_goal_or_with_an_unknown_object_is_refused_naming_it():
+    from minigrid.core.world_object import WorldObj
+
+    from environments.farama_minigrid import _check_objects
+
+    with pytest.raises(InvalidVariantError, match="MiniGrid-Playground-v0 has no goal square"):
+        environments.make("MiniGrid-Playground-v0")
+    env = environments.make("MiniGrid-Empty-5x5-v0")
+    env._inner.grid.set(2, 2, WorldObj("agent", "red"))  # an object type no kind stands for
+    with pytest.raises(InvalidVariantError, match="object of type 'agent', which the perception and rules"):
+        _check_objects("MiniGrid-Empty-5x5-v0", env._inner)
