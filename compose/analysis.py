@@ -127,6 +127,22 @@ class Analysis:
     def top_budget(self) -> int:
         return max(self.budgets)
 
+    def hybrids(self) -> list[str]:
+        """The hybrid pipelines, however their perception learns (labels, abduced, legend)."""
+        return [p for p in self.pipelines if self.kinds[p] == "hybrid"]
+
+    def fit_extra(self, pipeline: str, budget: int, key: str) -> float | None:
+        """Mean over seeds of a figure a pipeline's training reported beside the usual ones."""
+        per_job = {
+            r.job: r.fit["extra"][key]
+            for r in self.rows
+            if r.pipeline == pipeline
+            and r.budget == budget
+            and isinstance(r.fit.get("extra"), dict)
+            and r.fit["extra"].get(key) is not None
+        }
+        return sum(per_job.values()) / len(per_job) if per_job else None
+
     def fit_mean(self, pipeline: str, budget: int, key: str) -> float | None:
         """Mean of a training figure over seeds (each job repeats it on all its rows)."""
         budget = 0 if self.kinds.get(pipeline) == "oracle" else budget

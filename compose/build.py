@@ -43,7 +43,10 @@ def build_pipeline(
         return PPOPipeline.for_env(env)
     reasoner = load_reasoner(env.game, rules, search)
     if spec.kind == "hybrid":
-        return HybridPipeline(reasoner, tile=env.tile)
+        try:
+            return HybridPipeline(reasoner, tile=env.tile, supervision=spec.supervision or "labels")
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
     return OraclePipeline(reasoner)
 
 

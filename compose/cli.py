@@ -56,7 +56,13 @@ err = Console(stderr=True, soft_wrap=True)
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
 # equal to where they are defined (compose.config, neural.modules).
-PipelineName = StrEnum("PipelineName", {k: k for k in ("oracle", "hybrid", "monolithic", "ppo")})
+PipelineName = StrEnum(
+    "PipelineName",
+    {
+        k.replace("-", "_"): k
+        for k in ("oracle", "hybrid", "hybrid-abduced", "hybrid-legend", "monolithic", "ppo")
+    },
+)
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
 PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster")})
 MAX_BUDGET = 1000  # demonstration episodes, as compose.config allows
@@ -227,9 +233,11 @@ def run(
         raise ConfigError("--budget counts demonstrations; PPO learns from reward: use --frames")
     if pipeline != PipelineName.ppo and frames is not None:
         raise ConfigError("--frames is PPO's budget; the other pipelines take --budget")
+    base, _, supervision = pipeline.value.partition("-")
     kind = PipelineSpec(
-        kind=pipeline.value,
+        kind=base,
         size=(size or SizeName.medium).value if pipeline == PipelineName.monolithic else None,
+        supervision=supervision or None,
     )
     with err.status(f"preparing the {kind.label} pipeline…"):
         pipe, fit = obtain_pipeline(

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from compose.abduction import refusal as abduction_refusal
 from compose.errors import ConfigError
 from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
@@ -54,6 +55,13 @@ class PipelineSpec(_Strict):
 
     kind: PipelineKind
     size: str | None = Field(None, description="monolithic only: network size")
+    supervision: Literal["labels", "abduced", "legend"] | None = Field(
+        None,
+        description=(
+            "hybrid only: how perception learns -- true cell labels (default), none at all "
+            "(abduced from actions and rules), or one labelled cell per kind (legend)"
+        ),
+    )
 
     @field_validator("size")
     @classmethod
@@ -68,11 +76,17 @@ class PipelineSpec(_Strict):
             raise ValueError("a monolithic pipeline needs a size: small, medium, large or pooled")
         if self.kind != "monolithic" and self.size is not None:
             raise ValueError(f"size applies to monolithic pipelines only, not {self.kind}")
+        if self.kind != "hybrid" and self.supervision is not None:
+            raise ValueError(f"supervision applies to hybrid pipelines only, not {self.kind}")
         return self
 
     @property
     def label(self) -> str:
-        return f"mono-{self.size}" if self.kind == "monolithic" else self.kind
+        if self.kind == "monolithic":
+            return f"mono-{self.size}"
+        if self.kind == "hybrid" and self.supervision not in (None, "labels"):
+            return f"hybrid-{self.supervision}"
+        return self.kind
 
     @property
     def imitates(self) -> bool:
@@ -122,9 +136,22 @@ class TrainSettings(_Strict):
         return TrainConfig(**settings, seed=seed)
 
 
+def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
+    """``pipelines`` without abduced or legend hybrids where abduction cannot read the game
+    (an unknown ``env`` is left for :meth:`ExperimentConfig.check` to explain)."""
+    try:
+        game = game_of(env)
+    except NeurocompError:
+        return pipelines
+    if abduction_refusal(game) is None:
+        return pipelines
+    return [p for p in pipelines if p.supervision not in ("abduced", "legend")]
+
+
 def default_pipelines() -> list[PipelineSpec]:
     return [
         PipelineSpec(kind="hybrid"),
+        PipelineSpec(kind="hybrid", supervision="abduced"),
         *(PipelineSpec(kind="monolithic", size=s) for s in ("small", "medium", "large", "pooled")),
         PipelineSpec(kind="ppo"),
         PipelineSpec(kind="oracle"),
@@ -235,6 +262,9 @@ class ExperimentConfig(_Strict):
                 )
         if self.rules is not None and not Path(self.rules).is_file():
             raise ConfigError(f"rules: no such file {clip(str(self.rules))}")
+        for i, p in enumerate(self.pipelines):
+            if p.supervision in ("abduced", "legend") and (why := abduction_refusal(game)):
+                raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
         searches = reasoner_class(game).searches
         if self.search is not None and self.search not in searches:
             raise ConfigError(
@@ -296,6 +326,8 @@ def load_config(
         config = ExperimentConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError(_explain(e, path, flagged)) from None
+    if "pipelines" not in data:  # the defaults: leave out what cannot play this game
+        config = config.model_copy(update={"pipelines": runnable(config.pipelines, config.env)})
     try:
         config.check()
     except ConfigError as e:

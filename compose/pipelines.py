@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from compose.abduction import AbductionConfig, abduce, legend_of
+from compose.abduction import refusal as abduction_refusal
 from compose.errors import CheckpointError
 from compose.files import replacing, write_json, write_text
 from compose.symbols import decoder_for, hybrid_assumptions
@@ -188,14 +190,32 @@ class OraclePipeline(_ReasoningPipeline):
         return {"pipeline": self.label, "game": self.game.name, **self.reasoner.knowledge()}
 
 
+Supervision = Literal["labels", "abduced", "legend"]
+SUPERVISIONS: tuple[str, ...] = ("labels", "abduced", "legend")
+
+
 class HybridPipeline(_ReasoningPipeline):
-    """Screen → per-cell perception → Scene → the symbolic reasoner."""
+    """Screen → per-cell perception → Scene → the symbolic reasoner.
+
+    ``supervision`` says how perception learns: from the true kind of every demonstration
+    cell (``labels``), from no cell label at all -- the screens, the expert's actions and the
+    rules, by abduction (``abduced``) -- or from one labelled cell per kind (``legend``).
+    """
 
     name = "hybrid"
 
     def __init__(
-        self, reasoner: Reasoner, perception: CellClassifier | None = None, tile: int = 8
+        self,
+        reasoner: Reasoner,
+        perception: CellClassifier | None = None,
+        tile: int = 8,
+        supervision: Supervision = "labels",
     ) -> None:
+        if supervision not in SUPERVISIONS:
+            raise ValueError(f"supervision must be one of {', '.join(SUPERVISIONS)}")
+        if supervision != "labels" and (why := abduction_refusal(reasoner.game)):
+            raise ValueError(f"hybrid-{supervision}: {why}")
+        self.supervision = supervision
         self.reasoner = reasoner
         self.game = reasoner.game
         self.decoder = decoder_for(self.game)
@@ -210,8 +230,15 @@ class HybridPipeline(_ReasoningPipeline):
     def memory(self) -> Hashable:
         return (self._held, self.reasoner.memory())
 
+    @property
+    def label(self) -> str:
+        return self.name if self.supervision == "labels" else f"{self.name}-{self.supervision}"
+
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
-        """Train perception on the demonstrations' screens and true cell kinds (not actions)."""
+        """Train perception: on the demonstrations' true cell kinds (``labels``), or on the
+        kinds abduction reads off screens, actions and rules (``abduced``, ``legend``)."""
+        if self.supervision != "labels":
+            return self._fit_abduced(demos, config)
         tile, kinds = self.perception.tile, self.game.num_kinds
         config = TrainConfig(**{**asdict(config), "balance_classes": True})
         result = fit(
@@ -229,11 +256,79 @@ class HybridPipeline(_ReasoningPipeline):
             rule_clauses=self.reasoner.rules.ledger.clauses,
         )
 
+    def _fit_abduced(self, demos: Demonstrations, config: TrainConfig) -> FitReport:
+        """Abductive learning: read the cells off the screens, the expert's actions and the
+        rules; train perception on the reading of the episodes it explains; read again with
+        perception's probabilities deciding ties (ABL's revision); train again."""
+        t0 = time.perf_counter()
+        tile, kinds = self.perception.tile, self.game.num_kinds
+        config = TrainConfig(**{**asdict(config), "balance_classes": True})
+        settings = AbductionConfig()
+        legend = legend_of(demos, tile) if self.supervision == "legend" else None
+        reading = abduce(self.game, self.reasoner, demos, tile, settings, legend=legend)
+        first = reading
+        # The first perception only has to break ties for the revision: a short training.
+        quick = TrainConfig(
+            **{
+                **asdict(config),
+                "learning_rates": config.learning_rates[:1],
+                "max_steps": min(config.max_steps, 300),
+            }
+        )
+        result = None
+        for round_config in (quick, config):  # abduce, train; revise with its help, train
+            rows = reading.explained if reading.explained.any() else np.ones(len(demos), bool)
+            result = fit(
+                lambda: CellClassifier(kinds, tile=tile),
+                demos.frames[rows],
+                reading.labels[rows],
+                demos.episodes[rows],
+                round_config,
+            )
+            self.perception = result.model  # type: ignore[assignment]
+            if reading is not first:
+                break
+            probs = self.perceive_batch(demos.frames)
+            reading = abduce(self.game, self.reasoner, demos, tile, settings, probabilities=probs)
+        assert result is not None
+        seen = self.perceive_batch(demos.frames).argmax(-1)
+        report = _fit_report(
+            result,
+            frames=len(demos),
+            actions=len(demos),
+            cell_labels=len(legend or ()),
+            rule_clauses=self.reasoner.rules.ledger.clauses,
+        )
+        report.train_seconds = time.perf_counter() - t0
+        report.extra.update(
+            {
+                # Measured against the game's truth after training, never trained on:
+                "abduced_cell_accuracy": float((reading.labels == demos.cells).mean()),
+                "perceived_cell_accuracy": float((seen == demos.cells).mean()),
+                "abduction_agreement": reading.agreement,
+                "episodes_explained": int(reading.extra["episodes_explained"]),
+                "ambiguous_cells": reading.ambiguous_cells,
+                "abduction_seconds": first.seconds + reading.seconds,
+            }
+        )
+        return report
+
     @torch.inference_mode()
     def perceive(self, obs: np.ndarray) -> np.ndarray:
         """Per-cell kind probabilities, ``(H, W, K)``."""
         logits = self.perception(to_input(obs))[0]  # (K, H, W)
         return torch.softmax(logits, 0).permute(1, 2, 0).numpy()
+
+    @torch.inference_mode()
+    def perceive_batch(self, frames: np.ndarray, batch: int = 256) -> np.ndarray:
+        """Per-cell kind probabilities of many screens, ``(N, H, W, K)``."""
+        out = [
+            torch.softmax(self.perception(to_input(frames[i : i + batch])), 1)
+            .permute(0, 2, 3, 1)
+            .numpy()
+            for i in range(0, len(frames), batch)
+        ]
+        return np.concatenate(out) if out else np.zeros((0,))
 
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
@@ -278,7 +373,12 @@ class HybridPipeline(_ReasoningPipeline):
         _write_manifest(
             directory,
             self.game,
-            {"kind": "hybrid", "tile": self.perception.tile, "search": self.reasoner.search},
+            {
+                "kind": "hybrid",
+                "tile": self.perception.tile,
+                "search": self.reasoner.search,
+                "supervision": self.supervision,
+            },
         )
         return directory
 
@@ -448,6 +548,7 @@ class Manifest(BaseModel):
     search: str | None = Field(None, max_length=64)
     size: str | None = Field(None, max_length=64)
     grid: tuple[int, int] | None = None
+    supervision: Literal["labels", "abduced", "legend"] = "labels"
 
     @field_validator("grid")
     @classmethod
@@ -514,7 +615,7 @@ def load_pipeline(
         if manifest.kind == "hybrid":
             reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
             pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
-                reasoner, tile=manifest.tile
+                reasoner, tile=manifest.tile, supervision=manifest.supervision
             )
             module = pipe.perception
         elif manifest.kind == "ppo":

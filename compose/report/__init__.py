@@ -18,7 +18,14 @@ from compose.experiment import read_config
 from compose.figures import draw_all
 from compose.files import write_json, write_text
 from compose.report.knowledge import attribution, episode, episode_strip, ledger, provenance
-from compose.report.outcomes import consumption, costs, size_sweep, success_table, who_won
+from compose.report.outcomes import (
+    abduction,
+    consumption,
+    costs,
+    size_sweep,
+    success_table,
+    who_won,
+)
 from compose.store import ResultStore
 from environments.registry import game_of
 from environments.spec import GameSpec
@@ -107,6 +114,7 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
     out += who_won(a)
     out += success_table(a)
     out += consumption(a)
+    out += abduction(a)
     out.append(H(2, "Sample efficiency"))
     out.append(
         Figure(

@@ -1,8 +1,9 @@
 """Planning for a grid in which one agent moves: Prolog says what each kind means, a graph
 search plans.
 
-One decision makes one Prolog call (``nc_semantics``): for every kind on the screen and every
-inventory the agent could reach by collecting things, which of the questions below hold. The
+Prolog (``nc_semantics``) says, for every kind on the screen and every inventory the agent could
+reach by collecting things, which of the questions below hold. It is asked once per distinct
+set of kinds and inventory: a rule set is pure, so the answers are kept. The
 search then runs over states (cell, inventory): with networkx on a graph built from those
 tables (default), or as a breadth-first search written in Prolog (``search="prolog"``), kept
 for comparison (``neurocomp bench`` measures both).
@@ -57,6 +58,7 @@ class GridReasoner(Reasoner):
         super().__init__(rules, game, search)
         self._background = game.index(game.background)
         self._names = game.kind_names
+        self._semantics: dict[tuple[tuple[int, ...], tuple[str, ...]], GridSemantics] = {}
 
     def probe(self) -> None:
         terrain = [k.name for i, k in enumerate(self.game.kinds) if i not in self.game.agent_kinds]
@@ -92,8 +94,20 @@ class GridReasoner(Reasoner):
         return terrain, list(scene.inventory)
 
     def semantics(self, terrain: np.ndarray, held: list[str]) -> GridSemantics:
-        """Ask the rules what every kind on ``terrain`` means, under every reachable inventory."""
-        codes = [int(k) for k in np.unique(terrain)]
+        """What every kind on ``terrain`` means, under every reachable inventory. A rule set is
+        pure: the same kinds and inventory get the same answers, so Prolog is asked once per
+        distinct question and the tables are kept (``prolog_s`` then counts a lookup)."""
+        codes = tuple(int(k) for k in np.unique(terrain))
+        key = (codes, tuple(sorted(held)))
+        known = self._semantics.get(key)
+        if known is None:
+            if len(self._semantics) >= 4096:
+                self._semantics.clear()
+            known = self._semantics[key] = self._ask_semantics(list(codes), held)
+        return known
+
+    def _ask_semantics(self, codes: list[int], held: list[str]) -> GridSemantics:
+        """Ask the rules what each kind of ``codes`` means, under every reachable inventory."""
         tables = self.rules.semantics([self._names[k] for k in codes], held, QUESTIONS, COLLECTS)
         n = len(self._names)
         blocks = np.zeros((len(tables), n), dtype=bool)

@@ -137,9 +137,8 @@ class MoverReasoner(GridReasoner):
             self.enters_table(name)
 
     # -- the rule tables --------------------------------------------------------------------
-    def semantics(self, terrain: np.ndarray, held: list[str]) -> GridSemantics:
-        """What blocks, kills and wins, for every kind on ``terrain`` (one Prolog call)."""
-        codes = [int(k) for k in np.unique(terrain)]
+    def _ask_semantics(self, codes: list[int], held: list[str]) -> GridSemantics:
+        """What blocks, kills and wins, for every kind of ``codes`` (one Prolog call)."""
         (table,) = self.rules.semantics([self._names[k] for k in codes], held, MEANINGS)
         n = len(self._names)
         holds = {q: np.zeros(n, dtype=bool) for q in ("blocks", "kills", "wins", "collects")}

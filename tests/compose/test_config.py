@@ -15,6 +15,7 @@ def test_defaults_and_default_splits():
     assert config.env == "neurocomp/KeyDoor-8x8-v0"
     assert [p.label for p in config.pipelines] == [
         "hybrid",
+        "hybrid-abduced",
         "mono-small",
         "mono-medium",
         "mono-large",
@@ -23,6 +24,9 @@ def test_defaults_and_default_splits():
         "oracle",
     ]
     assert config.frames == [10_000, 100_000]
+    # Where abduction cannot read the game, the defaults leave the abduced hybrid out.
+    minigrid = load_config(env="MiniGrid-DoorKey-5x5-v0")
+    assert "hybrid-abduced" not in [p.label for p in minigrid.pipelines]
     names = [s.name for s in config.resolved_splits()]
     assert names == [
         "in-distribution",

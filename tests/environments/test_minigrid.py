@@ -132,5 +132,7 @@ def test_an_id_without_a_goal_or_with_an_unknown_object_is_refused_naming_it():
         environments.make("MiniGrid-Playground-v0")
     env = environments.make("MiniGrid-Empty-5x5-v0")
     env._inner.grid.set(2, 2, WorldObj("agent", "red"))  # an object type no kind stands for
-    with pytest.raises(InvalidVariantError, match="object of type 'agent', which the perception and rules"):
+    with pytest.raises(
+        InvalidVariantError, match="object of type 'agent', which the perception and rules"
+    ):
         _check_objects("MiniGrid-Empty-5x5-v0", env._inner)
