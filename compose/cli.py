@@ -261,6 +261,15 @@ def run(
             f"trained {pipe.label} on {fit.frames} frames in {fit.train_seconds:.1f} s "
             f"(validation accuracy {fit.val_accuracy:.2f}, learning rate {fit.learning_rate})"
         )
+        if "abduced_cell_accuracy" in fit.extra:
+            x = fit.extra
+            err.print(
+                f"abduced its cells from {fit.actions} expert actions and the rules, with "
+                f"{fit.cell_labels} cell labels: {x['episodes_explained']} of {budget or 10} "
+                f"episodes explained; {x['perceived_cell_accuracy']:.1%} of the demonstration "
+                f"cells perceived right (measured against the true cells, never trained on); "
+                f"{x['ambiguous_cells']} cells ambiguous by play"
+            )
     if save is not None:
         pipe.save(Path(save))
         err.print(f"saved the pipeline to {save}")

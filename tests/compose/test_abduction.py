@@ -138,3 +138,23 @@ def test_abduction_on_a_game_it_cannot_read_is_one_line(tmp_path):
     result = run_cli("run", "--env", "MiniGrid-DoorKey-5x5-v0", "--pipeline", "hybrid-abduced")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "up to 16 kinds" in result.stderr
+
+
+def test_run_trains_an_abduced_hybrid_and_says_what_it_read(tmp_path):
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/LightsOut-3x3-v0",
+        "--pipeline",
+        "hybrid-abduced",
+        "--budget",
+        "3",
+        "--episodes",
+        "4",
+        "--out",
+        str(tmp_path / "run"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "with 0 cell labels: 3 of 3 episodes explained" in result.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["success_rate"] >= 0.75
