@@ -56,13 +56,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
 # equal to where they are defined (compose.config, neural.modules).
-PipelineName = StrEnum(
-    "PipelineName",
-    {
-        k.replace("-", "_"): k
-        for k in ("oracle", "hybrid", "hybrid-abduced", "hybrid-legend", "monolithic", "ppo")
-    },
-)
+PIPELINES = ("oracle", "hybrid", "hybrid-abduced", "hybrid-legend", "monolithic", "ppo")
+PipelineName = StrEnum("PipelineName", {k.replace("-", "_"): k for k in PIPELINES})
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
 PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster")})
 MAX_BUDGET = 1000  # demonstration episodes, as compose.config allows

@@ -37,6 +37,14 @@ __all__ = [
 
 PipelineKind = Literal["hybrid", "monolithic", "ppo", "oracle"]
 PIPELINE_KINDS: tuple[str, ...] = get_args(PipelineKind)
+Supervision = Literal["labels", "abduced", "legend"]
+# What `neurocomp run --pipeline` takes: the kinds, and the hybrids that learn without labels.
+PIPELINE_NAMES: tuple[str, ...] = (
+    "oracle",
+    "hybrid",
+    *(f"hybrid-{s}" for s in get_args(Supervision) if s != "labels"),
+    *(k for k in PIPELINE_KINDS if k not in ("oracle", "hybrid")),
+)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # Demonstration episodes per training run: every frame of them is held in memory as floats
 # while a network trains (300 episodes of KeyDoor-16x16 take about 1 GB).
@@ -55,7 +63,7 @@ class PipelineSpec(_Strict):
 
     kind: PipelineKind
     size: str | None = Field(None, description="monolithic only: network size")
-    supervision: Literal["labels", "abduced", "legend"] | None = Field(
+    supervision: Supervision | None = Field(
         None,
         description=(
             "hybrid only: how perception learns -- true cell labels (default), none at all "

@@ -288,10 +288,21 @@ def test_ppo_is_budgeted_in_frames(tmp_path):
 
 def test_the_clis_choices_are_the_toolkits():
     from compose import cli
-    from compose.config import MAX_BUDGET, MAX_FRAMES, PIPELINE_KINDS, PRESETS, ExperimentConfig
+    from compose.config import (
+        MAX_BUDGET,
+        MAX_FRAMES,
+        PIPELINE_KINDS,
+        PIPELINE_NAMES,
+        PRESETS,
+        ExperimentConfig,
+    )
+    from compose.pipelines import SUPERVISIONS
     from neural import POLICY_NAMES
 
-    assert {m.value for m in cli.PipelineName} == set(PIPELINE_KINDS)
+    assert [m.value for m in cli.PipelineName] == list(PIPELINE_NAMES)
+    assert set(PIPELINE_NAMES) == set(PIPELINE_KINDS) | {
+        f"hybrid-{s}" for s in SUPERVISIONS if s != "labels"
+    }
     assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
     assert {m.value for m in cli.PresetName} == set(PRESETS)
     defaults = ExperimentConfig()

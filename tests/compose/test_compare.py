@@ -125,7 +125,7 @@ def test_report_on_a_directory_without_results(tmp_path):
 RESUMABLE = (
     """
 budgets = [1, 2]
-seeds = 4
+seeds = 6
 episodes = 2
 workers = 2
 pipelines = [{kind = "monolithic", size = "small"}, {kind = "hybrid"}, {kind = "oracle"}]
@@ -133,7 +133,7 @@ splits = [{name = "in-distribution"}, {name = "more-lava", kwargs = {lava = 4}}]
 """
     + TINY_TRAINING
 )
-JOBS = (2 + 2) * 4 + 4
+JOBS = (2 + 2) * 6 + 6  # enough that a run cannot finish between two polls
 
 
 def finished_jobs(directory: Path) -> int:
