@@ -451,7 +451,9 @@ def abduction(a: Analysis) -> list[Block]:
             "episode pinned down (reading them as another kind explains the expert as well: "
             "lava the expert always walked around reads as well as a wall); they are counted "
             "here, read as a kind no other appearance of their level is read as where one "
-            "fits, and made to agree with alike-looking cells of other levels. "
+            "fits, and made to agree with alike-looking cells of other levels. A reading can "
+            "be wrong by name and right in effect: walls read as lava (neither is ever "
+            "entered) cost cell accuracy here, and no success. "
             f"Success is on {split}."
         ),
         Table(
