@@ -137,11 +137,19 @@ JOBS = (2 + 2) * 6 + 6  # enough that a run cannot finish between two polls
 
 
 def finished_jobs(directory: Path) -> int:
-    try:
-        with sqlite3.connect(directory / "results.sqlite", timeout=1) as conn:
-            return conn.execute("SELECT COUNT(DISTINCT job) FROM results").fetchone()[0]
-    except sqlite3.Error:
+    """Jobs recorded so far (0 before the database exists). A database busy with a write is
+    read again, not taken for an empty one: a run must not finish unseen while it is busy."""
+    if not (directory / "results.sqlite").exists():
         return 0
+    for _ in range(200):
+        try:
+            with sqlite3.connect(directory / "results.sqlite", timeout=5) as conn:
+                return conn.execute("SELECT COUNT(DISTINCT job) FROM results").fetchone()[0]
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return 0
+            time.sleep(0.01)
+    raise AssertionError("the results database stayed locked")
 
 
 def start_compare(config: Path, out: Path) -> subprocess.Popen:
@@ -161,6 +169,7 @@ def stop_after(process: subprocess.Popen, out: Path, jobs: int, sig: int) -> Non
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the comparison made no progress"
         time.sleep(0.02)
+    assert process.poll() is None, "the run finished before it could be stopped"
     os.killpg(process.pid, sig)
     process.wait(timeout=60)
 
