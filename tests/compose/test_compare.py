@@ -152,6 +152,13 @@ def finished_jobs(directory: Path) -> int:
     raise AssertionError("the results database stayed locked")
 
 
+def _as_in_a_terminal() -> None:
+    # A command started in the background of a script inherits SIGINT ignored (and Python
+    # then keeps it ignored); the run under test stands for one in a terminal, where Ctrl-C
+    # reaches it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_compare(config: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(CLI), "compare", "--config", str(config), "--out", str(out)],
@@ -159,6 +166,7 @@ def start_compare(config: Path, out: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_in_a_terminal,
         env={**os.environ, "COLUMNS": "200"},
     )
 
