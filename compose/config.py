@@ -144,6 +144,16 @@ class TrainSettings(_Strict):
         return TrainConfig(**settings, seed=seed)
 
 
+def _budget_list(v: list[int], name: str, what: str, low: int, high: int) -> list[int]:
+    """A list of budgets, each within ``[low, high]`` and none twice, sorted."""
+    bad = [b for b in v if not low <= b <= high]
+    if bad:
+        raise ValueError(f"{name} are {what} {high:,} (got {bad[0]})")
+    if len(set(v)) != len(v):
+        raise ValueError(f"{name} must not repeat")
+    return sorted(v)
+
+
 def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
     """``pipelines`` without abduced or legend hybrids where abduction cannot read the game
     (an unknown ``env`` is left for :meth:`ExperimentConfig.check` to explain)."""
@@ -191,28 +201,20 @@ class ExperimentConfig(_Strict):
     @field_validator("budgets")
     @classmethod
     def _budgets(cls, v: list[int]) -> list[int]:
-        bad = [b for b in v if not 1 <= b <= MAX_BUDGET]
-        if bad:
-            raise ValueError(
-                f"budgets are numbers of demonstration episodes, from 1 to {MAX_BUDGET:,} "
-                f"(got {bad[0]})"
-            )
-        if len(set(v)) != len(v):
-            raise ValueError("budgets must not repeat")
-        return sorted(v)
+        return _budget_list(
+            v, "budgets", "numbers of demonstration episodes, from 1 to", 1, MAX_BUDGET
+        )
 
     @field_validator("frames")
     @classmethod
     def _frames(cls, v: list[int]) -> list[int]:
-        bad = [f for f in v if not 1_000 <= f <= MAX_FRAMES]
-        if bad:
-            raise ValueError(
-                f"frames are PPO's training budgets in environment steps, from 1,000 to "
-                f"{MAX_FRAMES:,} (got {bad[0]})"
-            )
-        if len(set(v)) != len(v):
-            raise ValueError("frames must not repeat")
-        return sorted(v)
+        return _budget_list(
+            v,
+            "frames",
+            "PPO's training budgets in environment steps, from 1,000 to",
+            1_000,
+            MAX_FRAMES,
+        )
 
     @model_validator(mode="after")
     def _unique(self) -> ExperimentConfig:

@@ -441,12 +441,7 @@ class MonolithicPipeline(Pipeline):
         return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "pipeline": self.label,
-            "game": self.game.name,
-            "params": count_parameters(self.policy),
-            "grid": list(self.grid),
-        }
+        return _network_description(self)
 
     def save(self, directory: str | Path) -> Path:
         directory = Path(directory)
@@ -509,12 +504,7 @@ class PPOPipeline(Pipeline):
         return super().cannot_play(env)
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "pipeline": self.label,
-            "game": self.game.name,
-            "params": count_parameters(self.policy),
-            "grid": list(self.grid),
-        }
+        return _network_description(self)
 
     def save(self, directory: str | Path) -> Path:
         directory = Path(directory)
@@ -650,6 +640,16 @@ def load_pipeline(
         raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
     module.eval()
     return pipe
+
+
+def _network_description(pipe: MonolithicPipeline | PPOPipeline) -> dict[str, Any]:
+    """What a pipeline that is one network is made of, for summaries and reports."""
+    return {
+        "pipeline": pipe.label,
+        "game": pipe.game.name,
+        "params": count_parameters(pipe.policy),
+        "grid": list(pipe.grid),
+    }
 
 
 def _fit_report(result: TrainResult, **consumed: int) -> FitReport:
