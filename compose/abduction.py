@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from compose.symbols import decoder_for
+from compose.symbols import reading_decoder
 from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
@@ -143,7 +143,7 @@ class _Scorer:
         steps: np.ndarray,
     ) -> None:
         self.game, self.reasoner, self.demos = game, reasoner, demos
-        self.decoder = decoder_for(game)
+        self.decoder = reading_decoder(game)
         self.groups, self.steps = groups, steps
         self.eye = np.eye(game.num_kinds, dtype=np.float32)
         self.cache: dict[tuple[bytes, tuple[str, ...]], tuple[int, ...]] = {}
@@ -346,7 +346,7 @@ def consistent_steps(
 ) -> np.ndarray:
     """Which demonstration steps the reasoner, given ``grids`` (``(N, H, W)`` kinds), plans the
     expert's action for (what the agent holds tracked through each episode where hidden)."""
-    decoder = decoder_for(game)
+    decoder = reading_decoder(game)
     eye = np.eye(game.num_kinds, dtype=np.float32)
     ok = np.zeros(len(demos), dtype=bool)
     carry: tuple[str, ...] = ()

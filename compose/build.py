@@ -17,6 +17,7 @@ from compose.pipelines import (
     load_pipeline,
 )
 from compose.play import level_seed
+from compose.teaching import fit_with_play
 from environments.core import GridGame
 from neural.data import Demonstrations, collect_demonstrations
 from neural.train import TrainConfig
@@ -38,13 +39,27 @@ def build_pipeline(
     file (checked with the sandbox); ``search`` picks the reasoner's plan search.
     """
     if spec.kind == "monolithic":
-        return MonolithicPipeline.for_env(env, spec.size or "medium")
+        try:
+            return MonolithicPipeline.for_env(
+                env,
+                spec.size or "medium",
+                inputs=spec.inputs or "pixels",
+                augment=spec.augment,
+                training=spec.training or "bc",
+            )
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
     if spec.kind == "ppo":
         return PPOPipeline.for_env(env)
     reasoner = load_reasoner(env.game, rules, search)
     if spec.kind == "hybrid":
         try:
-            return HybridPipeline(reasoner, tile=env.tile, supervision=spec.supervision or "labels")
+            return HybridPipeline(
+                reasoner,
+                tile=env.tile,
+                supervision=spec.supervision or "labels",
+                augment=spec.augment,
+            )
         except ValueError as e:
             raise ConfigError(str(e)) from None
     return OraclePipeline(reasoner)
@@ -64,6 +79,8 @@ def train_pipeline(
         return pipe.fit_report()
     if isinstance(pipe, PPOPipeline):
         return pipe.fit_frames(env, budget, level_seed(seed, "rl", 0))
+    if isinstance(pipe, MonolithicPipeline):
+        return fit_with_play(pipe, env, demonstrations(env, budget, seed), seed, config)
     return pipe.fit(demonstrations(env, budget, seed), config)
 
 

@@ -56,11 +56,25 @@ err = Console(stderr=True, soft_wrap=True)
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
 # equal to where they are defined (compose.config, neural.modules).
-PIPELINES = ("oracle", "hybrid", "hybrid-abduced", "hybrid-legend", "monolithic", "ppo")
+PIPELINES = (
+    "oracle",
+    "hybrid",
+    "hybrid-abduced",
+    "hybrid-legend",
+    "hybrid-sym",
+    "hybrid-aug",
+    "monolithic",
+    "monolithic-sym",
+    "monolithic-aug",
+    "monolithic-symbolic",
+    "monolithic-dagger",
+    "monolithic-distilled",
+    "ppo",
+)
 PipelineName = StrEnum("PipelineName", {k.replace("-", "_"): k for k in PIPELINES})
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
-PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster")})
-MAX_BUDGET = 1000  # demonstration episodes, as compose.config allows
+PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster", "catch-up")})
+MAX_BUDGET = 3000  # demonstration episodes, as compose.config allows
 MAX_FRAMES = 10_000_000  # PPO's frames, as compose.config allows
 # Defaults of compare's flags, as the experiment config has them (a test keeps them equal).
 CONFIG_DEFAULTS = {
@@ -191,7 +205,7 @@ def run(
 ) -> None:
     """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
     from compose.build import obtain_pipeline
-    from compose.config import PipelineSpec
+    from compose.config import spec_named
     from compose.experiment import versions
     from compose.files import check_writable
     from compose.play import evaluate, level_seed, play_episode
@@ -222,18 +236,14 @@ def run(
             )
         search = None
     pipeline = pipeline or PipelineName.oracle
-    if size is not None and pipeline != PipelineName.monolithic:
+    monolithic = pipeline.value.startswith("monolithic")
+    if size is not None and not monolithic:
         err.print(f"note: --size applies to monolithic pipelines; the {pipeline.value} ignores it")
     if pipeline == PipelineName.ppo and budget is not None:
         raise ConfigError("--budget counts demonstrations; PPO learns from reward: use --frames")
     if pipeline != PipelineName.ppo and frames is not None:
         raise ConfigError("--frames is PPO's budget; the other pipelines take --budget")
-    base, _, supervision = pipeline.value.partition("-")
-    kind = PipelineSpec(
-        kind=base,
-        size=(size or SizeName.medium).value if pipeline == PipelineName.monolithic else None,
-        supervision=supervision or None,
-    )
+    kind = spec_named(pipeline.value, size.value if size and monolithic else None)
     with err.status(f"preparing the {kind.label} pipeline…"):
         pipe, fit = obtain_pipeline(
             game,
@@ -413,8 +423,8 @@ def compare(
         PresetName | None,
         typer.Option(
             help=with_default(
-                "demo (the defaults with PPO on 10k and 30k frames: minutes), full (about an "
-                "hour) or cluster (for many machines)",
+                "demo (minutes), full (an hour), cluster (many machines) or catch-up (to "
+                "3,000 demonstrations, the monolith's best shots)",
                 "none, the defaults",
             )
         ),

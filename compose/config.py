@@ -21,6 +21,7 @@ from compose.abduction import refusal as abduction_refusal
 from compose.errors import ConfigError
 from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
+from neural.augment import AUGMENTS
 from neural.modules import POLICY_NAMES
 from neural.train import TrainConfig
 from symbolic.reasoner import reasoner_class
@@ -38,17 +39,34 @@ __all__ = [
 PipelineKind = Literal["hybrid", "monolithic", "ppo", "oracle"]
 PIPELINE_KINDS: tuple[str, ...] = get_args(PipelineKind)
 Supervision = Literal["labels", "abduced", "legend"]
-# What `neurocomp run --pipeline` takes: the kinds, and the hybrids that learn without labels.
+Inputs = Literal["pixels", "symbols"]
+Training = Literal["bc", "dagger", "distilled"]
+Augment = Literal["symmetry", "colour", "both"]
+# What `neurocomp run --pipeline` takes: the kinds, and their variants by name.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
+    "hybrid-legend": {"kind": "hybrid", "supervision": "legend"},
+    "hybrid-sym": {"kind": "hybrid", "augment": "symmetry"},
+    "hybrid-aug": {"kind": "hybrid", "augment": "both"},
+    "monolithic-sym": {"kind": "monolithic", "augment": "symmetry"},
+    "monolithic-aug": {"kind": "monolithic", "augment": "both"},
+    "monolithic-symbolic": {"kind": "monolithic", "inputs": "symbols"},
+    "monolithic-dagger": {"kind": "monolithic", "training": "dagger"},
+    "monolithic-distilled": {"kind": "monolithic", "training": "distilled"},
+}
 PIPELINE_NAMES: tuple[str, ...] = (
     "oracle",
     "hybrid",
-    *(f"hybrid-{s}" for s in get_args(Supervision) if s != "labels"),
-    *(k for k in PIPELINE_KINDS if k not in ("oracle", "hybrid")),
+    *(v for v in VARIANTS if v.startswith("hybrid-")),
+    "monolithic",
+    *(v for v in VARIANTS if v.startswith("monolithic-")),
+    *(k for k in PIPELINE_KINDS if k not in ("oracle", "hybrid", "monolithic")),
 )
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-# Demonstration episodes per training run: every frame of them is held in memory as floats
-# while a network trains (300 episodes of KeyDoor-16x16 take about 1 GB).
-MAX_BUDGET = 1000
+# Demonstration episodes per training run: every frame of them is held in memory (as uint8;
+# a batch at a time as floats): 3,000 episodes of KeyDoor-8x8 take about 0.6 GB, of
+# KeyDoor-16x16 about 9 GB.
+MAX_BUDGET = 3000
 MAX_FRAMES = 10_000_000  # PPO's budget: environment frames per training run
 MAX_CONFIG_BYTES = 1_000_000  # a config is a page of settings, not a data set
 MAX_YAML_VALUES = 100_000  # values a YAML document may expand to through its aliases
@@ -71,6 +89,29 @@ class PipelineSpec(_Strict):
         ),
     )
 
+    augment: Augment | None = Field(
+        None,
+        description=(
+            "train on augmented screens: the board's symmetries (symmetry: actions remapped, "
+            "or facing kinds turned), random colour maps (colour), or both (true means both)"
+        ),
+    )
+    inputs: Inputs | None = Field(
+        None, description="monolithic only: read the screen (pixels, default) or the true grid"
+    )
+    training: Training | None = Field(
+        None,
+        description=(
+            "monolithic only: behaviour cloning (bc, default), DAgger (the expert labels the "
+            "states the network visits) or distillation from a labelled hybrid"
+        ),
+    )
+
+    @field_validator("augment", mode="before")
+    @classmethod
+    def _both(cls, v: Any) -> Any:
+        return {True: "both", False: None}.get(v, v) if isinstance(v, bool) else v
+
     @field_validator("size")
     @classmethod
     def _known_size(cls, v: str | None) -> str | None:
@@ -86,20 +127,43 @@ class PipelineSpec(_Strict):
             raise ValueError(f"size applies to monolithic pipelines only, not {self.kind}")
         if self.kind != "hybrid" and self.supervision is not None:
             raise ValueError(f"supervision applies to hybrid pipelines only, not {self.kind}")
+        for name in ("inputs", "training"):
+            if self.kind != "monolithic" and getattr(self, name) is not None:
+                raise ValueError(f"{name} applies to monolithic pipelines only, not {self.kind}")
+        if self.augment and self.kind not in ("hybrid", "monolithic"):
+            raise ValueError(f"augment applies to hybrid and monolithic pipelines, not {self.kind}")
         return self
 
     @property
     def label(self) -> str:
+        """As the pipeline itself names it (``mono-medium-symbolic-aug-dagger``)."""
+        parts = [self.kind]
         if self.kind == "monolithic":
-            return f"mono-{self.size}"
+            parts = [f"mono-{self.size}"] + (["symbolic"] if self.inputs == "symbols" else [])
         if self.kind == "hybrid" and self.supervision not in (None, "labels"):
-            return f"hybrid-{self.supervision}"
-        return self.kind
+            parts.append(str(self.supervision))
+        parts += [AUGMENTS[self.augment]] if self.augment else []
+        parts += [self.training] if self.training not in (None, "bc") else []
+        return "-".join(parts)
+
+    def key_fields(self) -> dict[str, Any]:
+        """What identifies this pipeline's results: every field that is set (a field added
+        later and left unset keeps older results resumable)."""
+        shape = self.model_dump()
+        return {k: v for k, v in shape.items() if k in ("kind", "size") or v}
 
     @property
     def imitates(self) -> bool:
         """Learns from demonstrations (the hybrid, the monolithic networks)."""
         return self.kind in ("hybrid", "monolithic")
+
+
+def spec_named(name: str, size: str | None = None) -> PipelineSpec:
+    """The pipeline ``neurocomp run --pipeline NAME [--size SIZE]`` means."""
+    fields = dict(VARIANTS.get(name, {"kind": name}))
+    if fields["kind"] == "monolithic":
+        fields["size"] = size or "medium"
+    return PipelineSpec(**fields)
 
 
 class SplitSpec(_Strict):
@@ -309,6 +373,27 @@ PRESETS: dict[str, dict[str, Any]] = {
         "episodes": 100,
         "train": {"max_steps": 4000, "eval_every": 50, "patience": 8},
     },
+    # Budgets until the monolith catches up or 3,000 demonstrations, with its best shots
+    # (augmentation, DAgger, the true grid, distillation) beside the hybrids. Many hours on
+    # 2 CPU cores: a run for a cluster, or for a night.
+    "catch-up": {
+        "budgets": [1, 3, 10, 30, 100, 300, 1000, 3000],
+        "seeds": 3,
+        "episodes": 50,
+        "pipelines": [
+            {"kind": "hybrid"},
+            {"kind": "hybrid", "supervision": "abduced"},
+            {"kind": "monolithic", "size": "medium"},
+            {"kind": "monolithic", "size": "pooled"},
+            {"kind": "monolithic", "size": "medium", "augment": "symmetry"},
+            {"kind": "monolithic", "size": "pooled", "augment": "symmetry"},
+            {"kind": "monolithic", "size": "medium", "training": "dagger"},
+            {"kind": "monolithic", "size": "medium", "training": "distilled"},
+            {"kind": "monolithic", "size": "medium", "inputs": "symbols"},
+            {"kind": "oracle"},
+        ],
+        "train": {"max_steps": 4000, "eval_every": 50, "patience": 8},
+    },
 }
 
 
@@ -327,8 +412,11 @@ def load_config(
     if preset is not None and preset not in PRESETS:
         raise ConfigError(f"unknown preset {clip(preset)}; choose one of {sorted(PRESETS)}")
     data: dict[str, Any] = dict(PRESETS[preset]) if preset else {}
+    chosen = False  # pipelines written by the user, not by a preset or the defaults
     if path is not None:
-        data.update(_read(Path(path)))
+        written = _read(Path(path))
+        chosen = "pipelines" in written
+        data.update(written)
     given = {k for k, v in overrides.items() if v is not None}
     data.update({k: overrides[k] for k in given})
     flagged = {f"--{k}" if from_flags else k: k for k in given}
@@ -336,7 +424,7 @@ def load_config(
         config = ExperimentConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError(_explain(e, path, flagged)) from None
-    if "pipelines" not in data:  # the defaults: leave out what cannot play this game
+    if not chosen and "pipelines" not in given:  # leave out what cannot play this game
         config = config.model_copy(update={"pipelines": runnable(config.pipelines, config.env)})
     try:
         config.check()

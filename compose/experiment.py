@@ -82,9 +82,7 @@ def plan_jobs(config: ExperimentConfig) -> list[Job]:
         budgets = {"oracle": [0], "ppo": config.frames}.get(spec.kind, config.budgets)
         for budget in budgets:
             for seed in range(config.seeds):
-                # supervision enters the key only when set, so older results still resume
-                shape = {k: v for k, v in spec.model_dump().items() if k != "supervision" or v}
-                key = _digest([settings, shape, budget, seed])
+                key = _digest([settings, spec.key_fields(), budget, seed])
                 jobs.append(Job(spec, budget, seed, key))
     return jobs
 

@@ -36,8 +36,16 @@ from environments.core import GridGame, Scene
 from environments.errors import clip
 from environments.registry import games
 from environments.spec import GameSpec
+from neural.augment import AUGMENTS, Augment, augment_parts, describe_augment, make_augment
 from neural.data import Demonstrations
-from neural.modules import POLICY_NAMES, CellClassifier, count_parameters, make_policy, to_input
+from neural.modules import (
+    POLICY_NAMES,
+    CellClassifier,
+    count_parameters,
+    make_policy,
+    one_hot_cells,
+    to_input,
+)
 from neural.rl import make_ppo_policy, train_ppo
 from neural.train import TrainConfig, TrainResult, fit
 from symbolic.reasoner import Decision, Reasoner, load_reasoner
@@ -210,12 +218,15 @@ class HybridPipeline(_ReasoningPipeline):
         perception: CellClassifier | None = None,
         tile: int = 8,
         supervision: Supervision = "labels",
+        augment: str | None = None,
     ) -> None:
         if supervision not in SUPERVISIONS:
             raise ValueError(f"supervision must be one of {', '.join(SUPERVISIONS)}")
         if supervision != "labels" and (why := abduction_refusal(reasoner.game)):
             raise ValueError(f"hybrid-{supervision}: {why}")
         self.supervision = supervision
+        augment_parts(augment)  # refuses an unknown setting
+        self.augment = augment  # how perception's training screens are augmented
         self.reasoner = reasoner
         self.game = reasoner.game
         self.decoder = decoder_for(self.game)
@@ -232,7 +243,22 @@ class HybridPipeline(_ReasoningPipeline):
 
     @property
     def label(self) -> str:
-        return self.name if self.supervision == "labels" else f"{self.name}-{self.supervision}"
+        label = self.name if self.supervision == "labels" else f"{self.name}-{self.supervision}"
+        return f"{label}-{AUGMENTS[self.augment]}" if self.augment else label
+
+    def _augment(self, demos: Demonstrations) -> Augment | None:
+        symmetry, colour = augment_parts(self.augment)
+        return make_augment(
+            symmetry=symmetry,
+            colour=colour,
+            targets="cells",
+            kinds=self.game.kinds,
+            grid=demos.cells.shape[1:],
+        )
+
+    def augmentations(self) -> tuple[str, ...]:
+        """What perception's training screens were augmented with, for the ledger."""
+        return describe_augment(self.augment, "kinds that face a way turned with it")
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         """Train perception: on the demonstrations' true cell kinds (``labels``), or on the
@@ -240,13 +266,14 @@ class HybridPipeline(_ReasoningPipeline):
         if self.supervision != "labels":
             return self._fit_abduced(demos, config)
         tile, kinds = self.perception.tile, self.game.num_kinds
-        config = TrainConfig(**{**asdict(config), "balance_classes": True})
+        config = _patient(TrainConfig(**{**asdict(config), "balance_classes": True}), self.augment)
         result = fit(
             lambda: CellClassifier(kinds, tile=tile),
             demos.frames,
             demos.cells,
             demos.episodes,
             config,
+            self._augment(demos),
         )
         self.perception = result.model  # type: ignore[assignment]
         return _fit_report(
@@ -262,7 +289,7 @@ class HybridPipeline(_ReasoningPipeline):
         perception's probabilities deciding ties (ABL's revision); train again."""
         t0 = time.perf_counter()
         tile, kinds = self.perception.tile, self.game.num_kinds
-        config = TrainConfig(**{**asdict(config), "balance_classes": True})
+        config = _patient(TrainConfig(**{**asdict(config), "balance_classes": True}), self.augment)
         settings = AbductionConfig()
         legend = legend_of(demos, tile) if self.supervision == "legend" else None
         reading = abduce(self.game, self.reasoner, demos, tile, settings, legend=legend)
@@ -284,6 +311,7 @@ class HybridPipeline(_ReasoningPipeline):
                 reading.labels[rows],
                 demos.episodes[rows],
                 round_config,
+                self._augment(demos),
             )
             self.perception = result.model  # type: ignore[assignment]
             if reading is not first:
@@ -362,6 +390,7 @@ class HybridPipeline(_ReasoningPipeline):
             "game": self.game.name,
             "perception_params": count_parameters(self.perception),
             "decoder_assumptions": list(hybrid_assumptions(self.game)),
+            "augmentations": list(self.augmentations()),
             **self.reasoner.knowledge(),
         }
 
@@ -378,13 +407,26 @@ class HybridPipeline(_ReasoningPipeline):
                 "tile": self.perception.tile,
                 "search": self.reasoner.search,
                 "supervision": self.supervision,
+                "augment": self.augment,
             },
         )
         return directory
 
 
+Inputs = Literal["pixels", "symbols"]
+Training = Literal["bc", "dagger", "distilled"]
+TRAININGS: tuple[str, ...] = ("bc", "dagger", "distilled")
+
+
 class MonolithicPipeline(Pipeline):
-    """Screen → one CNN → action, trained by behaviour cloning on the expert's actions."""
+    """Screen → one CNN → action, trained by behaviour cloning on the expert's actions.
+
+    Variants, each declared in its label and the ledger: ``inputs="symbols"`` reads the true
+    grid of kinds (one-hot per cell) instead of the screen, which separates "cannot see" from
+    "cannot plan"; ``augment`` trains on the board's symmetries (actions remapped) and, from
+    pixels, on random colour maps; ``training`` ``dagger`` or ``distilled`` gathers more action
+    labels by playing (see :mod:`compose.teaching`; plain ``fit`` is behaviour cloning).
+    """
 
     name = "monolithic"
 
@@ -394,14 +436,28 @@ class MonolithicPipeline(Pipeline):
         size: str = "medium",
         grid: tuple[int, int] = (8, 8),
         tile: int = 8,
+        *,
+        inputs: Inputs = "pixels",
+        augment: str | None = None,
+        training: Training = "bc",
     ) -> None:
+        if inputs not in ("pixels", "symbols"):
+            raise ValueError("inputs must be pixels or symbols")
+        if training not in TRAININGS:
+            raise ValueError(f"training must be one of {', '.join(TRAININGS)}")
         self.game, self.size, self.grid, self.tile = game, size, tuple(grid), tile
+        self.inputs, self.augment, self.training = inputs, augment, training
         self.policy = self._make()
+        self._augmenter = self._make_augment()  # refuses a game without declared symmetries
 
     @classmethod
-    def for_env(cls, env: GridGame, size: str = "medium") -> MonolithicPipeline:
+    def for_env(cls, env: GridGame, size: str = "medium", **variant: Any) -> MonolithicPipeline:
         """A policy sized for ``env``'s game, grid and tile."""
-        return cls(env.game, size, (env.height, env.width), env.tile)
+        return cls(env.game, size, (env.height, env.width), env.tile, **variant)
+
+    @property
+    def symbolic(self) -> bool:
+        return self.inputs == "symbols"
 
     def _make(self) -> torch.nn.Module:
         h, w = self.grid
@@ -409,18 +465,54 @@ class MonolithicPipeline(Pipeline):
             self.size,
             (h, w),
             self.game.actions.count(h, w),
-            self.tile,
+            1 if self.symbolic else self.tile,
             spatial=bool(self.game.actions.per_cell),
+            channels=self.game.num_kinds if self.symbolic else 3,
         )
+
+    def _make_augment(self) -> Augment | None:
+        symmetry, colour = augment_parts(self.augment)
+        if colour and self.symbolic:
+            raise ValueError(f"{self.label}: a network that reads the true grid sees no colour")
+        try:
+            return make_augment(
+                symmetry=symmetry,
+                colour=colour,
+                targets="actions",
+                actions=self.game.actions,
+                grid=self.grid,
+            )
+        except ValueError as e:
+            raise ValueError(f"{self.label}: {e}") from None
+
+    def _encode(self, x: np.ndarray) -> torch.Tensor:
+        return one_hot_cells(x, self.game.num_kinds) if self.symbolic else to_input(x)
 
     @property
     def label(self) -> str:
-        return f"mono-{self.size}"
+        parts = [f"mono-{self.size}"]
+        parts += ["symbolic"] if self.symbolic else []
+        parts += [AUGMENTS[self.augment]] if self.augment else []
+        parts += [self.training] if self.training != "bc" else []
+        return "-".join(parts)
+
+    def augmentations(self) -> tuple[str, ...]:
+        """What the training batches were augmented with, for the ledger."""
+        return describe_augment(self.augment, "actions remapped")
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
-        result = fit(self._make, demos.frames, demos.actions, demos.episodes, config)
+        """Behaviour cloning on ``demos`` (for every ``training``: DAgger and distillation
+        call this on the rows they gather)."""
+        x = demos.cells if self.symbolic else demos.frames
+        config = _patient(config, self.augment)
+        result = fit(
+            self._make, x, demos.actions, demos.episodes, config, self._augmenter, self._encode
+        )
         self.policy = result.model
-        return _fit_report(result, frames=len(demos), actions=len(demos))
+        report = _fit_report(result, frames=len(demos), actions=len(demos))
+        if self.symbolic:
+            report.extra["true_grids"] = len(demos)  # it reads the truth, not screens
+        return report
 
     def cannot_play(self, env: GridGame) -> str | None:
         if self.size != "pooled" and (env.height, env.width) != self.grid:
@@ -428,14 +520,15 @@ class MonolithicPipeline(Pipeline):
                 f"{self.label} was built for {self.grid[0]}x{self.grid[1]} screens and cannot "
                 f"play {env.height}x{env.width}; the pooled size (--size pooled) takes any size"
             )
-        if env.tile != self.tile:
+        if env.tile != self.tile and not self.symbolic:
             return f"{self.label} reads {self.tile}-pixel cells, this screen has {env.tile}"
         return super().cannot_play(env)
 
     @torch.inference_mode()
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
-        action = int(self.policy(to_input(obs))[0].argmax())
+        x = self._encode(info["scene"].grid) if self.symbolic else to_input(obs)
+        action = int(self.policy(x)[0].argmax())
         h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
         name = self.game.actions.name(action, h, w)
         return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
@@ -450,7 +543,15 @@ class MonolithicPipeline(Pipeline):
         _write_manifest(
             directory,
             self.game,
-            {"kind": "monolithic", "size": self.size, "grid": list(self.grid), "tile": self.tile},
+            {
+                "kind": "monolithic",
+                "size": self.size,
+                "grid": list(self.grid),
+                "tile": self.tile,
+                "inputs": self.inputs,
+                "augment": self.augment,
+                "training": self.training,
+            },
         )
         return directory
 
@@ -539,6 +640,9 @@ class Manifest(BaseModel):
     size: str | None = Field(None, max_length=64)
     grid: tuple[int, int] | None = None
     supervision: Literal["labels", "abduced", "legend"] = "labels"
+    augment: Literal["symmetry", "colour", "both"] | None = None
+    inputs: Literal["pixels", "symbols"] = "pixels"
+    training: Literal["bc", "dagger", "distilled"] = "bc"
 
     @field_validator("grid")
     @classmethod
@@ -605,7 +709,10 @@ def load_pipeline(
         if manifest.kind == "hybrid":
             reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
             pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
-                reasoner, tile=manifest.tile, supervision=manifest.supervision
+                reasoner,
+                tile=manifest.tile,
+                supervision=manifest.supervision,
+                augment=manifest.augment,
             )
             module = pipe.perception
         elif manifest.kind == "ppo":
@@ -619,7 +726,15 @@ def load_pipeline(
                     f"{manifest_path}: a monolithic pipeline needs a size (one of "
                     f"{', '.join(POLICY_NAMES)}) and a grid; save the pipeline again"
                 )
-            pipe = MonolithicPipeline(saved, manifest.size, manifest.grid, manifest.tile)
+            pipe = MonolithicPipeline(
+                saved,
+                manifest.size,
+                manifest.grid,
+                manifest.tile,
+                inputs=manifest.inputs,
+                augment=manifest.augment,
+                training=manifest.training,
+            )
             module = pipe.policy
         try:
             with warnings.catch_warnings():  # torch's advice on pickle protocols is not ours
@@ -649,7 +764,16 @@ def _network_description(pipe: MonolithicPipeline | PPOPipeline) -> dict[str, An
         "game": pipe.game.name,
         "params": count_parameters(pipe.policy),
         "grid": list(pipe.grid),
+        **({"augmentations": list(a)} if (a := getattr(pipe, "augmentations", tuple)()) else {}),
     }
+
+
+def _patient(config: TrainConfig, augment: str | None) -> TrainConfig:
+    """Augmented data is learnt more slowly (for hundreds of steps a network can sit at chance
+    on it): no early stop before half the steps."""
+    if not augment:
+        return config
+    return TrainConfig(**{**asdict(config), "min_steps": config.max_steps // 2})
 
 
 def _fit_report(result: TrainResult, **consumed: int) -> FitReport:

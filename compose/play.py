@@ -16,7 +16,7 @@ __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "level_seed", "play_episo
 
 # Streams keep the levels of different uses apart: a pipeline is never evaluated on a level
 # it was trained on, and every pipeline meets the same evaluation levels.
-STREAMS = {"train": 1, "rl": 2, "eval": 3}
+STREAMS = {"train": 1, "rl": 2, "eval": 3, "distill": 4}  # disjoint level streams
 
 StepObserver = Callable[[Step, dict[str, Any]], None]
 

@@ -8,16 +8,32 @@ difference reflects how much the pipelines differ, not how hard the levels were.
 At 0% and 100% a bootstrap interval collapses to a point, which would read as certainty. Every
 interval is therefore widened to at least the Wilson score interval of the pooled episodes
 (for a difference: Newcombe's interval built from the two Wilson intervals).
+
+The budget at which success first reaches a goal is bootstrapped the same way, with one set of
+draws shared by every budget and pipeline of a split (:func:`first_reaching`); its interval is
+read off the sorted replicates (:func:`ordered_interval`), since "not reached" has no number to
+average.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import ceil
 
 import numpy as np
 
-__all__ = ["Estimate", "paired_difference", "percentiles", "success_estimate", "wilson"]
+__all__ = [
+    "Estimate",
+    "first_reaching",
+    "level_draws",
+    "ordered_interval",
+    "outcome_tensor",
+    "paired_difference",
+    "percentiles",
+    "success_estimate",
+    "wilson",
+]
 
 N_BOOT = 2000
 QUANTILES = {"p50": 50, "p95": 95}  # what every latency figure reports
@@ -94,6 +110,75 @@ def paired_difference(a: Sequence[str], b: Sequence[str], seed: int = 0) -> Esti
     n_low = d - float(np.hypot(pa - la, ub - pb))
     n_high = d + float(np.hypot(ua - pa, pb - lb))
     return Estimate(d, float(min(low, n_low)), float(max(high, n_high)), n)
+
+
+def level_draws(n_seeds: int, n_levels: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``N_BOOT`` two-level draws, fixed by ``seed``: seed indices ``(N_BOOT, n_seeds)``, then
+    level indices within each drawn seed ``(N_BOOT, n_seeds, n_levels)``."""
+    return _draws(n_seeds, n_levels, np.random.default_rng(seed))
+
+
+def outcome_tensor(
+    per_budget: Sequence[Mapping[int, str]], seeds: Sequence[int], n_levels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome strings by budget, then by seed → ``(wins, played)``, two arrays of shape
+    ``(budgets, seeds, levels)``: 1 where a level was solved, and True where it was played at
+    all (a budget, seed or level without a result is masked out, not counted as a failure)."""
+    wins = np.zeros((len(per_budget), len(seeds), n_levels))
+    played = np.zeros(wins.shape, dtype=bool)
+    row = {s: i for i, s in enumerate(seeds)}
+    for k, by_seed in enumerate(per_budget):
+        for s, outcomes in by_seed.items():
+            wins[k, row[s], : len(outcomes)] = [ch == "1" for ch in outcomes]
+            played[k, row[s], : len(outcomes)] = True
+    return wins, played
+
+
+def first_reaching(
+    wins: np.ndarray,
+    played: np.ndarray,
+    goal: float,
+    draws: tuple[np.ndarray, np.ndarray],
+) -> tuple[int, np.ndarray]:
+    """The index of the first budget whose pooled success is at least ``goal`` — the number of
+    budgets when none is (censored) — on the data itself and on every bootstrap replicate.
+
+    ``wins``/``played`` come from :func:`outcome_tensor`; ``draws`` from :func:`level_draws`,
+    applied alike to every budget (each seed and level carries its outcomes at all budgets). A
+    budget with no episode in the data, or none drawn in a replicate, is skipped there.
+    """
+    point = _first(_rate(wins.sum(axis=(1, 2)), played.sum(axis=(1, 2)))[None, :], goal)
+    seeds, levels = draws
+    rates = np.empty((len(seeds), wins.shape[0]))
+    for k in range(wins.shape[0]):
+        w = wins[k][seeds[..., None], levels].sum(axis=(1, 2))
+        n = played[k][seeds[..., None], levels].sum(axis=(1, 2))
+        rates[:, k] = _rate(w, n)
+    return int(point[0]), _first(rates, goal)
+
+
+def _rate(wins: np.ndarray, played: np.ndarray) -> np.ndarray:
+    """Success rate, NaN where nothing was played."""
+    return np.where(played > 0, wins / np.maximum(played, 1), np.nan)
+
+
+def _first(rates: np.ndarray, goal: float) -> np.ndarray:
+    """Per row of ``rates`` (replicates × budgets): the first column at or above ``goal``, or
+    the number of columns. The tolerance only absorbs float rounding (19/20 is 0.95)."""
+    reached = rates >= goal - 1e-9  # NaN compares False: a skipped budget never reaches
+    return np.where(reached.any(axis=1), reached.argmax(axis=1), rates.shape[1])
+
+
+def ordered_interval(order: np.ndarray) -> tuple[int, int]:
+    """The replicates at the 2.5th and 97.5th percentiles, given the replicates' indices sorted
+    in ascending order of what they estimate. Inverted-CDF percentiles: each end is one actual
+    replicate, never an average of two (which a censored replicate could not enter)."""
+    n = len(order)
+    if n == 0:
+        raise ValueError("no replicate to take an interval from")
+    low = max(0, ceil(0.025 * n) - 1)
+    high = min(n - 1, ceil(0.975 * n) - 1)
+    return int(order[low]), int(order[high])
 
 
 def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:

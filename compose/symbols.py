@@ -8,6 +8,12 @@ hybrid, beside the rule clauses.
 - ``one-agent``: the screen shows exactly one agent. The agent is the cell most likely to be an
   agent (its kind tells what it holds), and every other cell takes its most likely non-agent
   kind.
+- ``structured``: ``one-agent``, plus the structure the game's specification declares: the
+  kind on every border cell, and how few and how many cells of a kind a screen shows. A kind
+  with too many cells keeps its most likely ones (the others take their next most likely kind
+  that still has room); a kind with too few takes the free cells most likely to be it, unless
+  even the best of them is below ``PROMOTE_AT`` (the missing one is then taken to be hidden
+  under the agent). Greedy, kind by kind, in the order the specification lists them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import GameSpec
 
-__all__ = ["DECODERS", "Decoder", "decoder_for", "hybrid_assumptions"]
+__all__ = ["DECODERS", "Decoder", "decoder_for", "hybrid_assumptions", "reading_decoder"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,59 @@ def _one_agent(game: GameSpec, probs: np.ndarray) -> Scene:
     return Scene.from_grid(game, grid)
 
 
+PROMOTE_AT = 0.01  # a missing kind is read into a cell only if it is at least this likely there
+
+
+def _structured(game: GameSpec, probs: np.ndarray) -> Scene:
+    h, w, k = probs.shape
+    agents = set(game.agent_kinds)
+    grid = _one_agent(game, probs).grid.copy() if agents else probs.argmax(-1).astype(np.int8)
+    fixed = np.isin(grid, list(agents))  # cells no constraint may change
+    if game.border:
+        border = np.ones((h, w), bool)
+        border[1:-1, 1:-1] = False
+        grid[border & ~fixed] = game.index(game.border)
+        fixed |= border
+    full: set[int] = set()  # kinds at their most: no other cell may take them
+    for name, (low, high) in game.counts.items():
+        kind = game.index(name)
+        score = np.where(fixed, -1.0, probs[..., kind])
+        have = np.flatnonzero((grid == kind) & ~fixed)
+        order = have[np.argsort(-score.flat[have])]
+        keep, demote = order[:high], order[high:]
+        if len(keep) < low:
+            free = np.flatnonzero((grid != kind) & ~fixed)
+            best = free[np.argsort(-score.flat[free])][: low - len(keep)]
+            keep = np.concatenate([keep, best[score.flat[best] >= PROMOTE_AT]])
+        full.add(kind)
+        allowed = [j for j in range(k) if j not in full and j not in agents]
+        for cell in demote:
+            grid.flat[cell] = allowed[int(probs.reshape(-1, k)[cell, allowed].argmax())]
+        grid.flat[keep] = kind
+        fixed.flat[keep] = True
+        fixed.flat[demote] = True
+    return Scene.from_grid(game, grid)
+
+
+def _structure_assumptions(game: GameSpec) -> tuple[str, ...]:
+    said = [f"every border cell is {game.border}"] if game.border else []
+    for name, (low, high) in game.counts.items():
+        many = (
+            f"exactly {low}"
+            if low == high
+            else f"at most {high}"
+            if not low
+            else f"{low} to {high}"
+        )
+        hidden = " (or one hidden under the agent)" if low else ""
+        said.append(f"{many} {name} cell{'s' if high > 1 else ''} on the screen{hidden}")
+    return tuple(said)
+
+
 DECODERS: dict[str, Decoder] = {
     "argmax": Decoder("argmax", (), _argmax),
     "one-agent": Decoder("one-agent", ("exactly one agent on the screen",), _one_agent),
+    "structured": Decoder("structured", ("exactly one agent on the screen",), _structured),
 }
 
 
@@ -64,7 +120,19 @@ TRACKS_INVENTORY = (
 def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
     """What a hybrid of ``game`` assumes beyond its rules, for the ledger: its decoder's
     assumptions, and, where the screen hides the inventory, that it tracks it itself."""
-    return decoder_for(game).assumptions + ((TRACKS_INVENTORY,) if game.hidden_inventory else ())
+    decoder = decoder_for(game)
+    structure = _structure_assumptions(game) if decoder.name == "structured" else ()
+    inventory = (TRACKS_INVENTORY,) if game.hidden_inventory else ()
+    return decoder.assumptions + structure + inventory
+
+
+def reading_decoder(game: GameSpec) -> Decoder:
+    """The decoder without the declared structure, for a reading that must stay as it was
+    read (abduction scores each reading as it is; the structure would rewrite it)."""
+    decoder = decoder_for(game)
+    if decoder.name != "structured":
+        return decoder
+    return DECODERS["one-agent" if game.agent_kinds else "argmax"]
 
 
 def decoder_for(game: GameSpec) -> Decoder:

@@ -64,6 +64,7 @@ __all__ = ["MINIGRID", "MiniGridGame"]
 COLOURS = ("red", "green", "blue", "purple", "yellow", "grey")
 assert sorted(COLOURS) == sorted(COLOR_NAMES)
 HEADINGS = ("east", "south", "west", "north")  # MiniGrid's agent_dir 0..3
+FACING = ((0, 1), (1, 0), (0, -1), (-1, 0))  # each heading as a (row, column) step
 DEVELOPMENT = ("DoorKey-5x5", "DoorKey-8x8", "LavaCrossingS9N1", "SimpleCrossingS9N1", "LavaGapS5")
 
 
@@ -85,8 +86,8 @@ def _kinds() -> tuple[KindSpec, ...]:
             KindSpec(f"door_{colour}_locked", "STUVWX"[i], None),
         ]
     kinds += [
-        KindSpec(f"agent_{h}", ">v<^"[i], None, holds=(), doc=f"the agent, facing {h}")
-        for i, h in enumerate(HEADINGS)
+        KindSpec(f"agent_{h}", ">v<^"[i], None, holds=(), doc=f"the agent, facing {h}", facing=step)
+        for i, (h, step) in enumerate(zip(HEADINGS, FACING, strict=True))
     ]
     return tuple(kinds)
 
@@ -97,7 +98,9 @@ MINIGRID = GameSpec(
     summary="Farama's MiniGrid ids (DoorKey, crossings, LavaGap, ...) from MiniGrid's own screen",
     entry_point="environments.farama_minigrid:MiniGridGame",
     kinds=_kinds(),
-    actions=Actions(("left", "right", "forward", "pickup", "drop", "toggle", "done")),
+    actions=Actions(
+        ("left", "right", "forward", "pickup", "drop", "toggle", "done"), symmetry="egocentric"
+    ),
     palettes={"default": {}},  # MiniGrid draws its own screen
     reasoner="symbolic.reasoners.facing:FacingReasoner",
     decoder="one-agent",

@@ -143,7 +143,9 @@ KEYDOOR = GameSpec(
         },
     },
     reasoner="symbolic.reasoners.grid:GridReasoner",
-    decoder="one-agent",
+    decoder="structured",
+    border="wall",
+    counts={"door": (1, 1), "goal": (1, 1), "key": (0, 1)},
     bench=("8x8", "16x16"),
     variants=tuple(
         Variant(f"{n}x{n}", {"size": n}, f"{n}x{n} room") for n in (6, 8, 10, 12, 14, 16)

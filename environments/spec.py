@@ -60,6 +60,9 @@ class KindSpec:
     traits: Traits = Traits()
     holds: tuple[str, ...] | None = None  # an agent, shown holding these kinds; None: not one
     doc: str = ""  # what it is, for legends
+    # The way it faces on the screen, as a (row, column) step, for a kind drawn turned (an
+    # agent facing east); None: it looks the same whichever way the board is turned.
+    facing: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class Actions:
     names: tuple[str, ...] = ()  # fixed actions, e.g. ("N", "E", "S", "W")
     per_cell: str = ""  # e.g. "press": action r * W + c is named press(r,c)
     doc: str = ""
+    # How the actions turn with the board, for symmetry augmentation: "compass" (N/E/S/W
+    # moves turn with it), "egocentric" (left and right swap under a reflection), "" (not
+    # declared). A per-cell action always moves with its cell.
+    symmetry: str = ""
 
     def count(self, height: int, width: int) -> int:
         return height * width if self.per_cell else len(self.names)
@@ -83,7 +90,9 @@ class Actions:
         return tuple(self.name(a, height, width) for a in range(self.count(height, width)))
 
 
-MOVES = Actions(("N", "E", "S", "W"), doc="move one cell north, east, south or west")
+MOVES = Actions(
+    ("N", "E", "S", "W"), doc="move one cell north, east, south or west", symmetry="compass"
+)
 # (row, column) offset of each move, in the order of MOVES.names.
 MOVE_DELTAS: tuple[tuple[int, int], ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
 
@@ -130,6 +139,11 @@ class GameSpec:
     # pipeline that reads screens must remember what it picked up
     adopts: str = ""  # ids of another suite this game plays (e.g. "MiniGrid-"): any such id
     # registered with Gymnasium becomes neurocomp/<id>, made with {"env_id": id}
+    # The structure every screen has, for the "structured" decoder: the kind on every border
+    # cell ("" for none), and the least and most cells of a kind on a screen (the agent's own
+    # cell counted as the agent).
+    border: str = ""
+    counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]
@@ -140,6 +154,15 @@ class GameSpec:
             raise ValueError(f"{self.name}: a glyph is one character")
         if self.background not in names:
             raise ValueError(f"{self.name}: background {self.background!r} is not a kind")
+        for kind, (low, high) in self.counts.items():
+            if kind not in names or not 0 <= low <= high:
+                raise ValueError(
+                    f"{self.name}: counts[{kind!r}] must name a kind, 0 <= low <= high"
+                )
+        if self.border and self.border not in names:
+            raise ValueError(f"{self.name}: border {self.border!r} is not a kind")
+        if self.actions.symmetry not in ("", "compass", "egocentric"):
+            raise ValueError(f"{self.name}: unknown action symmetry {self.actions.symmetry!r}")
         slots = {tuple(p) for p in self.palettes.values()}
         if "default" not in self.palettes or len(slots) != 1:
             raise ValueError(f"{self.name}: palettes need 'default' and the same slots in each")

@@ -22,6 +22,7 @@ __all__ = [
     "PooledConvPolicy",
     "count_parameters",
     "make_policy",
+    "one_hot_cells",
     "to_input",
 ]
 
@@ -32,6 +33,14 @@ def to_input(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     if x.dim() == 3:
         x = x.unsqueeze(0)
     return x.permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5)
+
+
+def one_hot_cells(cells: np.ndarray | torch.Tensor, kinds: int) -> torch.Tensor:
+    """``(B, H, W)`` or ``(H, W)`` grids of kinds → ``(B, kinds, H, W)`` one-hot floats."""
+    x = torch.as_tensor(np.asarray(cells), dtype=torch.int64)
+    if x.dim() == 2:
+        x = x.unsqueeze(0)
+    return torch.nn.functional.one_hot(x, kinds).permute(0, 3, 1, 2).float()
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -67,10 +76,14 @@ class ConvPolicy(nn.Module):
         width: int = 32,
         depth: int = 2,
         hidden: int = 64,
+        channels: int = 3,
     ) -> None:
         super().__init__()
         self.grid = grid
-        layers: list[nn.Module] = [nn.Conv2d(3, width, kernel_size=tile, stride=tile), nn.ReLU()]
+        layers: list[nn.Module] = [
+            nn.Conv2d(channels, width, kernel_size=tile, stride=tile),
+            nn.ReLU(),
+        ]
         for _ in range(depth):
             layers += [nn.Conv2d(width, width, 3, padding=1), nn.ReLU()]
         self.features = nn.Sequential(*layers)  # (B, width, H, W)
@@ -106,10 +119,14 @@ class PooledConvPolicy(nn.Module):
         dilations: tuple[int, ...] = (1, 2, 4, 8),
         hidden: int = 64,
         spatial: bool = False,
+        channels: int = 3,
     ) -> None:
         super().__init__()
         self.spatial = spatial
-        layers: list[nn.Module] = [nn.Conv2d(3, width, kernel_size=tile, stride=tile), nn.ReLU()]
+        layers: list[nn.Module] = [
+            nn.Conv2d(channels, width, kernel_size=tile, stride=tile),
+            nn.ReLU(),
+        ]
         for d in dilations:  # receptive field 1 + 2 * sum(dilations) cells: 31 by default
             layers += [nn.Conv2d(width, width, 3, padding=d, dilation=d), nn.ReLU()]
         self.features = nn.Sequential(*layers)  # (B, width, H, W)
@@ -141,18 +158,25 @@ POLICY_NAMES = (*POLICY_SIZES, "pooled")  # every size a monolithic pipeline can
 
 
 def make_policy(
-    size: str, grid: tuple[int, int], actions: int, tile: int = 8, *, spatial: bool = False
+    size: str,
+    grid: tuple[int, int],
+    actions: int,
+    tile: int = 8,
+    *,
+    spatial: bool = False,
+    channels: int = 3,
 ) -> nn.Module:
     """A monolithic policy: ``small``/``medium``/``large`` (fixed grid) or ``pooled`` (any).
 
     ``actions`` is the number of fixed actions; with ``spatial`` there is one action per cell
     instead (``actions`` must then equal the grid's cell count, and only ``pooled`` keeps to
-    any grid size).
+    any grid size). A policy that reads the true grid of kinds instead of the screen takes
+    ``channels`` = the number of kinds (one-hot per cell) and ``tile`` = 1.
     """
     if spatial and actions != grid[0] * grid[1]:
         raise ValueError(f"a spatial policy has one action per cell, not {actions}")
     if size == "pooled":
-        return PooledConvPolicy(actions, tile=tile, spatial=spatial)
+        return PooledConvPolicy(actions, tile=tile, spatial=spatial, channels=channels)
     if size not in POLICY_SIZES:
         raise ValueError(f"unknown policy size {size!r}; choose from {list(POLICY_NAMES)}")
-    return ConvPolicy(actions, grid=grid, tile=tile, **POLICY_SIZES[size])
+    return ConvPolicy(actions, grid=grid, tile=tile, channels=channels, **POLICY_SIZES[size])

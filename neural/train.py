@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from neural.augment import Augment
 from neural.modules import to_input
 
 __all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode"]
@@ -34,6 +35,7 @@ class TrainConfig:
     max_steps: int = 1500  # optimizer steps per learning rate, at most
     eval_every: int = 25  # steps between validation checks
     patience: int = 6  # validation checks without improvement before stopping
+    min_steps: int = 0  # no early stop before this many steps (augmented data learns slower)
     batch_size: int = 64
     weight_decay: float = 1e-4
     val_fraction: float = 0.2  # share of episodes (frames, when there is one) held out
@@ -88,21 +90,29 @@ def fit(
     targets: np.ndarray,
     episodes: np.ndarray,
     config: TrainConfig = TrainConfig(),
+    augment: Augment | None = None,
+    inputs: Callable[[np.ndarray], torch.Tensor] = to_input,
 ) -> TrainResult:
-    """Train a fresh ``make_model()`` per learning rate; return the one best on validation."""
+    """Train a fresh ``make_model()`` per learning rate; return the one best on validation.
+
+    ``augment`` transforms each training batch (never validation data); ``inputs`` turns
+    ``frames`` into the network's input (screens by default)."""
     t0 = time.perf_counter()
     train_idx, val_idx = split_by_episode(episodes, config.val_fraction, config.seed)
     if len(train_idx) == 0:
         raise ValueError("not enough data to hold out a validation split")
-    x_train, y_train = to_input(frames[train_idx]), torch.as_tensor(targets[train_idx])
-    x_val, y_val = to_input(frames[val_idx]), torch.as_tensor(targets[val_idx])
+    # Screens stay uint8 until a batch needs them: a budget of thousands of episodes fits.
+    x_train, y_train = frames[train_idx], torch.as_tensor(targets[train_idx])
+    x_val, y_val = frames[val_idx], torch.as_tensor(targets[val_idx])
     weight = _class_weights(y_train, make_model) if config.balance_classes else None
     best: tuple[float, float, nn.Module, float, int] | None = None
     by_lr: dict[float, float] = {}
     for lr in config.learning_rates:
         torch.manual_seed(config.seed)
         model = make_model()
-        loss, acc, steps = _train_one(model, x_train, y_train, x_val, y_val, weight, lr, config)
+        loss, acc, steps = _train_one(
+            model, (x_train, y_train), (x_val, y_val), weight, lr, config, augment, inputs
+        )
         by_lr[lr] = loss
         if best is None or _better(acc, loss, best[1], best[0]):
             best = (loss, acc, model, lr, steps)
@@ -124,15 +134,16 @@ def fit(
 
 def _train_one(
     model: nn.Module,
-    x_train: torch.Tensor,
-    y_train: torch.Tensor,
-    x_val: torch.Tensor,
-    y_val: torch.Tensor,
+    train: tuple[np.ndarray, torch.Tensor],
+    val: tuple[np.ndarray, torch.Tensor],
     weight: torch.Tensor | None,
     lr: float,
     config: TrainConfig,
+    augment: Augment | None = None,
+    inputs: Callable[[np.ndarray], torch.Tensor] = to_input,
 ) -> tuple[float, float, int]:
     """AdamW with early stopping; leaves ``model`` holding its best validation weights."""
+    (x_train, y_train), (x_val, y_val) = train, val
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=config.weight_decay)
     generator = torch.Generator().manual_seed(config.seed)
     best_loss, best_acc, best_state, best_step, stale = math.inf, -1.0, None, 0, 0
@@ -140,19 +151,22 @@ def _train_one(
     for step in range(1, config.max_steps + 1):
         model.train()
         batch = torch.randint(n, (min(config.batch_size, n),), generator=generator)
-        loss = F.cross_entropy(model(x_train[batch]), y_train[batch], weight=weight)
+        x, y = inputs(x_train[batch.numpy()]), y_train[batch]
+        if augment is not None:
+            x, y = augment(x, y, generator)
+        loss = F.cross_entropy(model(x), y, weight=weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if step % config.eval_every and step != config.max_steps:
             continue
-        val_loss, val_acc = _evaluate(model, x_val, y_val, weight)
+        val_loss, val_acc = _evaluate(model, x_val, y_val, weight, inputs)
         if _better(val_acc, val_loss, best_acc, best_loss):
             best_loss, best_acc, best_step, stale = val_loss, val_acc, step, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             stale += 1
-            if stale >= config.patience:
+            if stale >= config.patience and step >= config.min_steps:
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -161,13 +175,28 @@ def _train_one(
 
 @torch.no_grad()
 def _evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None
+    model: nn.Module,
+    x: np.ndarray,
+    y: torch.Tensor,
+    weight: torch.Tensor | None,
+    inputs: Callable[[np.ndarray], torch.Tensor] = to_input,
+    chunk: int = 1024,
 ) -> tuple[float, float]:
+    """Validation loss and accuracy, in chunks of ``chunk`` rows (the same numbers as in one
+    go: the loss is the weighted mean over all targets, as ``F.cross_entropy`` takes it)."""
     model.eval()
-    logits = model(x)
-    loss = F.cross_entropy(logits, y, weight=weight).item()
-    accuracy = (logits.argmax(1) == y).float().mean().item()
-    return loss, accuracy
+    if len(x) <= chunk:
+        logits = model(inputs(x))
+        loss = F.cross_entropy(logits, y, weight=weight).item()
+        return loss, (logits.argmax(1) == y).float().mean().item()
+    total = norm = right = count = 0.0
+    for i in range(0, len(x), chunk):
+        logits, target = model(inputs(x[i : i + chunk])), y[i : i + chunk]
+        total += F.cross_entropy(logits, target, weight=weight, reduction="sum").item()
+        norm += (weight[target].sum() if weight is not None else target.numel()).__float__()
+        right += (logits.argmax(1) == target).sum().item()
+        count += target.numel()
+    return total / norm, right / count
 
 
 def _class_weights(y: torch.Tensor, make_model: Callable[[], nn.Module]) -> torch.Tensor:

@@ -22,6 +22,7 @@ from compose.errors import CheckpointError
 from compose.play import level_seed, play_episode
 from compose.report import SECTIONS
 from neural import TrainConfig
+from symbolic.reasoner import load_reasoner
 from tests.conftest import run_cli
 
 GAMES = {game.name: game for game in environments.games()}
@@ -128,3 +129,48 @@ def test_a_tiny_comparison_writes_a_full_report(name, tmp_path):
     oracle = [r for r in data["rows"] if r["pipeline"] == "oracle"]
     assert oracle and all(r["success_rate"] == 1.0 for r in oracle)
     assert Path(out / "report.html").read_text().count("data:image/png;base64,") >= 4
+
+
+TINY_TRAIN = TrainConfig(max_steps=30, eval_every=10, patience=2)
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_the_monoliths_best_shots_train_play_and_say_what_they_took(name, tmp_path):
+    from compose.teaching import dagger, distill
+
+    game = GAMES[name]
+    env = environments.make(game.env_ids()[0])
+    demos = demonstrations(env, 2, 0)
+    obs, info = env.reset(seed=level_seed(0, "eval", 0))
+
+    symbolic = MonolithicPipeline.for_env(env, "medium", inputs="symbols")
+    report = symbolic.fit(demos, TINY_TRAIN)
+    assert report.actions == len(demos) and report.extra["true_grids"] == len(demos)
+    # it reads the true grid, not the screen: a blank screen changes nothing
+    assert symbolic.act(obs * 0, info).action == symbolic.act(obs, info).action
+
+    augmented = MonolithicPipeline.for_env(env, "pooled", augment="both")
+    augmented.fit(demos, TINY_TRAIN)
+    assert augmented.describe()["augmentations"]
+
+    asking = MonolithicPipeline.for_env(env, "medium", training="dagger")
+    report = dagger(asking, env, demos, 0, TINY_TRAIN, rounds=1)
+    assert report.actions == report.frames > len(demos)
+    assert report.extra["expert_queries"] == report.actions - len(demos)
+
+    student = MonolithicPipeline.for_env(env, "medium", training="distilled")
+    report = distill(student, env, demos, 0, TINY_TRAIN, levels=3)
+    assert report.actions == 0 and report.cell_labels == demos.cells.size
+    assert report.rule_clauses > 0 and report.extra["teacher_labels"] > 0
+    assert report.frames == len(demos) + report.extra["teacher_labels"]
+
+    turned = HybridPipeline(load_reasoner(game), tile=env.tile, augment="symmetry")
+    turned.fit(demos, TINY_TRAIN)
+    assert turned.label == "hybrid-sym" and turned.describe()["augmentations"]
+
+    for pipe in (symbolic, augmented, asking, student, turned):
+        episode = play_episode(env, pipe, level_seed(0, "eval", 1))
+        assert episode.steps > 0
+        loaded = load_pipeline(pipe.save(tmp_path / pipe.label), game)
+        assert loaded.label == pipe.label
+        assert loaded.act(obs, info).action == pipe.act(obs, info).action

@@ -20,6 +20,7 @@ from compose.files import write_json, write_text
 from compose.report.knowledge import attribution, episode, episode_strip, ledger, provenance
 from compose.report.outcomes import (
     abduction,
+    budget_to_goal,
     consumption,
     costs,
     size_sweep,
@@ -35,6 +36,7 @@ __all__ = ["SECTIONS", "ReportFiles", "build_report"]
 SECTIONS = (
     "Who won",
     "Success rates",
+    "Demonstrations needed for 95% success",
     "What each pipeline consumed",
     "Sample efficiency",
     "Out of distribution",
@@ -113,6 +115,7 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
     )
     out += who_won(a)
     out += success_table(a)
+    out += budget_to_goal(a)
     out += consumption(a)
     out += abduction(a)
     out.append(H(2, "Sample efficiency"))

@@ -19,6 +19,19 @@ from symbolic.reasoner import reasoner_class, rules_path
 __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
 
 
+def _handed(kind: str, words: set[str]) -> list[str]:
+    """Knowledge a learner is handed besides rules, by its label's words."""
+    handed = []
+    if words & {"sym", "aug"}:
+        turned = "facing kinds turned" if kind == "hybrid" else "actions remapped"
+        handed.append(f"augmentation: the board's symmetries ({turned})")
+    if words & {"colour", "aug"}:
+        handed.append("augmentation: random colour maps")
+    if kind == "monolithic" and "symbolic" in words:
+        handed.append("reads the true grid of kinds")
+    return handed
+
+
 def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rules = Path(a.config.rules or rules_path(game))
     ledger = PrologEngine.get().load_rules(rules).ledger
@@ -27,11 +40,15 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rows = []
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
-        if kind in ("monolithic", "ppo"):
-            rows.append([pipeline, "0", "0", "0", "0", "none"])
+        words = set(pipeline.split("-")[1:])
+        handed = _handed(kind, words)
+        taught = kind == "monolithic" and "distilled" in words  # knows what its teacher knows
+        if kind in ("monolithic", "ppo") and not taught:
+            rows.append([pipeline, "0", "0", "0", "0", "; ".join(handed) or "none"])
             continue
-        counted = len(assumptions) if kind == "hybrid" else 0
-        extra = "; decoder: " + ", ".join(assumptions) if kind == "hybrid" and counted else ""
+        counted = len(assumptions) if kind == "hybrid" or taught else 0
+        extra = "; decoder: " + ", ".join(assumptions) if counted else ""
+        source = f"{'its hybrid teacher: ' if taught else ''}{rules.name}{extra}"
         rows.append(
             [
                 pipeline,
@@ -39,7 +56,7 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
                 str(ledger.predicates),
                 str(ledger.lines),
                 str(counted),
-                f"{rules.name}{extra}",
+                "; ".join([source, *handed]),
             ]
         )
     return [
@@ -48,7 +65,9 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
             "Hand-written knowledge each pipeline relies on: clauses, predicates and non-comment "
             "lines of the rule file, plus the assumptions of the hybrid's symbol decoder "
             f"({game.decoder}). The reasoner asks the rules {questions}; its search is generic "
-            "code, not game knowledge. The monolithic policies use none."
+            "code, not game knowledge. The monolithic policies use none, except what they are "
+            "handed: augmentation (the board's symmetries, random colour maps), the true grid, "
+            "or a hybrid teacher whose knowledge a distilled student inherits."
         ),
         Table(
             ["pipeline", "clauses", "predicates", "lines", "decoder assumptions", "source"], rows

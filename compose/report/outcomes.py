@@ -1,17 +1,24 @@
-"""The report's sections on outcomes: who won, success rates, what each pipeline consumed,
-costs and the model-size sweep."""
+"""The report's sections on outcomes: who won, success rates, the demonstrations needed for 95%
+success, what each pipeline consumed, costs and the model-size sweep."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from compose.analysis import Analysis, Cell, Verdict, frames_text
+from compose.analysis import GOAL, Analysis, BudgetToGoal, Cell, Verdict, frames_text
 from compose.document import Block, Figure, H, P, Table
-from compose.report.text import num, pct, points
+from compose.report.text import multiple, num, pct, points, times
 from compose.stats import paired_difference
 
-__all__ = ["consumption", "costs", "size_sweep", "success_table", "who_won"]
+__all__ = [
+    "budget_to_goal",
+    "consumption",
+    "costs",
+    "size_sweep",
+    "success_table",
+    "who_won",
+]
 
 
 def who_won(a: Analysis) -> list[Block]:
@@ -137,6 +144,8 @@ WHO = {
     "hybrid": "The hybrid",
     "hybrid-abduced": "The abduced hybrid (no cell label)",
     "hybrid-legend": "The legend hybrid (one labelled cell per kind)",
+    "hybrid-sym": "The hybrid with perception trained on the board's symmetries",
+    "hybrid-aug": "The hybrid with perception trained on symmetries and colour maps",
 }
 
 
@@ -213,6 +222,87 @@ def success_table(a: Analysis) -> list[Block]:
     ]
 
 
+def budget_to_goal(a: Analysis) -> list[Block]:
+    """The smallest demonstration budget at which each learner reaches 95% success, per split,
+    and its ratio to the reference hybrid's."""
+    out: list[Block] = [H(2, f"Demonstrations needed for {pct(GOAL)} success")]
+    found = {(g.pipeline, g.split): g for g in a.budget_to_goal()}
+    learners = [p for p in a.learners() if any(k[0] == p for k in found)]
+    if not learners:
+        out.append(P("No pipeline that learns from demonstrations has results here."))
+        return out
+    out += [
+        P(
+            "The fewest demonstration episodes after which a pipeline's success, pooled over "
+            f"seeds and levels, is at least {pct(GOAL)}, per split, with a 95% interval "
+            "(the bootstrap of the success rates over seeds and levels, with one set of draws "
+            "shared by every budget and pipeline; each end is a budget of this comparison). "
+            f"> {a.top_budget:,}: did not reach "
+            f"{pct(GOAL)} within the largest budget tried, {a.top_budget:,} demonstration "
+            "episodes. n/a: the pipeline cannot play that split's screen size."
+        ),
+        Table(["pipeline", *a.splits], _goal_rows(a, learners, found, _budget_cell)),
+    ]
+    reference = a.reference_hybrid()
+    if reference is None:
+        out.append(P("No hybrid in this comparison: no ratio to a hybrid to show."))
+        return out
+    out += [
+        P(
+            f"Ratio to {reference}: how many times as many demonstration episodes each "
+            f"pipeline needed as {reference} to reach {pct(GOAL)} on the same split (×30: "
+            "thirty times as many), with a 95% interval from the same draws for both. A ratio "
+            f"with > is a lower bound: the pipeline did not reach {pct(GOAL)} within the "
+            f"largest budget tried, {a.top_budget:,} demonstration episodes, so it needs more "
+            f"than that. —: {reference} itself did not reach {pct(GOAL)} there, and there is "
+            "nothing to divide by. The cap is this comparison's largest budget, not the "
+            "pipeline's limit: the `full` preset stops at 300 demonstration episodes, the "
+            "`catch-up` preset goes to 3,000."
+        ),
+        Table(["pipeline", *a.splits], _goal_rows(a, learners, found, _ratio_cell)),
+    ]
+    return out
+
+
+def _goal_rows(
+    a: Analysis,
+    learners: list[str],
+    found: dict[tuple[str, str], BudgetToGoal],
+    show: Callable[[BudgetToGoal], str],
+) -> list[list[str]]:
+    """One row per learner, one column per split; n/a where it did not play the split."""
+    return [
+        [p, *[show(g) if (g := found.get((p, s))) else "n/a" for s in a.splits]] for p in learners
+    ]
+
+
+def _budget_cell(g: BudgetToGoal) -> str:
+    """``10 [3–30]``, ``100 [30–>300]``, ``> 300`` or ``> 300 [100–>300]``."""
+    point = f"> {g.cap:,}" if g.budget is None else f"{g.budget:,}"
+    if g.censored and g.low is None:
+        return point
+    return f"{point} [{_end(g.low, g.cap)}–{_end(g.high, g.cap)}]"
+
+
+def _end(budget: int | None, cap: int) -> str:
+    """One end of a budget interval; None is beyond the largest budget tried."""
+    return f">{cap:,}" if budget is None else f"{budget:,}"
+
+
+def _ratio_cell(g: BudgetToGoal) -> str:
+    """``×30 [10–100]``, ``×3 [1–>100]``, ``> ×30``, ``×1 (reference)`` or ``—``."""
+    if g.ratio is None:
+        return "—"
+    if g.pipeline == g.reference:
+        return "×1 (reference)"
+    point = f"> {times(g.ratio)}" if g.ratio_censored else times(g.ratio)
+    if g.ratio_low is None or g.ratio_high is None or (g.ratio_censored and g.ratio_low_censored):
+        return point
+    low = (">" if g.ratio_low_censored else "") + multiple(g.ratio_low)
+    high = (">" if g.ratio_high_censored else "") + multiple(g.ratio_high)
+    return f"{point} [{low}–{high}]"
+
+
 LEARNS_FROM = {
     "hybrid": "screens + per-cell kind labels + rules; never sees an action",
     "hybrid-abduced": (
@@ -224,6 +314,37 @@ LEARNS_FROM = {
     "monolithic": "screens + expert actions",
     "ppo": "screens + reward from its own play; no labels, no demonstrations",
 }
+
+
+def learns_from(pipeline: str, kind: str) -> str:
+    """What ``pipeline`` learns from, for the consumption table (variants by their label's
+    words: ``mono-medium-symbolic-aug-dagger``)."""
+    if pipeline in LEARNS_FROM:
+        return LEARNS_FROM[pipeline]
+    words = set(pipeline.split("-")[1:])
+    if kind == "hybrid":
+        base = "-".join(w for w in pipeline.split("-") if w not in ("aug", "sym", "colour"))
+        said = [LEARNS_FROM.get(base, LEARNS_FROM["hybrid"])]
+        if words & {"sym", "aug"}:
+            said.append("perception trained on the board's symmetries (facing kinds turned)")
+        if words & {"colour", "aug"}:
+            said.append("perception trained on random colour maps of the screens")
+        return "; ".join(said)
+    seen = "the true grid of kinds (never a screen)" if "symbolic" in words else "screens"
+    if "distilled" in words:
+        said = [
+            f"{seen} + a labelled hybrid teacher's actions on freshly generated levels; no expert "
+            "action (the teacher's cell labels and rules are counted here)"
+        ]
+    else:
+        said = [f"{seen} + expert actions"]
+    if "dagger" in words:
+        said.append("DAgger: the expert's action in every state it visited on its levels")
+    if words & {"sym", "aug"}:
+        said.append("the board's symmetries (actions remapped)")
+    if words & {"colour", "aug"}:
+        said.append("random colour maps")
+    return "; ".join(said)
 
 
 def consumption(a: Analysis) -> list[Block]:
@@ -252,7 +373,7 @@ def consumption(a: Analysis) -> list[Block]:
                     num(a.fit_mean(pipeline, b, "actions")),
                     num(a.fit_mean(pipeline, b, "cell_labels")),
                     num(a.fit_mean(pipeline, b, "rule_clauses")),
-                    LEARNS_FROM.get(pipeline, LEARNS_FROM[a.kinds[pipeline]]),
+                    learns_from(pipeline, a.kinds[pipeline]),
                 ]
             )
     return [

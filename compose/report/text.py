@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["num", "pair", "pct", "points"]
+__all__ = ["multiple", "num", "pair", "pct", "points", "times"]
 
 
 def pct(x: float | None) -> str:
@@ -25,3 +25,13 @@ def pair(lat: dict[str, float] | None, part: str) -> str:
 
 def num(x: float | None, fmt: str = "{:,.0f}") -> str:
     return "—" if x is None else fmt.format(x)
+
+
+def multiple(x: float) -> str:
+    """A ratio to two significant figures, whole from 10 on: ``30``, ``3.3``, ``0.33``."""
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
+def times(x: float) -> str:
+    """A ratio as a multiplier: ``×30``, ``×3.3``, ``×0.33``, ``×1,000``."""
+    return "×" + multiple(x)

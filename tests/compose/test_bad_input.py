@@ -51,7 +51,7 @@ CONFIGS = [
     ("table.toml", "train = [1, 2]\n", "train: Input should be a valid dictionary"),
     ("kwargs.toml", 'splits = [{name = "x", kwargs = [1]}]\n', "splits[0].kwargs: Input should"),
     ("size.toml", 'pipelines = [{kind = "monolithic", size = [1]}]\n', "pipelines[0].size"),
-    ("budget.toml", "budgets = [1, 5000]\n", "from 1 to 1,000 (got 5000)"),
+    ("budget.toml", "budgets = [1, 5000]\n", "from 1 to 3,000 (got 5000)"),
     ("steps.toml", "[train]\nmax_steps = 10000000\n", "train.max_steps: Input should be"),
     ("grid.toml", 'splits = [{name = "huge", kwargs = {size = 400}}]\n', "from 6 to 16"),
     ("tile.toml", 'splits = [{name = "t", kwargs = {tile = 6}}]\n', "6-pixel cells"),

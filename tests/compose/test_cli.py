@@ -294,15 +294,20 @@ def test_the_clis_choices_are_the_toolkits():
         PIPELINE_KINDS,
         PIPELINE_NAMES,
         PRESETS,
+        VARIANTS,
         ExperimentConfig,
+        spec_named,
     )
-    from compose.pipelines import SUPERVISIONS
+    from compose.pipelines import SUPERVISIONS, TRAININGS
     from neural import POLICY_NAMES
 
     assert [m.value for m in cli.PipelineName] == list(PIPELINE_NAMES)
-    assert set(PIPELINE_NAMES) == set(PIPELINE_KINDS) | {
-        f"hybrid-{s}" for s in SUPERVISIONS if s != "labels"
-    }
+    assert set(PIPELINE_NAMES) == set(PIPELINE_KINDS) | set(VARIANTS)
+    # every supervision and every training method is offered by name
+    assert {f"hybrid-{s}" for s in SUPERVISIONS if s != "labels"} <= set(VARIANTS)
+    assert {f"monolithic-{t}" for t in TRAININGS if t != "bc"} <= set(VARIANTS)
+    labels = {spec_named(n).label for n in PIPELINE_NAMES}
+    assert len(labels) == len(PIPELINE_NAMES)  # each name is its own pipeline
     assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
     assert {m.value for m in cli.PresetName} == set(PRESETS)
     defaults = ExperimentConfig()
@@ -315,3 +320,29 @@ def test_the_clis_choices_are_the_toolkits():
         "workers": str(defaults.workers),
     }
     assert cli.MAX_BUDGET == MAX_BUDGET and cli.MAX_FRAMES == MAX_FRAMES
+
+
+def test_run_trains_a_dagger_network_and_says_what_it_asked(tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-6x6-v0",
+        "--pipeline",
+        "monolithic-dagger",
+        "--size",
+        "small",
+        "--budget",
+        "2",
+        "--episodes",
+        "2",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["pipeline"] == "mono-small-dagger"
+    assert "trained mono-small-dagger" in result.stderr
+    fit = summary["fit"]
+    assert fit["extra"]["dagger_rounds"] == 3
+    assert fit["actions"] == fit["frames"] > fit["frames"] - fit["extra"]["expert_queries"] > 0

@@ -72,7 +72,7 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
     [
         (
             {"budgets": [1, -3]},
-            "budgets: budgets are numbers of demonstration episodes, from 1 to 1,000 (got -3)",
+            "budgets: budgets are numbers of demonstration episodes, from 1 to 3,000 (got -3)",
         ),
         ({"budgets": [2, 2]}, "budgets must not repeat"),
         ({"seeds": 0}, "seeds: Input should be greater than or equal to 1 (got 0)"),

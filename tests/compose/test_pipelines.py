@@ -19,7 +19,7 @@ from compose import (
     level_seed,
     load_pipeline,
 )
-from compose.symbols import decoder_for
+from compose.symbols import DECODERS, decoder_for, hybrid_assumptions
 from environments import KEYDOOR
 from environments.keydoor import Kind
 from neural import TrainConfig, collect_demonstrations
@@ -114,7 +114,7 @@ def test_oracle_needs_no_training():
 
 
 def test_decoder_keeps_exactly_one_agent():
-    decoder = decoder_for(KEYDOOR)
+    decoder = DECODERS["one-agent"]
     assert decoder.assumptions == ("exactly one agent on the screen",)
     probs = np.zeros((3, 3, KEYDOOR.num_kinds))
     probs[..., Kind.FLOOR] = 0.6
@@ -124,6 +124,30 @@ def test_decoder_keeps_exactly_one_agent():
     scene = decoder(KEYDOOR, probs)
     assert scene.agent == (1, 2) and scene.inventory == ("key",)
     assert scene.kind_at(0, 0) == "key" and (scene.grid >= Kind.AGENT).sum() == 1
+
+
+def test_the_structured_decoder_reads_the_most_likely_scene_with_the_games_structure():
+    decoder = decoder_for(KEYDOOR)
+    assert decoder.name == "structured"
+    said = hybrid_assumptions(KEYDOOR)
+    assert "every border cell is wall" in said
+    assert any(s.startswith("exactly 1 door") for s in said)
+    truth = KEYDOOR.parse("#######\n#@..k.#\n###D###\n#..~.G#\n#######")
+    probs = np.full((*truth.shape, KEYDOOR.num_kinds), 1e-4)
+    probs[np.arange(truth.shape[0])[:, None], np.arange(truth.shape[1]), truth] = 0.9
+    probs[2, 3, Kind.DOOR], probs[2, 3, Kind.WALL] = 0.3, 0.6  # the door looks like wall
+    probs[3, 2, Kind.GOAL] = 0.95  # a second, likelier "goal" ...
+    probs[3, 5, Kind.GOAL] = 0.97  # ... beside the real one
+    probs[0, 4, Kind.KEY] = 0.99  # a "key" on the border
+    argmax = DECODERS["one-agent"](KEYDOOR, probs)
+    assert argmax.kind_at(2, 3) == "wall" and (argmax.grid == Kind.GOAL).sum() == 2
+    scene = decoder(KEYDOOR, probs)
+    assert np.array_equal(scene.grid, truth)
+    # the agent standing in the doorway hides the door: none is made up in the wall
+    hidden = KEYDOOR.parse("#######\n#...k.#\n###@###\n#..~.G#\n#######")
+    probs = np.full((*hidden.shape, KEYDOOR.num_kinds), 1e-4)
+    probs[np.arange(hidden.shape[0])[:, None], np.arange(hidden.shape[1]), hidden] = 0.9
+    assert np.array_equal(decoder(KEYDOOR, probs).grid, hidden)
 
 
 def test_a_hybrid_remembers_what_it_picked_up_when_the_screen_hides_it():

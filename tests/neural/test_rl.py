@@ -35,3 +35,36 @@ def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
             fresh.predict(screens, deterministic=True)[0],
             result.policy.predict(screens, deterministic=True)[0],
         )
+
+
+def test_the_anchor_benchmark_runs_both_views(tmp_path):
+    """``benchmarks/ppo_anchor.py`` trains the same PPO on the full screen and on MiniGrid's
+    egocentric view, and prints what it measured."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "ppo_anchor.py"
+    for view in ("full", "egocentric"):
+        out = tmp_path / f"{view}.json"
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                "MiniGrid-DoorKey-5x5-v0",
+                "--view",
+                view,
+                "--frames",
+                "2048",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        row = json.loads(out.read_text())
+        assert row["view"] == view and row["frames"] >= 2048 and row["curve"]
+        assert json.loads(done.stdout.strip().splitlines()[-1])["frames"] == row["frames"]
