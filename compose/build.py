@@ -7,15 +7,9 @@ from pathlib import Path
 
 from compose.config import PipelineSpec
 from compose.errors import ConfigError
-from compose.pipelines import (
-    FitReport,
-    HybridPipeline,
-    MonolithicPipeline,
-    OraclePipeline,
-    Pipeline,
-    PPOPipeline,
-    load_pipeline,
-)
+from compose.loading import load_pipeline
+from compose.networks import MonolithicPipeline, PPOPipeline
+from compose.pipelines import FitReport, HybridPipeline, OraclePipeline, Pipeline
 from compose.play import level_seed
 from compose.teaching import fit_with_play
 from environments.core import GridGame

@@ -382,7 +382,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "episodes": 50,
         "pipelines": [
             {"kind": "hybrid"},
+            {"kind": "hybrid", "augment": "symmetry"},
             {"kind": "hybrid", "supervision": "abduced"},
+            {"kind": "hybrid", "supervision": "abduced", "augment": "symmetry"},
             {"kind": "monolithic", "size": "medium"},
             {"kind": "monolithic", "size": "pooled"},
             {"kind": "monolithic", "size": "medium", "augment": "symmetry"},

@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from compose.pipelines import FitReport, HybridPipeline, MonolithicPipeline, Pipeline
+from compose.networks import MonolithicPipeline
+from compose.pipelines import FitReport, HybridPipeline, Pipeline
 from compose.play import level_seed
 from environments.core import GridGame
 from neural.data import Demonstrations

@@ -298,7 +298,8 @@ def test_the_clis_choices_are_the_toolkits():
         ExperimentConfig,
         spec_named,
     )
-    from compose.pipelines import SUPERVISIONS, TRAININGS
+    from compose.networks import TRAININGS
+    from compose.pipelines import SUPERVISIONS
     from neural import POLICY_NAMES
 
     assert [m.value for m in cli.PipelineName] == list(PIPELINE_NAMES)

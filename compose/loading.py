@@ -1,0 +1,77 @@
+"""Loading a saved pipeline of any kind (see :mod:`compose.checkpoints` for the files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compose.checkpoints import game_named, load_weights, read_manifest
+from compose.errors import CheckpointError
+from compose.networks import MonolithicPipeline, PPOPipeline
+from compose.pipelines import HybridPipeline
+from environments.spec import GameSpec
+from neural.modules import POLICY_NAMES
+from symbolic.reasoner import load_reasoner
+
+__all__ = ["load_pipeline"]
+
+
+def load_pipeline(
+    directory: str | Path, game: GameSpec | None = None
+) -> HybridPipeline | MonolithicPipeline | PPOPipeline:
+    """Load a pipeline saved with ``save``. Rules are re-checked; weights cannot run code.
+
+    With ``game``, a pipeline saved for another game (or for other kinds) is refused.
+    """
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    manifest_path = directory / "pipeline.json"
+    saved = game_named(manifest.game)
+    if manifest.kinds != list(saved.kind_names):
+        raise CheckpointError(
+            f"{manifest_path}: saved with the kinds {manifest.kinds}, but "
+            f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
+        )
+    if game is not None and game.name != saved.name:
+        raise CheckpointError(
+            f"the pipeline in {directory} was trained on {saved.title} and cannot play "
+            f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
+        )
+    try:
+        if manifest.kind == "hybrid":
+            reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
+            pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
+                reasoner,
+                tile=manifest.tile,
+                supervision=manifest.supervision,
+                augment=manifest.augment,
+            )
+            module = pipe.perception
+        elif manifest.kind == "ppo":
+            if manifest.grid is None:
+                raise CheckpointError(f"{manifest_path}: a ppo pipeline needs its grid")
+            pipe = PPOPipeline(saved, manifest.grid, manifest.tile)
+            module = pipe.policy
+        else:
+            if manifest.size not in POLICY_NAMES or manifest.grid is None:
+                raise CheckpointError(
+                    f"{manifest_path}: a monolithic pipeline needs a size (one of "
+                    f"{', '.join(POLICY_NAMES)}) and a grid; save the pipeline again"
+                )
+            pipe = MonolithicPipeline(
+                saved,
+                manifest.size,
+                manifest.grid,
+                manifest.tile,
+                inputs=manifest.inputs,
+                augment=manifest.augment,
+                training=manifest.training,
+            )
+            module = pipe.policy
+        load_weights(module, directory)
+    except CheckpointError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError, OSError) as e:
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
+    module.eval()
+    return pipe

@@ -1,0 +1,244 @@
+"""Pipelines that are one network: screen (or true grid) → CNN → action.
+
+- ``MonolithicPipeline``: trained on the expert's actions (behaviour cloning), with the
+  variants that give it its best shot: augmentation, the true grid, DAgger, distillation.
+- ``PPOPipeline``: trained by PPO from the game's reward alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from compose.checkpoints import save_weights, write_manifest
+from compose.pipelines import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
+from environments.core import GridGame
+from environments.spec import GameSpec
+from neural.augment import AUGMENTS, Augment, augment_parts, describe_augment, make_augment
+from neural.data import Demonstrations
+from neural.modules import count_parameters, make_policy, one_hot_cells, to_input
+from neural.rl import make_ppo_policy, train_ppo
+from neural.train import TrainConfig, fit
+
+__all__ = ["TRAININGS", "MonolithicPipeline", "PPOPipeline", "network_description"]
+
+
+Inputs = Literal["pixels", "symbols"]
+Training = Literal["bc", "dagger", "distilled"]
+TRAININGS: tuple[str, ...] = ("bc", "dagger", "distilled")
+
+
+class MonolithicPipeline(Pipeline):
+    """Screen → one CNN → action, trained by behaviour cloning on the expert's actions.
+
+    Variants, each declared in its label and the ledger: ``inputs="symbols"`` reads the true
+    grid of kinds (one-hot per cell) instead of the screen, which separates "cannot see" from
+    "cannot plan"; ``augment`` trains on the board's symmetries (actions remapped) and, from
+    pixels, on random colour maps; ``training`` ``dagger`` or ``distilled`` gathers more action
+    labels by playing (see :mod:`compose.teaching`; plain ``fit`` is behaviour cloning).
+    """
+
+    name = "monolithic"
+
+    def __init__(
+        self,
+        game: GameSpec,
+        size: str = "medium",
+        grid: tuple[int, int] = (8, 8),
+        tile: int = 8,
+        *,
+        inputs: Inputs = "pixels",
+        augment: str | None = None,
+        training: Training = "bc",
+    ) -> None:
+        if inputs not in ("pixels", "symbols"):
+            raise ValueError("inputs must be pixels or symbols")
+        if training not in TRAININGS:
+            raise ValueError(f"training must be one of {', '.join(TRAININGS)}")
+        self.game, self.size, self.grid, self.tile = game, size, tuple(grid), tile
+        self.inputs, self.augment, self.training = inputs, augment, training
+        self.policy = self._make()
+        self._augmenter = self._make_augment()  # refuses a game without declared symmetries
+
+    @classmethod
+    def for_env(cls, env: GridGame, size: str = "medium", **variant: Any) -> MonolithicPipeline:
+        """A policy sized for ``env``'s game, grid and tile."""
+        return cls(env.game, size, (env.height, env.width), env.tile, **variant)
+
+    @property
+    def symbolic(self) -> bool:
+        return self.inputs == "symbols"
+
+    def _make(self) -> torch.nn.Module:
+        h, w = self.grid
+        return make_policy(
+            self.size,
+            (h, w),
+            self.game.actions.count(h, w),
+            1 if self.symbolic else self.tile,
+            spatial=bool(self.game.actions.per_cell),
+            channels=self.game.num_kinds if self.symbolic else 3,
+        )
+
+    def _make_augment(self) -> Augment | None:
+        symmetry, colour = augment_parts(self.augment)
+        if colour and self.symbolic:
+            raise ValueError(f"{self.label}: a network that reads the true grid sees no colour")
+        try:
+            return make_augment(
+                symmetry=symmetry,
+                colour=colour,
+                targets="actions",
+                actions=self.game.actions,
+                grid=self.grid,
+            )
+        except ValueError as e:
+            raise ValueError(f"{self.label}: {e}") from None
+
+    def _encode(self, x: np.ndarray) -> torch.Tensor:
+        return one_hot_cells(x, self.game.num_kinds) if self.symbolic else to_input(x)
+
+    @property
+    def label(self) -> str:
+        parts = [f"mono-{self.size}"]
+        parts += ["symbolic"] if self.symbolic else []
+        parts += [AUGMENTS[self.augment]] if self.augment else []
+        parts += [self.training] if self.training != "bc" else []
+        return "-".join(parts)
+
+    def augmentations(self) -> tuple[str, ...]:
+        """What the training batches were augmented with, for the ledger."""
+        return describe_augment(self.augment, "actions remapped")
+
+    def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
+        """Behaviour cloning on ``demos`` (for every ``training``: DAgger and distillation
+        call this on the rows they gather)."""
+        x = demos.cells if self.symbolic else demos.frames
+        config = patient(config, self.augment)
+        result = fit(
+            self._make, x, demos.actions, demos.episodes, config, self._augmenter, self._encode
+        )
+        self.policy = result.model
+        report = fit_report(result, frames=len(demos), actions=len(demos))
+        if self.symbolic:
+            report.extra["true_grids"] = len(demos)  # it reads the truth, not screens
+        return report
+
+    def cannot_play(self, env: GridGame) -> str | None:
+        if self.size != "pooled" and (env.height, env.width) != self.grid:
+            return (
+                f"{self.label} was built for {self.grid[0]}x{self.grid[1]} screens and cannot "
+                f"play {env.height}x{env.width}; the pooled size (--size pooled) takes any size"
+            )
+        if env.tile != self.tile and not self.symbolic:
+            return f"{self.label} reads {self.tile}-pixel cells, this screen has {env.tile}"
+        return super().cannot_play(env)
+
+    @torch.inference_mode()
+    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+        t0 = time.perf_counter()
+        x = self._encode(info["scene"].grid) if self.symbolic else to_input(obs)
+        action = int(self.policy(x)[0].argmax())
+        h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
+        name = self.game.actions.name(action, h, w)
+        return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
+
+    def describe(self) -> dict[str, Any]:
+        return network_description(self)
+
+    def save(self, directory: str | Path) -> Path:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        save_weights(self.policy, directory)
+        write_manifest(
+            directory,
+            self.game,
+            {
+                "kind": "monolithic",
+                "size": self.size,
+                "grid": list(self.grid),
+                "tile": self.tile,
+                "inputs": self.inputs,
+                "augment": self.augment,
+                "training": self.training,
+            },
+        )
+        return directory
+
+
+class PPOPipeline(Pipeline):
+    """Screen → a CNN policy → action, trained by PPO from the game's reward alone."""
+
+    name = "ppo"
+
+    def __init__(self, game: GameSpec, grid: tuple[int, int], tile: int = 8) -> None:
+        self.game, self.grid, self.tile = game, tuple(grid), tile
+        h, w = self.grid
+        screen = gym.spaces.Box(0, 255, (h * tile, w * tile, 3), np.uint8)
+        self.policy = make_ppo_policy(screen, gym.spaces.Discrete(game.actions.count(h, w)), tile)
+
+    @classmethod
+    def for_env(cls, env: GridGame) -> PPOPipeline:
+        return cls(env.game, (env.height, env.width), env.tile)
+
+    def fit_frames(self, env: GridGame, frames: int, seed: int) -> FitReport:
+        """Train on ``frames`` steps of copies of ``env`` (its levels drawn from ``seed``)."""
+        result = train_ppo(lambda: copy.deepcopy(env), frames, seed, self.tile)
+        self.policy = result.policy
+        return FitReport(
+            frames=result.frames,
+            params=count_parameters(self.policy),
+            train_seconds=result.seconds,
+            extra={
+                "frames_to_0.9": result.frames_to_goal,
+                "curve": [[f, round(r, 4)] for f, r in result.curve],
+            },
+        )
+
+    def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
+        raise TypeError("PPO learns from reward, not demonstrations: use fit_frames")
+
+    @torch.inference_mode()
+    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+        t0 = time.perf_counter()
+        action, _ = self.policy.predict(obs, deterministic=True)
+        h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
+        name = self.game.actions.name(int(action), h, w)
+        return Step(int(action), neural_s=time.perf_counter() - t0, action_name=name)
+
+    def cannot_play(self, env: GridGame) -> str | None:
+        if (env.height, env.width) != self.grid or env.tile != self.tile:
+            return (
+                f"ppo was built for {self.grid[0]}x{self.grid[1]} screens of {self.tile}-pixel "
+                f"cells and cannot play {env.height}x{env.width} of {env.tile}"
+            )
+        return super().cannot_play(env)
+
+    def describe(self) -> dict[str, Any]:
+        return network_description(self)
+
+    def save(self, directory: str | Path) -> Path:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        save_weights(self.policy, directory)
+        write_manifest(
+            directory, self.game, {"kind": "ppo", "grid": list(self.grid), "tile": self.tile}
+        )
+        return directory
+
+
+def network_description(pipe: MonolithicPipeline | PPOPipeline) -> dict[str, Any]:
+    """What a pipeline that is one network is made of, for summaries and reports."""
+    return {
+        "pipeline": pipe.label,
+        "game": pipe.game.name,
+        "params": count_parameters(pipe.policy),
+        "grid": list(pipe.grid),
+        **({"augmentations": list(a)} if (a := getattr(pipe, "augmentations", tuple)()) else {}),
+    }
