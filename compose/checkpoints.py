@@ -14,7 +14,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from compose.errors import CheckpointError
-from compose.files import replacing, write_json
+from compose.files import replacing, write_json, write_text
 from environments.errors import clip
 from environments.registry import games
 from environments.spec import GameSpec
@@ -27,6 +27,7 @@ __all__ = [
     "load_weights",
     "read_manifest",
     "rules_text",
+    "save_checkpoint",
     "save_weights",
     "write_manifest",
 ]
@@ -116,6 +117,24 @@ def rules_text(reasoner: Reasoner) -> str:
     if not source.is_file():
         raise CheckpointError(f"the rules ({reasoner.rules.source}) are not a file to save")
     return source.read_text(encoding="utf-8")
+
+
+def save_checkpoint(
+    directory: str | Path,
+    game: GameSpec,
+    module: torch.nn.Module,
+    settings: dict[str, Any],
+    reasoner: Reasoner | None = None,
+) -> Path:
+    """Save a pipeline: its network's weights, its manifest (``settings`` after the game's
+    name and kinds) and, for one that reasons, its rule file. Returns the directory."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if reasoner is not None:
+        write_text(directory / "rules.pl", rules_text(reasoner))
+    save_weights(module, directory)
+    write_manifest(directory, game, settings)
+    return directory
 
 
 def load_weights(module: torch.nn.Module, directory: Path) -> None:

@@ -16,7 +16,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from compose.checkpoints import save_weights, write_manifest
+from compose.checkpoints import save_checkpoint
 from compose.pipelines import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
 from environments.core import GridGame
 from environments.spec import GameSpec
@@ -153,23 +153,16 @@ class MonolithicPipeline(Pipeline):
         return network_description(self)
 
     def save(self, directory: str | Path) -> Path:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        save_weights(self.policy, directory)
-        write_manifest(
-            directory,
-            self.game,
-            {
-                "kind": "monolithic",
-                "size": self.size,
-                "grid": list(self.grid),
-                "tile": self.tile,
-                "inputs": self.inputs,
-                "augment": self.augment,
-                "training": self.training,
-            },
-        )
-        return directory
+        settings = {
+            "kind": "monolithic",
+            "size": self.size,
+            "grid": list(self.grid),
+            "tile": self.tile,
+            "inputs": self.inputs,
+            "augment": self.augment,
+            "training": self.training,
+        }
+        return save_checkpoint(directory, self.game, self.policy, settings)
 
 
 class PPOPipeline(Pipeline):
@@ -224,13 +217,12 @@ class PPOPipeline(Pipeline):
         return network_description(self)
 
     def save(self, directory: str | Path) -> Path:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        save_weights(self.policy, directory)
-        write_manifest(
-            directory, self.game, {"kind": "ppo", "grid": list(self.grid), "tile": self.tile}
-        )
-        return directory
+        settings = {"kind": "ppo", "grid": list(self.grid), "tile": self.tile}
+        return save_checkpoint(directory, self.game, self.policy, settings)
+
+    def augmentations(self) -> tuple[str, ...]:
+        """PPO trains on its own play, as it comes."""
+        return ()
 
 
 def network_description(pipe: MonolithicPipeline | PPOPipeline) -> dict[str, Any]:
@@ -240,5 +232,5 @@ def network_description(pipe: MonolithicPipeline | PPOPipeline) -> dict[str, Any
         "game": pipe.game.name,
         "params": count_parameters(pipe.policy),
         "grid": list(pipe.grid),
-        **({"augmentations": list(a)} if (a := getattr(pipe, "augmentations", tuple)()) else {}),
+        **({"augmentations": list(a)} if (a := pipe.augmentations()) else {}),
     }

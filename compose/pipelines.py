@@ -25,9 +25,8 @@ import torch
 
 from compose.abduction import AbductionConfig, abduce, legend_of
 from compose.abduction import refusal as abduction_refusal
-from compose.checkpoints import game_named, rules_text, save_weights, write_manifest
+from compose.checkpoints import game_named, save_checkpoint
 from compose.errors import CheckpointError
-from compose.files import write_text
 from compose.symbols import decoder_for, hybrid_assumptions
 from environments.core import GridGame, Scene
 from environments.spec import GameSpec
@@ -382,22 +381,14 @@ class HybridPipeline(_ReasoningPipeline):
         }
 
     def save(self, directory: str | Path) -> Path:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        write_text(directory / "rules.pl", rules_text(self.reasoner))
-        save_weights(self.perception, directory)
-        write_manifest(
-            directory,
-            self.game,
-            {
-                "kind": "hybrid",
-                "tile": self.perception.tile,
-                "search": self.reasoner.search,
-                "supervision": self.supervision,
-                "augment": self.augment,
-            },
-        )
-        return directory
+        settings = {
+            "kind": "hybrid",
+            "tile": self.perception.tile,
+            "search": self.reasoner.search,
+            "supervision": self.supervision,
+            "augment": self.augment,
+        }
+        return save_checkpoint(directory, self.game, self.perception, settings, self.reasoner)
 
 
 def patient(config: TrainConfig, augment: str | None) -> TrainConfig:

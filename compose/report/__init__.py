@@ -1,6 +1,6 @@
 """The comparison report: ``report.md``, a self-contained ``report.html`` and ``results.json``.
 
-Sections (:mod:`.outcomes`, :mod:`.knowledge`) fill a list of blocks that
+Sections (:mod:`.outcomes`, :mod:`.learning`, :mod:`.knowledge`) fill a list of blocks that
 :mod:`compose.document` renders to Markdown and HTML; the game's specification supplies the
 legends, the ledger and the screens; every number comes from the results database via
 :mod:`compose.analysis`, and ``results.json`` is the analysis itself.
@@ -18,9 +18,8 @@ from compose.experiment import read_config
 from compose.figures import draw_all
 from compose.files import write_json, write_text
 from compose.report.knowledge import attribution, episode, episode_strip, ledger, provenance
+from compose.report.learning import abduction, budget_to_goal
 from compose.report.outcomes import (
-    abduction,
-    budget_to_goal,
     consumption,
     costs,
     size_sweep,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from compose.analysis import Analysis
 from compose.document import Block, Code, Figure, H, P, Table
-from compose.report.text import pct
+from compose.report.text import augmented, pct
 from compose.screens import outline, replay, save_strip
 from compose.symbols import hybrid_assumptions
 from environments.registry import make
@@ -22,10 +22,10 @@ __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
 def _handed(kind: str, words: set[str]) -> list[str]:
     """Knowledge a learner is handed besides rules, by its label's words."""
     handed = []
-    if words & {"sym", "aug"}:
+    if augmented(words)[0]:
         turned = "facing kinds turned" if kind == "hybrid" else "actions remapped"
         handed.append(f"augmentation: the board's symmetries ({turned})")
-    if words & {"colour", "aug"}:
+    if augmented(words)[1]:
         handed.append("augmentation: random colour maps")
     if kind == "monolithic" and "symbolic" in words:
         handed.append("reads the true grid of kinds")

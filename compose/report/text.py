@@ -1,10 +1,11 @@
-"""How the report writes numbers: percentages, differences in points, latencies, counts."""
+"""How the report writes numbers (percentages, differences in points, latencies, counts) and
+reads pipeline labels."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["multiple", "num", "pair", "pct", "points", "times"]
+__all__ = ["augmented", "multiple", "num", "pair", "pct", "points", "times"]
 
 
 def pct(x: float | None) -> str:
@@ -35,3 +36,9 @@ def multiple(x: float) -> str:
 def times(x: float) -> str:
     """A ratio as a multiplier: ``×30``, ``×3.3``, ``×0.33``, ``×1,000``."""
     return "×" + multiple(x)
+
+
+def augmented(words: set[str]) -> tuple[bool, bool]:
+    """``(symmetry, colour)``: how a pipeline was augmented, from its label's words
+    (``-sym``, ``-colour``, ``-aug`` for both; see ``neural.augment.AUGMENTS``)."""
+    return bool(words & {"sym", "aug"}), bool(words & {"colour", "aug"})

@@ -14,7 +14,7 @@ from compose.analysis import Analysis, BudgetToGoal, analyse, budget_to_goal, to
 from compose.config import ExperimentConfig, PipelineSpec, SplitSpec
 from compose.document import H, to_markdown
 from compose.report import SECTIONS
-from compose.report import outcomes as report
+from compose.report import learning as report
 from compose.store import ResultRow
 
 ENV = "neurocomp/KeyDoor-8x8-v0"
