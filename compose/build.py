@@ -53,6 +53,7 @@ def build_pipeline(
                 tile=env.tile,
                 supervision=spec.supervision or "labels",
                 augment=spec.augment,
+                perception_kind=spec.perception or "linear",
             )
         except ValueError as e:
             raise ConfigError(str(e)) from None

@@ -21,7 +21,7 @@ from compose.abduction import refusal as abduction_refusal
 from compose.errors import ConfigError
 from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
-from neural.augment import AUGMENTS
+from neural.augment import AUGMENTS, colour_refusal
 from neural.modules import POLICY_NAMES
 from neural.train import TrainConfig
 from symbolic.reasoner import reasoner_class
@@ -42,12 +42,16 @@ Supervision = Literal["labels", "abduced", "legend"]
 Inputs = Literal["pixels", "symbols"]
 Training = Literal["bc", "dagger", "distilled"]
 Augment = Literal["symmetry", "colour", "both"]
+Perception = Literal["linear", "conv"]
 # What `neurocomp run --pipeline` takes: the kinds, and their variants by name.
 VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
     "hybrid-legend": {"kind": "hybrid", "supervision": "legend"},
     "hybrid-sym": {"kind": "hybrid", "augment": "symmetry"},
     "hybrid-aug": {"kind": "hybrid", "augment": "both"},
+    "hybrid-conv": {"kind": "hybrid", "perception": "conv"},
+    "hybrid-conv-colour": {"kind": "hybrid", "perception": "conv", "augment": "colour"},
+    "hybrid-conv-aug": {"kind": "hybrid", "perception": "conv", "augment": "both"},
     "monolithic-sym": {"kind": "monolithic", "augment": "symmetry"},
     "monolithic-aug": {"kind": "monolithic", "augment": "both"},
     "monolithic-symbolic": {"kind": "monolithic", "inputs": "symbols"},
@@ -96,6 +100,14 @@ class PipelineSpec(_Strict):
             "or facing kinds turned), random colour maps (colour), or both (true means both)"
         ),
     )
+    perception: Perception | None = Field(
+        None,
+        description=(
+            "hybrid only: what reads each cell -- one linear layer (linear, default; fast, "
+            "bound to the colours it saw) or a small convolutional network (conv; with colour "
+            "augmentation it reads palettes it never saw)"
+        ),
+    )
     inputs: Inputs | None = Field(
         None, description="monolithic only: read the screen (pixels, default) or the true grid"
     )
@@ -125,8 +137,9 @@ class PipelineSpec(_Strict):
             raise ValueError("a monolithic pipeline needs a size: small, medium, large or pooled")
         if self.kind != "monolithic" and self.size is not None:
             raise ValueError(f"size applies to monolithic pipelines only, not {self.kind}")
-        if self.kind != "hybrid" and self.supervision is not None:
-            raise ValueError(f"supervision applies to hybrid pipelines only, not {self.kind}")
+        for name in ("supervision", "perception"):
+            if self.kind != "hybrid" and getattr(self, name) is not None:
+                raise ValueError(f"{name} applies to hybrid pipelines only, not {self.kind}")
         for name in ("inputs", "training"):
             if self.kind != "monolithic" and getattr(self, name) is not None:
                 raise ValueError(f"{name} applies to monolithic pipelines only, not {self.kind}")
@@ -142,6 +155,8 @@ class PipelineSpec(_Strict):
             parts = [f"mono-{self.size}"] + (["symbolic"] if self.inputs == "symbols" else [])
         if self.kind == "hybrid" and self.supervision not in (None, "labels"):
             parts.append(str(self.supervision))
+        if self.kind == "hybrid" and self.perception == "conv":
+            parts.append("conv")
         parts += [AUGMENTS[self.augment]] if self.augment else []
         parts += [self.training] if self.training not in (None, "bc") else []
         return "-".join(parts)
@@ -219,21 +234,25 @@ def _budget_list(v: list[int], name: str, what: str, low: int, high: int) -> lis
 
 
 def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
-    """``pipelines`` without abduced or legend hybrids where abduction cannot read the game
-    (an unknown ``env`` is left for :meth:`ExperimentConfig.check` to explain)."""
+    """``pipelines`` without abduced or legend hybrids where abduction cannot read the game,
+    and without colour augmentation where kinds differ in colour only (an unknown ``env`` is
+    left for :meth:`ExperimentConfig.check` to explain)."""
     try:
         game = game_of(env)
     except NeurocompError:
         return pipelines
-    if abduction_refusal(game) is None:
-        return pipelines
-    return [p for p in pipelines if p.supervision not in ("abduced", "legend")]
+    if abduction_refusal(game) is not None:
+        pipelines = [p for p in pipelines if p.supervision not in ("abduced", "legend")]
+    if colour_refusal(game):
+        pipelines = [p for p in pipelines if p.augment not in ("colour", "both")]
+    return pipelines
 
 
 def default_pipelines() -> list[PipelineSpec]:
     return [
         PipelineSpec(kind="hybrid"),
         PipelineSpec(kind="hybrid", supervision="abduced"),
+        PipelineSpec(kind="hybrid", perception="conv", augment="colour"),
         *(PipelineSpec(kind="monolithic", size=s) for s in ("small", "medium", "large", "pooled")),
         PipelineSpec(kind="ppo"),
         PipelineSpec(kind="oracle"),
@@ -339,6 +358,8 @@ class ExperimentConfig(_Strict):
         for i, p in enumerate(self.pipelines):
             if p.supervision in ("abduced", "legend") and (why := abduction_refusal(game)):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
+            if p.augment in ("colour", "both") and (why := colour_refusal(game)):
+                raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
         searches = reasoner_class(game).searches
         if self.search is not None and self.search not in searches:
             raise ConfigError(
@@ -385,6 +406,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             {"kind": "hybrid", "augment": "symmetry"},
             {"kind": "hybrid", "supervision": "abduced"},
             {"kind": "hybrid", "supervision": "abduced", "augment": "symmetry"},
+            {"kind": "hybrid", "perception": "conv", "augment": "colour"},
+            {"kind": "monolithic", "size": "pooled", "augment": "colour"},
             {"kind": "monolithic", "size": "medium"},
             {"kind": "monolithic", "size": "pooled"},
             {"kind": "monolithic", "size": "medium", "augment": "symmetry"},

@@ -44,6 +44,7 @@ def load_pipeline(
                 tile=manifest.tile,
                 supervision=manifest.supervision,
                 augment=manifest.augment,
+                perception_kind=manifest.perception,
             )
             module = pipe.perception
         elif manifest.kind == "ppo":

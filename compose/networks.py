@@ -20,7 +20,14 @@ from compose.checkpoints import save_checkpoint
 from compose.pipelines import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
 from environments.core import GridGame
 from environments.spec import GameSpec
-from neural.augment import AUGMENTS, Augment, augment_parts, describe_augment, make_augment
+from neural.augment import (
+    AUGMENTS,
+    Augment,
+    augment_parts,
+    colour_refusal,
+    describe_augment,
+    make_augment,
+)
 from neural.data import Demonstrations
 from neural.modules import count_parameters, make_policy, one_hot_cells, to_input
 from neural.rl import make_ppo_policy, train_ppo
@@ -90,6 +97,8 @@ class MonolithicPipeline(Pipeline):
         symmetry, colour = augment_parts(self.augment)
         if colour and self.symbolic:
             raise ValueError(f"{self.label}: a network that reads the true grid sees no colour")
+        if colour and (why := colour_refusal(self.game)):
+            raise ValueError(f"{self.label}: {why}")
         try:
             return make_augment(
                 symmetry=symmetry,

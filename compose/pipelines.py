@@ -1,6 +1,7 @@
 """Pipelines: something that looks at a screen and picks an action, and can say why.
 
-- ``HybridPipeline``: screen → ``CellClassifier`` → Scene → Prolog rules + search → action.
+- ``HybridPipeline``: screen → per-cell perception (``CellClassifier`` or ``PatchClassifier``)
+  → Scene → Prolog rules + search → action.
 - ``MonolithicPipeline`` and ``PPOPipeline`` (one network each) live in
   :mod:`compose.networks`; saving and loading in :mod:`compose.checkpoints` and
   :mod:`compose.loading`.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
@@ -27,12 +28,19 @@ from compose.abduction import AbductionConfig, abduce, legend_of
 from compose.abduction import refusal as abduction_refusal
 from compose.checkpoints import game_named, save_checkpoint
 from compose.errors import CheckpointError
-from compose.symbols import decoder_for, hybrid_assumptions
+from compose.symbols import cautious_scene, decoder_for, hybrid_assumptions
 from environments.core import GridGame, Scene
 from environments.spec import GameSpec
-from neural.augment import AUGMENTS, Augment, augment_parts, describe_augment, make_augment
-from neural.data import Demonstrations
-from neural.modules import CellClassifier, count_parameters, to_input
+from neural.augment import (
+    AUGMENTS,
+    Augment,
+    augment_parts,
+    colour_refusal,
+    describe_augment,
+    make_augment,
+)
+from neural.data import Demonstrations, cell_patches
+from neural.modules import PERCEPTIONS, count_parameters, make_perception, to_input
 from neural.train import TrainConfig, TrainResult, fit
 from symbolic.reasoner import Decision, Reasoner, load_reasoner
 
@@ -185,6 +193,7 @@ class OraclePipeline(_ReasoningPipeline):
 
 
 Supervision = Literal["labels", "abduced", "legend"]
+PATCH_BATCH = 256  # cells per training batch of a perception that reads each cell alone
 SUPERVISIONS: tuple[str, ...] = ("labels", "abduced", "legend")
 
 
@@ -201,22 +210,29 @@ class HybridPipeline(_ReasoningPipeline):
     def __init__(
         self,
         reasoner: Reasoner,
-        perception: CellClassifier | None = None,
+        perception: torch.nn.Module | None = None,
         tile: int = 8,
         supervision: Supervision = "labels",
         augment: str | None = None,
+        perception_kind: str = "linear",
     ) -> None:
+        if perception_kind not in PERCEPTIONS:
+            raise ValueError(
+                f"perception must be one of {', '.join(PERCEPTIONS)}, not {perception_kind!r}"
+            )
         if supervision not in SUPERVISIONS:
             raise ValueError(f"supervision must be one of {', '.join(SUPERVISIONS)}")
         if supervision != "labels" and (why := abduction_refusal(reasoner.game)):
             raise ValueError(f"hybrid-{supervision}: {why}")
         self.supervision = supervision
-        augment_parts(augment)  # refuses an unknown setting
+        if augment_parts(augment)[1] and (why := colour_refusal(reasoner.game)):  # also refuses
+            raise ValueError(f"hybrid: {why}")  # an unknown setting
         self.augment = augment  # how perception's training screens are augmented
         self.reasoner = reasoner
         self.game = reasoner.game
         self.decoder = decoder_for(self.game)
-        self.perception = perception or CellClassifier(self.game.num_kinds, tile=tile)
+        self.perception_kind = perception_kind
+        self.perception = perception or make_perception(perception_kind, self.game.num_kinds, tile)
         # The screen does not show what the agent holds: remember it from our own actions.
         self._held: tuple[str, ...] = ()
 
@@ -230,17 +246,37 @@ class HybridPipeline(_ReasoningPipeline):
     @property
     def label(self) -> str:
         label = self.name if self.supervision == "labels" else f"{self.name}-{self.supervision}"
+        label = f"{label}-conv" if self.perception_kind == "conv" else label
         return f"{label}-{AUGMENTS[self.augment]}" if self.augment else label
 
-    def _augment(self, demos: Demonstrations) -> Augment | None:
+    def _augment(self, grid: tuple[int, ...]) -> Augment | None:
         symmetry, colour = augment_parts(self.augment)
         return make_augment(
-            symmetry=symmetry,
-            colour=colour,
-            targets="cells",
-            kinds=self.game.kinds,
-            grid=demos.cells.shape[1:],
+            symmetry=symmetry, colour=colour, targets="cells", kinds=self.game.kinds, grid=grid
         )
+
+    def _train(
+        self, frames: np.ndarray, labels: np.ndarray, episodes: np.ndarray, config: TrainConfig
+    ) -> TrainResult:
+        """Train a fresh perception on screens and their cells' kinds. A ``conv`` perception
+        reads each cell alone, so it trains on the distinct cells (much less data than the
+        screens, which repeat most cells) in batches of ``PATCH_BATCH`` cells."""
+        tile, kinds, name = self.perception.tile, self.game.num_kinds, self.perception_kind
+        if name == "conv":
+            frames, labels, episodes = cell_patches(frames, labels, episodes, tile)
+            config = TrainConfig(
+                **{**asdict(config), "batch_size": PATCH_BATCH, "augment_validation": True}
+            )
+        result = fit(
+            lambda: make_perception(name, kinds, tile),
+            frames,
+            labels,
+            episodes,
+            config,
+            self._augment(labels.shape[1:]),
+        )
+        self.perception = result.model  # type: ignore[assignment]
+        return result
 
     def augmentations(self) -> tuple[str, ...]:
         """What perception's training screens were augmented with, for the ledger."""
@@ -251,17 +287,8 @@ class HybridPipeline(_ReasoningPipeline):
         kinds abduction reads off screens, actions and rules (``abduced``, ``legend``)."""
         if self.supervision != "labels":
             return self._fit_abduced(demos, config)
-        tile, kinds = self.perception.tile, self.game.num_kinds
         config = patient(TrainConfig(**{**asdict(config), "balance_classes": True}), self.augment)
-        result = fit(
-            lambda: CellClassifier(kinds, tile=tile),
-            demos.frames,
-            demos.cells,
-            demos.episodes,
-            config,
-            self._augment(demos),
-        )
-        self.perception = result.model  # type: ignore[assignment]
+        result = self._train(demos.frames, demos.cells, demos.episodes, config)
         return fit_report(
             result,
             frames=len(demos),
@@ -274,7 +301,7 @@ class HybridPipeline(_ReasoningPipeline):
         rules; train perception on the reading of the episodes it explains; read again with
         perception's probabilities deciding ties (ABL's revision); train again."""
         t0 = time.perf_counter()
-        tile, kinds = self.perception.tile, self.game.num_kinds
+        tile = self.perception.tile
         config = patient(TrainConfig(**{**asdict(config), "balance_classes": True}), self.augment)
         settings = AbductionConfig()
         legend = legend_of(demos, tile) if self.supervision == "legend" else None
@@ -291,15 +318,9 @@ class HybridPipeline(_ReasoningPipeline):
         result = None
         for round_config in (quick, config):  # abduce, train; revise with its help, train
             rows = reading.explained if reading.explained.any() else np.ones(len(demos), bool)
-            result = fit(
-                lambda: CellClassifier(kinds, tile=tile),
-                demos.frames[rows],
-                reading.labels[rows],
-                demos.episodes[rows],
-                round_config,
-                self._augment(demos),
+            result = self._train(
+                demos.frames[rows], reading.labels[rows], demos.episodes[rows], round_config
             )
-            self.perception = result.model  # type: ignore[assignment]
             if reading is not first:
                 break
             probs = self.perceive_batch(demos.frames)
@@ -346,11 +367,12 @@ class HybridPipeline(_ReasoningPipeline):
 
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
-        scene = self.decoder(self.game, self.perceive(obs))
+        probs = self.perceive(obs)
+        scene = self.decoder(self.game, probs)
         if self.game.hidden_inventory:
             scene = Scene(self.game, scene.grid, scene.agent, self._held)
         t1 = time.perf_counter()
-        decision = self.reasoner.decide(scene)
+        decision = self._decide(scene, probs)
         if self.game.hidden_inventory:
             self._held = self.reasoner.carried_after(scene, decision.action)
         return Step(
@@ -361,6 +383,18 @@ class HybridPipeline(_ReasoningPipeline):
             time.perf_counter() - t1,
             decision.action_name,
         )
+
+    def _decide(self, scene: Scene, probs: np.ndarray) -> Decision:
+        """Plan around the cells that might kill, if a plan around them exists; else plan on
+        the scene as read (see ``compose.symbols.cautious_scene``)."""
+        careful = cautious_scene(scene, probs, self.reasoner.deadly_kinds())
+        if careful is not None:
+            decision = self.reasoner.decide(careful)
+            if decision.plan:
+                avoided = int((careful.grid != scene.grid).sum())
+                note = f" (keeping away from {avoided} cell{'s' * (avoided > 1)} that might kill)"
+                return replace(decision, summary=decision.summary + note)
+        return self.reasoner.decide(scene)
 
     def cannot_play(self, env: GridGame) -> str | None:
         if env.tile != self.perception.tile:
@@ -374,6 +408,7 @@ class HybridPipeline(_ReasoningPipeline):
         return {
             "pipeline": self.label,
             "game": self.game.name,
+            "perception": self.perception_kind,
             "perception_params": count_parameters(self.perception),
             "decoder_assumptions": list(hybrid_assumptions(self.game)),
             "augmentations": list(self.augmentations()),
@@ -387,6 +422,7 @@ class HybridPipeline(_ReasoningPipeline):
             "search": self.reasoner.search,
             "supervision": self.supervision,
             "augment": self.augment,
+            "perception": self.perception_kind,
         }
         return save_checkpoint(directory, self.game, self.perception, settings, self.reasoner)
 

@@ -14,6 +14,11 @@ hybrid, beside the rule clauses.
   that still has room); a kind with too few takes the free cells most likely to be it, unless
   even the best of them is below ``PROMOTE_AT`` (the missing one is then taken to be hidden
   under the agent). Greedy, kind by kind, in the order the specification lists them.
+
+A hybrid whose reasoner plans around deadly cells is also **cautious**: a cell that is at
+least ``CAUTION`` likely to be of a kind the rules say kills (and that stays put) is read as
+that kind for planning, as long as a plan around it exists; if none does, the hybrid plans on
+the decoded scene as it is. One misread lava cell then costs a detour, not the episode.
 """
 
 from __future__ import annotations
@@ -25,8 +30,17 @@ import numpy as np
 
 from environments.core import Scene
 from environments.spec import GameSpec
+from symbolic.reasoner import reasoner_class
 
-__all__ = ["DECODERS", "Decoder", "decoder_for", "hybrid_assumptions", "reading_decoder"]
+__all__ = [
+    "CAUTION",
+    "DECODERS",
+    "Decoder",
+    "cautious_scene",
+    "decoder_for",
+    "hybrid_assumptions",
+    "reading_decoder",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,33 @@ DECODERS: dict[str, Decoder] = {
 }
 
 
+CAUTION = 0.25  # a cell at least this likely to be deadly is planned around
+CAUTIOUS = (
+    f"a cell at least {CAUTION:.0%} likely to be of a kind the rules say kills is kept away "
+    "from while a plan around it exists"
+)
+
+
+def cautious_scene(
+    scene: Scene, probs: np.ndarray, deadly: frozenset[int], at: float = CAUTION
+) -> Scene | None:
+    """``scene`` with every cell that is at least ``at`` likely (by ``probs``, ``(H, W, K)``)
+    to be of a ``deadly`` kind, but was not read as one, read as its likeliest deadly kind;
+    None when there is no such cell (or no deadly kind)."""
+    if not deadly:
+        return None
+    kinds = np.array(sorted(deadly))
+    risk = probs[..., kinds]  # (H, W, D)
+    suspect = (risk.sum(-1) >= at) & ~np.isin(scene.grid, kinds)
+    if scene.agent is not None:
+        suspect[scene.agent] = False
+    if not suspect.any():
+        return None
+    grid = scene.grid.copy()
+    grid[suspect] = kinds[risk[suspect].argmax(-1)]
+    return Scene(scene.game, grid, scene.agent, scene.inventory)
+
+
 TRACKS_INVENTORY = (
     "what the agent carries, which the screen does not show, is tracked from its own pickups "
     "and drops"
@@ -123,7 +164,8 @@ def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
     decoder = decoder_for(game)
     structure = _structure_assumptions(game) if decoder.name == "structured" else ()
     inventory = (TRACKS_INVENTORY,) if game.hidden_inventory else ()
-    return decoder.assumptions + structure + inventory
+    caution = (CAUTIOUS,) if reasoner_class(game).avoids_deadly else ()
+    return decoder.assumptions + structure + inventory + caution
 
 
 def reading_decoder(game: GameSpec) -> Decoder:

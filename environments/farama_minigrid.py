@@ -106,6 +106,7 @@ MINIGRID = GameSpec(
     decoder="one-agent",
     background="empty",
     hidden_inventory=True,
+    coloured_kinds=True,
     adopts="MiniGrid-",
     bench=("DoorKey-5x5", "DoorKey-8x8"),
     variants=tuple(Variant(s, {"env_id": f"MiniGrid-{s}-v0"}, s) for s in DEVELOPMENT),

@@ -176,7 +176,8 @@ PACMAZE = GameSpec(
         },
     },
     reasoner="symbolic.reasoners.movers:MoverReasoner",
-    decoder="one-agent",
+    decoder="structured",
+    counts={"flag": (1, 1)},  # reaching the flag ends the episode: every screen shows it
     bench=("5x5", "Moving-5x5"),
     variants=(
         *(Variant(f"{n}x{n}", {"size": n}, f"{n}x{n}, sleeping enemies") for n in (5, 8, 12)),

@@ -144,6 +144,9 @@ class GameSpec:
     # cell counted as the agent).
     border: str = ""
     counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # Some kinds differ in colour only (MiniGrid's red and blue keys): colour augmentation
+    # would make them one kind, so no learner of the game is trained with it.
+    coloured_kinds: bool = False
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]

@@ -10,11 +10,13 @@ knowledge handed to the learner:
   as the game's :class:`~environments.spec.Actions` declare (``compass`` moves turn with the
   board, ``egocentric`` turns swap left and right under a reflection, a ``per_cell`` action
   moves with its cell). Square boards have eight symmetries, others four.
-- **Colour.** Each screen of a batch gets its own random affine map of the colour space: the
-  channels permuted, each one scaled (possibly negated, i.e. inverted) and shifted. Kinds must
-  then be told apart by shape and by contrast with their neighbours rather than by hue, which
-  is what reading an unseen palette needs. The map is drawn at random, never from any palette
-  of the game.
+- **Colour.** Each screen of a batch gets its own random map of the colour space: a random
+  rotation of the colour cube about its centre, then for each channel a random monotone curve
+  (piecewise linear through ``CURVE_KNOTS`` levels, rising or falling), so colours land on
+  unrelated colours, brightness order is not kept, and two different colours mostly stay
+  different; ``KEEP_COLOURS`` of the screens keep theirs. Kinds must then be told apart by
+  shape and by where colour changes, which is what reading an unseen palette needs. The map is drawn
+  at random, never from any palette of the game.
 
 Augmentation touches training batches only; validation data is left as it is.
 """
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 import torch
 
-from environments.spec import MOVE_DELTAS, Actions, KindSpec
+from environments.spec import MOVE_DELTAS, Actions, GameSpec, KindSpec
 
 __all__ = [
     "AUGMENTS",
@@ -34,7 +36,8 @@ __all__ = [
     "Symmetry",
     "action_table",
     "augment_parts",
-    "colour_jitter",
+    "colour_curves",
+    "colour_refusal",
     "describe_augment",
     "kind_table",
     "make_augment",
@@ -51,6 +54,16 @@ def augment_parts(augment: str | None) -> tuple[bool, bool]:
     if augment is not None and augment not in AUGMENTS:
         raise ValueError(f"augment must be one of {', '.join(AUGMENTS)}, not {augment!r}")
     return augment in ("symmetry", "both"), augment in ("colour", "both")
+
+
+def colour_refusal(game: GameSpec) -> str | None:
+    """Why colour augmentation cannot train a learner of ``game``, or None if it can."""
+    if game.coloured_kinds:
+        return (
+            f"colour augmentation would erase {game.title}'s kinds that differ in colour only "
+            '(e.g. a red and a blue key); use augment = "symmetry" or none'
+        )
+    return None
 
 
 def describe_augment(augment: str | None, what: str) -> tuple[str, ...]:
@@ -150,17 +163,34 @@ def kind_table(kinds: tuple[KindSpec, ...], sym: Symmetry) -> torch.Tensor:
     return torch.tensor(table)
 
 
-def colour_jitter(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A random affine colour map per screen of ``x`` (``(B, 3, H, W)`` in [-0.5, 0.5])."""
+CURVE_KNOTS = 9  # levels of each channel's random curve, evenly spaced over [0, 1]
+KEEP_COLOURS = 0.2  # share of screens whose colours are left as they are
+MIN_SLOPE = 0.25  # a curve's pieces rise by 0.25 to 1.25 before scaling: none is flat
+
+
+def colour_curves(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A random colour map per screen of ``x`` (``(B, 3, H, W)`` in [-0.5, 0.5]): a random
+    rotation of the colour cube about its centre, then a random monotone curve per channel,
+    rising or falling; a share ``KEEP_COLOURS`` of the screens is left as it is (so the
+    colours' own contrasts are seen too). One screen's pixels of one colour keep one colour,
+    and two different colours stay different unless the rotation takes both outside the
+    cube."""
     b = x.shape[0]
-    u = x + 0.5
-    order = torch.argsort(torch.rand(b, 3, generator=generator), dim=1)
-    u = torch.gather(u, 1, order[:, :, None, None].expand_as(u))
-    gain = 0.6 + 0.8 * torch.rand(b, 3, 1, 1, generator=generator)
-    invert = torch.rand(b, 3, 1, 1, generator=generator) < 0.3
-    shift = 0.3 * (torch.rand(b, 3, 1, 1, generator=generator) - 0.5)
-    u = torch.where(invert, 1.0 - u, u) * gain + shift
-    return u.clamp(0.0, 1.0) - 0.5
+    rotation, _ = torch.linalg.qr(torch.randn(b, 3, 3, generator=generator))
+    u = torch.einsum("bij,bjhw->bihw", rotation, x) + 0.5
+    steps = torch.rand(b, 3, CURVE_KNOTS - 1, generator=generator) + MIN_SLOPE
+    levels = torch.cat([torch.zeros(b, 3, 1), steps.cumsum(2)], 2)
+    levels = levels / levels[..., -1:]
+    falling = torch.rand(b, 3, 1, generator=generator) < 0.5
+    levels = torch.where(falling, 1.0 - levels, levels)
+    at = u.clamp(0.0, 1.0) * (CURVE_KNOTS - 1)
+    lo = at.floor().long().clamp(0, CURVE_KNOTS - 2)
+    frac = at - lo
+    below = torch.gather(levels, 2, lo.flatten(2)).view_as(u)
+    above = torch.gather(levels, 2, (lo + 1).flatten(2)).view_as(u)
+    mapped = below + frac * (above - below) - 0.5
+    keep = torch.rand(b, 1, 1, 1, generator=generator) < KEEP_COLOURS
+    return torch.where(keep, x, mapped)
 
 
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
@@ -208,7 +238,7 @@ def make_augment(
             x = syms[i].apply(x)
             y = tables[i][syms[i].apply(y) if targets == "cells" else y]
         if colour:
-            x = colour_jitter(x, generator)
+            x = colour_curves(x, generator)
         return x, y
 
     return augment

@@ -15,12 +15,15 @@ import torch
 from torch import nn
 
 __all__ = [
+    "PERCEPTIONS",
     "POLICY_NAMES",
     "POLICY_SIZES",
     "CellClassifier",
     "ConvPolicy",
+    "PatchClassifier",
     "PooledConvPolicy",
     "count_parameters",
+    "make_perception",
     "make_policy",
     "one_hot_cells",
     "to_input",
@@ -63,6 +66,69 @@ class CellClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, K, H, W)
         return self.head(self.embed(x))
+
+
+def _edges(x: torch.Tensor) -> torch.Tensor:
+    """``(N, 3, t, t)`` → ``(N, 2, t, t)``: how much the colour changes from each pixel's upper
+    and left neighbour (the length of the difference; 0 on the first row and column). It says
+    where a sprite's shapes are whatever their colours."""
+    dy = torch.zeros_like(x[:, 0])
+    dx = torch.zeros_like(x[:, 0])
+    dy[:, 1:] = (x[:, :, 1:] - x[:, :, :-1]).norm(dim=1)
+    dx[:, :, 1:] = (x[:, :, :, 1:] - x[:, :, :, :-1]).norm(dim=1)
+    return torch.stack([dy, dx], 1)
+
+
+class PatchClassifier(nn.Module):
+    """Screen → per-cell kind logits ``(B, K, H, W)``, for any grid size, by a small
+    convolutional network over each cell's own pixels (and where its colour changes).
+
+    Unlike :class:`CellClassifier`, whose one linear look at a cell ties every kind to its
+    colours, this one sees shapes: trained with colour augmentation it reads cells drawn in
+    colours it never saw. Each cell is classified alone, so training can use the distinct
+    cells of the demonstrations rather than whole screens (see ``neural.data.cell_patches``).
+    """
+
+    EDGE_GAIN = 4.0  # edge magnitudes are small next to colours: scale them to the same range
+
+    def __init__(self, kinds: int, tile: int = 8, width: int = 32) -> None:
+        super().__init__()
+        if tile < 4:
+            raise ValueError(f"a patch perception needs cells of at least 4 pixels, not {tile}")
+        self.tile, self.kinds = tile, kinds
+        half = width // 2
+        self.body = nn.Sequential(
+            nn.Conv2d(5, half, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(half, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveMaxPool2d(1),
+            nn.Flatten(),
+            nn.Linear(width, kinds),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, H*t, W*t) -> (B, K, H, W)
+        b, _, ht, wt = x.shape
+        t = self.tile
+        h, w = ht // t, wt // t
+        cells = x.reshape(b, 3, h, t, w, t).permute(0, 2, 4, 1, 3, 5).reshape(-1, 3, t, t)
+        logits = self.body(torch.cat([cells, self.EDGE_GAIN * _edges(cells)], 1))
+        return logits.reshape(b, h, w, self.kinds).permute(0, 3, 1, 2)
+
+
+# What reads the cells of a hybrid: ``linear`` (one linear layer per cell, then 1x1 layers;
+# fast, and bound to the colours it was trained on) or ``conv`` (a small network per cell).
+PERCEPTIONS: dict[str, type[nn.Module]] = {"linear": CellClassifier, "conv": PatchClassifier}
+
+
+def make_perception(name: str, kinds: int, tile: int = 8) -> nn.Module:
+    """A fresh perception module of the named kind (see ``PERCEPTIONS``)."""
+    if name not in PERCEPTIONS:
+        raise ValueError(f"unknown perception {name!r}; choose from {list(PERCEPTIONS)}")
+    return PERCEPTIONS[name](kinds, tile=tile)
 
 
 class ConvPolicy(nn.Module):

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -25,6 +26,7 @@ from neural.modules import to_input
 __all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode"]
 
 MIN_LOSS_GAIN = 0.05  # a relative drop in validation loss smaller than this is no progress
+VAL_COPIES = 4  # augmented copies of each validation row, with ``augment_validation``
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class TrainConfig:
     weight_decay: float = 1e-4
     val_fraction: float = 0.2  # share of episodes (frames, when there is one) held out
     balance_classes: bool = False  # weight the loss by inverse class frequency
+    # Validate on augmented copies of the validation data (``VAL_COPIES`` of each row, one
+    # fixed draw): for a learner whose augmentation is the point (reading unseen colours),
+    # plain validation data is solved early and stops training too soon.
+    augment_validation: bool = False
     seed: int = 0
 
 
@@ -105,13 +111,30 @@ def fit(
     x_train, y_train = frames[train_idx], torch.as_tensor(targets[train_idx])
     x_val, y_val = frames[val_idx], torch.as_tensor(targets[val_idx])
     weight = _class_weights(y_train, make_model) if config.balance_classes else None
+    val_inputs = inputs
+    if augment is not None and config.augment_validation:
+        copies = np.concatenate([x_val] * VAL_COPIES)
+        x_val, y_val = augment(
+            inputs(copies),
+            torch.cat([y_val] * VAL_COPIES),
+            torch.Generator().manual_seed(-1 - config.seed),
+        )
+        val_inputs = _as_is
     best: tuple[float, float, nn.Module, float, int] | None = None
     by_lr: dict[float, float] = {}
     for lr in config.learning_rates:
         torch.manual_seed(config.seed)
         model = make_model()
         loss, acc, steps = _train_one(
-            model, (x_train, y_train), (x_val, y_val), weight, lr, config, augment, inputs
+            model,
+            (x_train, y_train),
+            (x_val, y_val),
+            weight,
+            lr,
+            config,
+            augment,
+            inputs,
+            val_inputs,
         )
         by_lr[lr] = loss
         if best is None or _better(acc, loss, best[1], best[0]):
@@ -141,6 +164,7 @@ def _train_one(
     config: TrainConfig,
     augment: Augment | None = None,
     inputs: Callable[[np.ndarray], torch.Tensor] = to_input,
+    val_inputs: Callable[[np.ndarray], torch.Tensor] = to_input,
 ) -> tuple[float, float, int]:
     """AdamW with early stopping; leaves ``model`` holding its best validation weights."""
     (x_train, y_train), (x_val, y_val) = train, val
@@ -160,7 +184,7 @@ def _train_one(
         optimizer.step()
         if step % config.eval_every and step != config.max_steps:
             continue
-        val_loss, val_acc = _evaluate(model, x_val, y_val, weight, inputs)
+        val_loss, val_acc = _evaluate(model, x_val, y_val, weight, val_inputs)
         if _better(val_acc, val_loss, best_acc, best_loss):
             best_loss, best_acc, best_step, stale = val_loss, val_acc, step, 0
             best_state = copy.deepcopy(model.state_dict())
@@ -171,6 +195,10 @@ def _train_one(
     if best_state is not None:
         model.load_state_dict(best_state)
     return best_loss, best_acc, best_step
+
+
+def _as_is(x: Any) -> torch.Tensor:
+    return x
 
 
 @torch.no_grad()

@@ -54,6 +54,9 @@ class Reasoner(ABC):
     """Maps a :class:`Scene` of one game to a :class:`Decision`, with rules and a search."""
 
     questions: ClassVar[tuple[str, ...]]  # what it asks of the rules, e.g. ("kills/1", ...)
+    # Plans around cells whose kind kills (see ``deadly_kinds``): a hybrid can then keep away
+    # from cells its perception is unsure of.
+    avoids_deadly: ClassVar[bool] = False
     searches: ClassVar[tuple[str, ...]] = ("python",)  # ways to search; the first is default
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
@@ -76,6 +79,11 @@ class Reasoner(ABC):
     def memory(self) -> Hashable:
         """What the reasoner keeps between decisions (nothing, by default)."""
         return ()
+
+    def deadly_kinds(self) -> frozenset[int]:
+        """The kinds that kill an agent entering them and stay where they are, by the rules
+        (none by default)."""
+        return frozenset()
 
     def carried_after(self, scene: Scene, action: int) -> tuple[str, ...]:
         """What the agent holds after ``action`` in ``scene``, by the rules: for games whose

@@ -135,7 +135,7 @@ TINY_TRAIN = TrainConfig(max_steps=30, eval_every=10, patience=2)
 
 
 @pytest.mark.parametrize("name", GAMES)
-def test_the_monoliths_best_shots_train_play_and_say_what_they_took(name, tmp_path):
+def test_the_best_shots_train_play_and_say_what_they_took(name, tmp_path):
     from compose.teaching import dagger, distill
 
     game = GAMES[name]
@@ -149,7 +149,14 @@ def test_the_monoliths_best_shots_train_play_and_say_what_they_took(name, tmp_pa
     # it reads the true grid, not the screen: a blank screen changes nothing
     assert symbolic.act(obs * 0, info).action == symbolic.act(obs, info).action
 
-    augmented = MonolithicPipeline.for_env(env, "pooled", augment="both")
+    # colour maps where kinds differ by shape; where some differ in colour only, a refusal
+    colour = "symmetry" if game.coloured_kinds else "both"
+    if game.coloured_kinds:
+        with pytest.raises(ValueError, match="differ in colour only"):
+            MonolithicPipeline.for_env(env, "pooled", augment="colour")
+        with pytest.raises(ValueError, match="differ in colour only"):
+            HybridPipeline(load_reasoner(game), tile=env.tile, augment="colour")
+    augmented = MonolithicPipeline.for_env(env, "pooled", augment=colour)
     augmented.fit(demos, TINY_TRAIN)
     assert augmented.describe()["augmentations"]
 
@@ -168,7 +175,14 @@ def test_the_monoliths_best_shots_train_play_and_say_what_they_took(name, tmp_pa
     turned.fit(demos, TINY_TRAIN)
     assert turned.label == "hybrid-sym" and turned.describe()["augmentations"]
 
-    for pipe in (symbolic, augmented, asking, student, turned):
+    colour = None if game.coloured_kinds else "colour"
+    shapes = HybridPipeline(
+        load_reasoner(game), tile=env.tile, augment=colour, perception_kind="conv"
+    )
+    shapes.fit(demos, TINY_TRAIN)
+    assert shapes.label.startswith("hybrid-conv") and shapes.describe()["perception"] == "conv"
+
+    for pipe in (symbolic, augmented, asking, student, turned, shapes):
         episode = play_episode(env, pipe, level_seed(0, "eval", 1))
         assert episode.steps > 0
         loaded = load_pipeline(pipe.save(tmp_path / pipe.label), game)

@@ -66,6 +66,7 @@ class FacingReasoner(Reasoner):
 
     questions = QUESTIONS
     searches = ("python",)
+    avoids_deadly = True
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         missing = [a for a in (*PLANNED, "drop", "done") if a not in game.actions.names]
@@ -86,6 +87,9 @@ class FacingReasoner(Reasoner):
         self.tables()
 
     # -- the rule tables ------------------------------------------------------------------------
+    def deadly_kinds(self) -> frozenset[int]:
+        return frozenset(int(k) for k in np.flatnonzero(self.tables().kills))
+
     def tables(self) -> FacingTables:
         if self._tables is None:
             self._tables = self._ask_tables()

@@ -51,6 +51,7 @@ class GridReasoner(Reasoner):
 
     questions = QUESTIONS
     searches = ("networkx", "prolog")
+    avoids_deadly = True
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if game.actions != MOVES or not game.agent_kinds:
@@ -59,10 +60,18 @@ class GridReasoner(Reasoner):
         self._background = game.index(game.background)
         self._names = game.kind_names
         self._semantics: dict[tuple[tuple[int, ...], tuple[str, ...]], GridSemantics] = {}
+        self._deadly: frozenset[int] | None = None
 
     def probe(self) -> None:
         terrain = [k.name for i, k in enumerate(self.game.kinds) if i not in self.game.agent_kinds]
         self.rules.semantics(terrain, [], QUESTIONS, COLLECTS)
+
+    def deadly_kinds(self) -> frozenset[int]:
+        if self._deadly is None:
+            codes = [i for i in range(len(self._names)) if i not in self.game.agent_kinds]
+            kills = self._ask_semantics(codes, []).kills
+            self._deadly = frozenset(int(k) for k in np.flatnonzero(kills))
+        return self._deadly
 
     # -- deciding -------------------------------------------------------------------------------
     def decide(self, scene: Scene) -> Decision:

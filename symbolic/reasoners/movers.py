@@ -154,6 +154,11 @@ class MoverReasoner(GridReasoner):
             wins=holds["wins"],
         )
 
+    def deadly_kinds(self) -> frozenset[int]:
+        """The deadly kinds that never move (a mover is where the screen shows it)."""
+        deadly = super().deadly_kinds()
+        return frozenset(k for k in deadly if self.move_table(3, 3, self._names[k]) is None)
+
     def move_table(self, height: int, width: int, kind: str) -> list[tuple[int, ...]] | None:
         """Where a ``kind`` at each cell heads for each agent cell (targets on the grid, in
         order of preference), by ``cell * H * W + agent``; None if it never moves."""

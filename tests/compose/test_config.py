@@ -16,6 +16,7 @@ def test_defaults_and_default_splits():
     assert [p.label for p in config.pipelines] == [
         "hybrid",
         "hybrid-abduced",
+        "hybrid-conv-colour",
         "mono-small",
         "mono-medium",
         "mono-large",
@@ -25,8 +26,16 @@ def test_defaults_and_default_splits():
     ]
     assert config.frames == [10_000, 100_000]
     # Where abduction cannot read the game, the defaults leave the abduced hybrid out.
+    # Where kinds differ in colour only, they leave colour augmentation out, and refuse it.
     minigrid = load_config(env="MiniGrid-DoorKey-5x5-v0")
-    assert "hybrid-abduced" not in [p.label for p in minigrid.pipelines]
+    labels = [p.label for p in minigrid.pipelines]
+    assert "hybrid-abduced" not in labels and "hybrid-conv-colour" not in labels
+    assert "hybrid" in labels and "oracle" in labels
+    with pytest.raises(ConfigError, match=r"pipelines\[0\] \(hybrid-conv-colour\).*colour only"):
+        load_config(
+            env="MiniGrid-DoorKey-5x5-v0",
+            pipelines=[{"kind": "hybrid", "perception": "conv", "augment": "colour"}],
+        )
     names = [s.name for s in config.resolved_splits()]
     assert names == [
         "in-distribution",

@@ -150,6 +150,60 @@ def test_the_structured_decoder_reads_the_most_likely_scene_with_the_games_struc
     assert np.array_equal(decoder(KEYDOOR, probs).grid, hidden)
 
 
+def test_a_conv_perception_trained_with_colour_maps_reads_an_unseen_palette(demos, hybrid):
+    from compose.build import demonstrations
+
+    shapes = HybridPipeline(hybrid.reasoner, augment="colour", perception_kind="conv")
+    report = shapes.fit(demos, TrainConfig(max_steps=400, learning_rates=(3e-3,)))
+    assert report.cell_labels == demos.cells.size
+    novel = demonstrations(environments.make("neurocomp/KeyDoor-8x8-v0", appearance="novel"), 5, 3)
+
+    def read(pipe: HybridPipeline) -> float:
+        return float((pipe.perceive_batch(novel.frames).argmax(-1) == novel.cells).mean())
+
+    # the linear perception reads the new colours as other kinds; the conv one reads shapes
+    assert read(hybrid) < 0.8 < 0.97 < read(shapes)
+
+
+def _confident(grid: np.ndarray) -> np.ndarray:
+    probs = np.full((*grid.shape, KEYDOOR.num_kinds), 1e-4)
+    probs[np.arange(grid.shape[0])[:, None], np.arange(grid.shape[1]), grid] = 0.9
+    return probs
+
+
+def test_a_hybrid_keeps_away_from_cells_that_might_kill_while_it_can(keydoor_rules):
+    from compose.symbols import CAUTIOUS, cautious_scene
+    from environments.core import Scene
+    from environments.spec import MOVE_DELTAS
+
+    hybrid = HybridPipeline(GridReasoner(keydoor_rules, KEYDOOR))
+    assert CAUTIOUS in hybrid_assumptions(KEYDOOR)
+    assert hybrid.reasoner.deadly_kinds() == {Kind.LAVA}
+    # two ways east to the goal: straight along row 1, or round by row 2
+    grid = KEYDOOR.parse("#######\n#@...G#\n#.....#\n#######")
+    probs = _confident(grid)
+    probs[1, 3, Kind.LAVA], probs[1, 3, Kind.FLOOR] = 0.3, 0.6  # floor, but it might be lava
+    scene = Scene.from_grid(KEYDOOR, grid)
+    careful = cautious_scene(scene, probs, hybrid.reasoner.deadly_kinds())
+    assert careful is not None and careful.kind_at(1, 3) == "lava"
+    assert hybrid.reasoner.decide(scene).plan == (1, 1, 1, 1)  # straight through
+    decision = hybrid._decide(scene, probs)
+    cells, (r, c) = [], (1, 1)
+    for move in decision.plan:
+        r, c = r + MOVE_DELTAS[move][0], c + MOVE_DELTAS[move][1]
+        cells.append((r, c))
+    assert (1, 3) not in cells and cells[-1] == (1, 5) and len(cells) == 6
+    assert "keeping away from 1 cell that might kill" in decision.summary
+    # with no way round, it walks on what it read rather than give up
+    narrow = KEYDOOR.parse("#######\n#@...G#\n#######")
+    probs = _confident(narrow)
+    probs[1, 3, Kind.LAVA] = 0.3
+    decision = hybrid._decide(Scene.from_grid(KEYDOOR, narrow), probs)
+    assert decision.plan == (1, 1, 1, 1) and "keeping away" not in decision.summary
+    # a cell read with confidence is not second-guessed
+    assert cautious_scene(scene, _confident(grid), hybrid.reasoner.deadly_kinds()) is None
+
+
 def test_a_hybrid_remembers_what_it_picked_up_when_the_screen_hides_it():
     from compose.build import demonstrations
     from compose.play import play_episode

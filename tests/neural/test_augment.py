@@ -11,7 +11,7 @@ from environments.spec import MOVE_DELTAS, MOVES, Actions
 from neural.augment import (
     Symmetry,
     action_table,
-    colour_jitter,
+    colour_curves,
     kind_table,
     make_augment,
     symmetries,
@@ -118,16 +118,21 @@ def test_undeclared_actions_are_refused():
 
 def test_colour_maps_are_random_seeded_and_in_range():
     x = torch.rand(16, 3, 8, 8) - 0.5
-    a = colour_jitter(x, torch.Generator().manual_seed(1))
-    b = colour_jitter(x, torch.Generator().manual_seed(1))
-    c = colour_jitter(x, torch.Generator().manual_seed(2))
+    a = colour_curves(x, torch.Generator().manual_seed(1))
+    b = colour_curves(x, torch.Generator().manual_seed(1))
+    c = colour_curves(x, torch.Generator().manual_seed(2))
     assert a.shape == x.shape and torch.equal(a, b) and not torch.equal(a, c)
     assert a.min() >= -0.5 and a.max() <= 0.5
     assert (a - x).abs().mean() > 0.05  # colours really move
     # a colour map is per screen: pixels of one colour keep one colour on each screen
     flat = torch.full((4, 3, 2, 2), 0.2)
-    mapped = colour_jitter(flat, torch.Generator().manual_seed(0))
+    mapped = colour_curves(flat, torch.Generator().manual_seed(0))
     assert torch.allclose(mapped, mapped[:, :, :1, :1].expand_as(mapped))
+    # distinct colours go to unrelated ones: brightness order is not kept across screens
+    two = torch.tensor([-0.3, 0.3]).view(1, 1, 2, 1).expand(64, 3, 2, 1).clone()
+    many = colour_curves(two, torch.Generator().manual_seed(0))
+    darker_first = (many[:, :, 0].sum(1) < many[:, :, 1].sum(1)).float().mean()
+    assert 0.1 < darker_first < 0.9
 
 
 def test_augment_remaps_actions_with_the_screen():

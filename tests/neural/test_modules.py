@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from neural import CellClassifier, count_parameters, make_policy, to_input
+from neural.data import cell_patches
+from neural.modules import PatchClassifier, make_perception
 
 
 def test_to_input_shapes_and_range():
@@ -22,6 +24,38 @@ def test_cell_classifier_works_on_any_grid(grid):
     model = CellClassifier(kinds=5)
     out = model(torch.zeros(1, 3, grid[0] * 8, grid[1] * 8))
     assert out.shape == (1, 5, *grid)
+
+
+@pytest.mark.parametrize("grid", [(6, 6), (8, 12)])
+def test_patch_classifier_reads_each_cell_alone(grid):
+    model = PatchClassifier(kinds=5).eval()
+    screens = torch.rand(2, 3, grid[0] * 8, grid[1] * 8) - 0.5
+    out = model(screens)
+    assert out.shape == (2, 5, *grid)
+    # a cell's logits depend on its own pixels only: the cell alone gives the same logits
+    alone = model(screens[:1, :, 8:16, 16:24])
+    assert torch.allclose(alone[0, :, 0, 0], out[0, :, 1, 2], atol=1e-5)
+    assert isinstance(make_perception("conv", 5), PatchClassifier)
+    with pytest.raises(ValueError, match="choose from"):
+        make_perception("big", 5)
+    with pytest.raises(ValueError, match="at least 4 pixels"):
+        PatchClassifier(5, tile=2)
+
+
+def test_cell_patches_keep_each_distinct_labelled_cell_once():
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 256, size=(3, 16, 24, 3), dtype=np.uint8)
+    frames[1] = frames[0]  # a screen that repeats the first
+    frames[2, :8, :8] = frames[0, 8:16, 16:24]  # a cell that repeats another
+    cells = np.arange(6).reshape(1, 2, 3).repeat(3, 0)
+    cells[2, 0, 0] = cells[0, 1, 2]  # ... with the same kind
+    patches, kinds, episodes = cell_patches(frames, cells, np.array([0, 0, 1]), tile=8)
+    assert patches.shape == (11, 8, 8, 3) and kinds.shape == (11, 1, 1)
+    assert np.array_equal(patches[5], frames[0, 8:16, 16:24]) and kinds[5, 0, 0] == 5
+    assert list(episodes) == [0] * 6 + [1] * 5  # first seen in episode 0, then episode 1
+    # the same pixels with another kind are another example
+    cells[2, 0, 0] = 0
+    assert len(cell_patches(frames, cells, np.array([0, 0, 1]), tile=8)[0]) == 12
 
 
 @pytest.mark.parametrize(
