@@ -14,7 +14,7 @@ _HOME = {
     "ExperimentConfig": "compose.config",
     "PipelineSpec": "compose.config",
     "SplitSpec": "compose.config",
-    "load_config": "compose.config",
+    "load_config": "compose.config_files",
     "CheckpointError": "compose.errors",
     "ConfigError": "compose.errors",
     "DirectoryInUseError": "compose.errors",

@@ -438,7 +438,7 @@ def compare(
     ] = None,
 ) -> None:
     """Compare pipelines over budgets, seeds and splits; resumable; writes a report."""
-    from compose.config import load_config
+    from compose.config_files import load_config
     from compose.experiment import prepare, run_experiment
     from compose.files import check_writable
     from compose.report import build_report

@@ -26,7 +26,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from compose.build import build_pipeline, train_pipeline
-from compose.config import MAX_CONFIG_BYTES, ExperimentConfig, PipelineSpec, _digest
+from compose.config import ExperimentConfig, PipelineSpec, _digest
+from compose.config_files import MAX_CONFIG_BYTES
 from compose.errors import ResultsError
 from compose.files import check_writable, locked, write_json
 from compose.pipelines import HybridPipeline, Step

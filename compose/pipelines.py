@@ -225,8 +225,9 @@ class HybridPipeline(_ReasoningPipeline):
         if supervision != "labels" and (why := abduction_refusal(reasoner.game)):
             raise ValueError(f"hybrid-{supervision}: {why}")
         self.supervision = supervision
-        if augment_parts(augment)[1] and (why := colour_refusal(reasoner.game)):  # also refuses
-            raise ValueError(f"hybrid: {why}")  # an unknown setting
+        _, colour = augment_parts(augment)  # refuses an unknown setting
+        if colour and (why := colour_refusal(reasoner.game)):
+            raise ValueError(f"hybrid: {why}")
         self.augment = augment  # how perception's training screens are augmented
         self.reasoner = reasoner
         self.game = reasoner.game

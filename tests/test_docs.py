@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compose.config import load_config
+from compose.config_files import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from compose.config import PRESETS, load_config
+from compose.config import PRESETS
+from compose.config_files import load_config
 from compose.errors import ConfigError
 
 
