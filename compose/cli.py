@@ -275,7 +275,8 @@ def run(
                 f"abduced its cells from {fit.actions} expert actions and the rules, with "
                 f"{fit.cell_labels} cell labels: {x['episodes_explained']} of {budget or 10} "
                 f"episodes explained; {x['perceived_cell_accuracy']:.1%} of the demonstration "
-                f"cells perceived right (measured against the true cells, never trained on); "
+                f"cells perceived right, {x['perceived_alike_accuracy']:.1%} up to kinds "
+                f"the rules treat alike (measured against the true cells, never trained on); "
                 f"{x['ambiguous_cells']} cells ambiguous by play"
             )
     if save is not None:

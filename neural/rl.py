@@ -120,6 +120,7 @@ def train_ppo(
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.logger import Logger
 
     class Curve(BaseCallback):
         def __init__(self) -> None:
@@ -155,6 +156,8 @@ def train_ppo(
         device="cpu",
         policy_kwargs=_policy_kwargs(tile, config),
     )
+    # PPO's default logger makes an empty directory in /tmp for every run; ours writes nowhere
+    model.set_logger(Logger(folder=None, output_formats=[]))
     curve = Curve()
     model.learn(total_timesteps=frames, callback=curve)
     venv.close()

@@ -23,7 +23,7 @@ from torch import nn
 from neural.augment import Augment
 from neural.modules import to_input
 
-__all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode"]
+__all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode", "step_budget"]
 
 MIN_LOSS_GAIN = 0.05  # a relative drop in validation loss smaller than this is no progress
 VAL_COPIES = 4  # augmented copies of each validation row, with ``augment_validation``
@@ -38,6 +38,9 @@ class TrainConfig:
     eval_every: int = 25  # steps between validation checks
     patience: int = 6  # validation checks without improvement before stopping
     min_steps: int = 0  # no early stop before this many steps (augmented data learns slower)
+    # At least this many passes over the training rows: where they ask for more steps than
+    # max_steps, max_steps and min_steps grow in proportion (augmented data at large budgets).
+    min_epochs: float = 0.0
     batch_size: int = 64
     weight_decay: float = 1e-4
     val_fraction: float = 0.2  # share of episodes (frames, when there is one) held out
@@ -172,7 +175,8 @@ def _train_one(
     generator = torch.Generator().manual_seed(config.seed)
     best_loss, best_acc, best_state, best_step, stale = math.inf, -1.0, None, 0, 0
     n = len(x_train)
-    for step in range(1, config.max_steps + 1):
+    max_steps, min_steps = step_budget(config, n)
+    for step in range(1, max_steps + 1):
         model.train()
         batch = torch.randint(n, (min(config.batch_size, n),), generator=generator)
         x, y = inputs(x_train[batch.numpy()]), y_train[batch]
@@ -182,7 +186,7 @@ def _train_one(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        if step % config.eval_every and step != config.max_steps:
+        if step % config.eval_every and step != max_steps:
             continue
         val_loss, val_acc = _evaluate(model, x_val, y_val, weight, val_inputs)
         if _better(val_acc, val_loss, best_acc, best_loss):
@@ -190,11 +194,20 @@ def _train_one(
             best_state = copy.deepcopy(model.state_dict())
         else:
             stale += 1
-            if stale >= config.patience and step >= config.min_steps:
+            if stale >= config.patience and step >= min_steps:
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
     return best_loss, best_acc, best_step
+
+
+def step_budget(config: TrainConfig, rows: int) -> tuple[int, int]:
+    """(most, fewest before an early stop) optimizer steps for ``rows`` training rows: the
+    config's, grown in proportion where ``min_epochs`` passes over the rows need more."""
+    wanted = math.ceil(config.min_epochs * rows / config.batch_size)
+    if wanted <= config.max_steps:
+        return config.max_steps, config.min_steps
+    return wanted, config.min_steps * wanted // config.max_steps
 
 
 def _as_is(x: Any) -> torch.Tensor:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
+
 from environments.core import Scene
 from environments.spec import GameSpec
 from symbolic.engine import PrologEngine, RuleSet
@@ -58,6 +60,9 @@ class Reasoner(ABC):
     # from cells its perception is unsure of.
     avoids_deadly: ClassVar[bool] = False
     searches: ClassVar[tuple[str, ...]] = ("python",)  # ways to search; the first is default
+    # Says what the next screen shows after an action (see ``predict``): abduction can then
+    # check a reading against how the screens change, not only against the expert's choices.
+    predicts: ClassVar[bool] = False
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if search is not None and search not in self.searches:
@@ -85,10 +90,21 @@ class Reasoner(ABC):
         (none by default)."""
         return frozenset()
 
+    def alike(self) -> np.ndarray:
+        """``(K,)`` ints: kinds that every question this reasoner asks answers alike share a
+        number (no play can tell them apart, so a reading that swaps them decides the same).
+        By default every kind has its own."""
+        return np.arange(self.game.num_kinds)
+
     def carried_after(self, scene: Scene, action: int) -> tuple[str, ...]:
         """What the agent holds after ``action`` in ``scene``, by the rules: for games whose
         screen does not show it (``GameSpec.hidden_inventory``). By default, what it held."""
         return scene.inventory
+
+    def predict(self, scene: Scene, action: int) -> np.ndarray | None:
+        """The grid of kinds the next screen shows after ``action`` in ``scene``, by the rules,
+        or None if the episode ends there (won or lost). Only for reasoners that ``predicts``."""
+        raise NotImplementedError(f"{type(self).__name__} does not predict the next screen")
 
     @abstractmethod
     def probe(self) -> None:

@@ -22,7 +22,7 @@ from compose.errors import CheckpointError
 from compose.play import level_seed, play_episode
 from compose.report import SECTIONS
 from neural import TrainConfig
-from symbolic.reasoner import load_reasoner
+from symbolic.reasoner import load_reasoner, reasoner_class
 from tests.conftest import run_cli
 
 GAMES = {game.name: game for game in environments.games()}
@@ -57,6 +57,29 @@ def test_the_oracle_solves_every_generated_level(env_id, oracles):
         env.reset(seed=seed)
         assert episode.success, f"{env_id} level {i}"
         assert episode.steps == len(env.expert_plan()), f"{env_id} level {i}: not shortest"
+
+
+@pytest.mark.parametrize(
+    "env_id", [i for i in IDS if reasoner_class(environments.make(i).game).predicts]
+)
+def test_where_the_reasoner_predicts_screens_the_rules_predict_the_game(env_id, oracles):
+    """Abduction trusts ``predict``: on the true scenes of the expert's play, the next screen
+    is the one the rules say, on every step of a few episodes (None only where it ends)."""
+    env = environments.make(env_id)
+    reasoner = oracles[env.game.name].reasoner
+    for i in range(3):
+        _, info = env.reset(seed=level_seed(7, "eval", i))
+        plan = env.expert_plan()
+        for step, action in enumerate(plan):
+            predicted = reasoner.predict(info["scene"], action)
+            _, _, terminated, _, info = env.step(action)
+            if step == len(plan) - 1:
+                assert predicted is None and terminated
+            else:
+                assert predicted is not None, f"{env_id} level {i} step {step}"
+                seen = predicted >= 0  # the cell the agent left is unseen
+                assert seen.sum() >= predicted.size - 1
+                assert (predicted[seen] == info["scene"].grid[seen]).all()
 
 
 @pytest.mark.parametrize("name", GAMES)

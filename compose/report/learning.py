@@ -27,6 +27,10 @@ def budget_to_goal(a: Analysis) -> list[Block]:
             f"seeds and levels, is at least {pct(GOAL)}, per split, with a 95% interval "
             "(the bootstrap of the success rates over seeds and levels, with one set of draws "
             "shared by every budget and pipeline; each end is a budget of this comparison). "
+            f"Budgets are tried on a grid ({', '.join(f'{b:,}' for b in a.budgets)}), and "
+            "every number here is no finer than it: 10 means more than the budget before it "
+            "and at most 10, and an interval such as [10–10] says that every replicate first "
+            "reached the goal at that step of the grid, not that 10 is exact. "
             f"> {a.top_budget:,}: did not reach "
             f"{pct(GOAL)} within the largest budget tried, {a.top_budget:,} demonstration "
             "episodes. n/a: the pipeline cannot play that split's screen size."
@@ -106,6 +110,7 @@ def abduction(a: Analysis) -> list[Block]:
             extra = lambda key, p=pipeline, b=b: a.fit_extra(p, b, key)  # noqa: E731
             acc = extra("abduced_cell_accuracy")
             seen = extra("perceived_cell_accuracy")
+            alike = extra("perceived_alike_accuracy")
             explained = extra("episodes_explained")
             ambiguous = extra("ambiguous_cells")
             seconds = extra("abduction_seconds")
@@ -116,6 +121,7 @@ def abduction(a: Analysis) -> list[Block]:
                     num(a.fit_mean(pipeline, b, "cell_labels")),
                     "—" if acc is None else pct(acc),
                     "—" if seen is None else pct(seen),
+                    "—" if alike is None else pct(alike),
                     "—" if explained is None else f"{explained:.1f} of {b}",
                     "—" if ambiguous is None else num(ambiguous),
                     "—" if seconds is None else f"{seconds:.1f}",
@@ -137,7 +143,10 @@ def abduction(a: Analysis) -> list[Block]:
             "here, read as a kind no other appearance of their level is read as where one "
             "fits, and made to agree with alike-looking cells of other levels. A reading can "
             "be wrong by name and right in effect: walls read as lava (neither is ever "
-            "entered) cost cell accuracy here, and no success. "
+            "entered) cost cell accuracy here, and no success. Kinds the rules answer "
+            "alike for every question (two enemies that both kill and never move) cannot "
+            "be told apart by any play; *perceived right up to alike "
+            "kinds* counts a cell read as such a twin as right. "
             f"Success is on {split}."
         ),
         Table(
@@ -147,6 +156,7 @@ def abduction(a: Analysis) -> list[Block]:
                 "cell labels",
                 "abduced cells right",
                 "perceived cells right",
+                "perceived right up to alike kinds",
                 "episodes explained",
                 "ambiguous cells",
                 "abduction s",

@@ -23,7 +23,9 @@ from environments.spec import MOVE_DELTAS, MOVES, GameSpec
 from symbolic.engine import RuleSet
 from symbolic.reasoner import Decision, Reasoner
 
-__all__ = ["GridReasoner", "GridSemantics"]
+__all__ = ["UNSEEN", "GridReasoner", "GridSemantics"]
+
+UNSEEN = -1  # in a predicted grid: a cell whose kind the screens never showed
 
 # The questions, in the order of their roles in the Prolog search: what blocks (kind,
 # inventory), what kills, what is collected on entering, what wins on entering.
@@ -72,6 +74,49 @@ class GridReasoner(Reasoner):
             kills = self._ask_semantics(codes, []).kills
             self._deadly = frozenset(int(k) for k in np.flatnonzero(kills))
         return self._deadly
+
+    predicts = True
+
+    def predict(self, scene: Scene, action: int) -> np.ndarray | None:
+        """The next screen's kinds after ``action``, by the rules and the conventions of agent
+        games: the agent moves unless the cell is off the grid or blocks; entering a cell that
+        kills or wins ends the episode (None); a collected object leaves the screen for the
+        inventory, and the agent's kind shows what it holds. The cell the agent leaves is
+        ``UNSEEN`` (-1): what lay under it was never on the screen."""
+        terrain, held = self.terrain(scene)
+        sem = self.semantics(terrain, held)
+        assert scene.agent is not None
+        (r, c), (dr, dc) = scene.agent, MOVE_DELTAS[action]
+        h, w = terrain.shape
+        grid = scene.grid.copy()
+        if not (0 <= r + dr < h and 0 <= c + dc < w):
+            return grid
+        to = (r + dr, c + dc)
+        kind = int(terrain[to])
+        if sem.blocks[sem.layer(frozenset(held)), kind]:
+            return grid
+        if sem.kills[kind] or sem.wins[kind]:
+            return None
+        carried = frozenset(held) | ({self._names[kind]} if sem.collects[kind] else set())
+        grid[to] = self.game.agent_kind(carried)
+        grid[r, c] = UNSEEN  # what the agent stood on shows again, and was never seen
+        return grid
+
+    def alike(self) -> np.ndarray:
+        """Kinds alike by the rules: neither the agent nor collected, and alike in what blocks
+        under every inventory, what kills and what wins (see :meth:`meaning`)."""
+        codes = [i for i in range(len(self._names)) if i not in self.game.agent_kinds]
+        sem = self._ask_semantics(codes, [])
+        meanings = [self.meaning(k, sem) for k in range(len(self._names))]
+        return np.array([meanings.index(m) if m is not None else k for k, m in enumerate(meanings)])
+
+    def meaning(self, kind: int, sem: GridSemantics) -> tuple | None:
+        """What the rules say of ``kind``, comparable between kinds; None for a kind that is
+        like no other (the agent's, and a collected one: what it adds to the inventory is
+        not in the tables)."""
+        if kind in self.game.agent_kinds or sem.collects[kind]:
+            return None
+        return (tuple(sem.blocks[:, kind]), bool(sem.kills[kind]), bool(sem.wins[kind]))
 
     # -- deciding -------------------------------------------------------------------------------
     def decide(self, scene: Scene) -> Decision:

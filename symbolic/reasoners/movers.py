@@ -119,6 +119,7 @@ class MoverReasoner(GridReasoner):
 
     questions = QUESTIONS
     searches = ("python",)
+    predicts = True
     # Bounds one search to about 3 s, so that a decision never hangs. The hardest generated
     # PacMaze level measured (Moving-12x12, 8 enemies, 1 in 300) needs 140,000 states.
     max_states = 250_000
@@ -158,6 +159,15 @@ class MoverReasoner(GridReasoner):
         """The deadly kinds that never move (a mover is where the screen shows it)."""
         deadly = super().deadly_kinds()
         return frozenset(k for k in deadly if self.move_table(3, 3, self._names[k]) is None)
+
+    def meaning(self, kind: int, sem: GridSemantics) -> tuple | None:
+        """What the rules say of ``kind``, with where it moves and what it may enter."""
+        base = super().meaning(kind, sem)
+        if base is None:
+            return None
+        name = self._names[kind]
+        moves = self.move_table(3, 3, name)
+        return (*base, None if moves is None else tuple(moves), self.enters_table(name))
 
     def move_table(self, height: int, width: int, kind: str) -> list[tuple[int, ...]] | None:
         """Where a ``kind`` at each cell heads for each agent cell (targets on the grid, in
@@ -230,6 +240,22 @@ class MoverReasoner(GridReasoner):
             after=after,
         )
         return board, movers
+
+    def predict(self, scene: Scene, action: int) -> np.ndarray | None:
+        """The next screen's kinds after ``action``: the agent's move, then every mover's, as
+        the search plays them; None if the step wins or loses."""
+        terrain, held = self.terrain(scene)
+        board, movers = self.board(scene, terrain, self.semantics(terrain, held))
+        assert scene.agent is not None
+        start = scene.agent[0] * board.width + scene.agent[1]
+        agent, movers, status, _ = board.advance(start, movers, action)
+        if status != GOING:
+            return None
+        grid = np.array(board.ground, dtype=np.int64)
+        for cell, kind in movers:
+            grid[cell] = kind
+        grid[agent] = board.agent_kind
+        return grid.reshape(board.height, board.width)
 
     # -- deciding -----------------------------------------------------------------------------
     def decide(self, scene: Scene) -> Decision:

@@ -57,6 +57,22 @@ def test_a_wrong_reading_does_not_explain_the_expert(keydoor):
     assert consistent_steps(game, reasoner, swapped, demos).mean() <= 0.3
 
 
+def test_sleeping_enemies_are_read_as_still_ones_because_the_screens_show_them_still():
+    """Awake and sleeping enemies kill alike; only how the screens change tells them apart (an
+    awake one would move), and the two sleeping kinds no play can tell apart at all."""
+    env = environments.make("neurocomp/PacMaze-5x5-v0")
+    game, reasoner = env.game, load_reasoner(env.game)
+    demos = demonstrations(env, 10, 0)
+    reading = abduce(game, reasoner, demos, env.tile)
+    asleep = [game.index("ghost_asleep"), game.index("bat_asleep")]
+    enemies = np.isin(demos.cells, asleep)
+    assert enemies.sum() > 50
+    assert np.isin(reading.labels[enemies], asleep).all()
+    alike = reasoner.alike()
+    assert alike[asleep[0]] == alike[asleep[1]] and len(set(alike.tolist())) == game.num_kinds - 1
+    assert (alike[reading.labels] == alike[demos.cells]).mean() >= 0.98
+
+
 def test_a_legend_is_one_labelled_cell_per_kind(keydoor):
     env, game, reasoner, demos, _ = keydoor
     legend = legend_of(demos, env.tile)
@@ -82,6 +98,7 @@ def test_hybrids_without_cell_labels_play(env_id, budget, supervision, least, tm
     expected = 0 if supervision == "abduced" else len(np.unique(demos.cells))
     assert report.cell_labels == expected
     assert report.extra["perceived_cell_accuracy"] >= 0.9
+    assert report.extra["perceived_alike_accuracy"] >= report.extra["perceived_cell_accuracy"]
     assert pipe.label == f"hybrid-{supervision}"
     summary = evaluate(env, pipe, 10, 0)
     assert summary.success_rate >= least, summary.success_rate

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -11,7 +14,9 @@ from neural.rl import make_ppo_policy, train_ppo
 
 def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
     env = environments.make("MiniGrid-Empty-5x5-v0")
+    before = set(Path(tempfile.gettempdir()).glob("SB3-*"))
     result = train_ppo(lambda: environments.make("MiniGrid-Empty-5x5-v0"), 8192, seed=0, tile=8)
+    assert set(Path(tempfile.gettempdir()).glob("SB3-*")) == before  # no log directory left
     assert result.frames == 8192 and result.seconds > 0
     returns = [r for _, r in result.curve]
     assert returns[-1] > returns[0] + 0.3, returns  # the mean training return rises

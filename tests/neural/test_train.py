@@ -92,3 +92,13 @@ def test_training_is_seeded(demos):
     for pa, pb in zip(a.model.parameters(), b.model.parameters(), strict=True):
         assert torch.equal(pa, pb)
     assert a.learning_rate == b.learning_rate and a.steps == b.steps
+
+
+def test_the_step_budget_grows_with_the_data_only_where_asked():
+    from neural.train import step_budget
+
+    base = TrainConfig(max_steps=4000, min_steps=2000, batch_size=64)
+    assert step_budget(base, 1_000_000) == (4000, 2000)  # no min_epochs: the config's own
+    grown = TrainConfig(max_steps=4000, min_steps=2000, batch_size=64, min_epochs=32)
+    assert step_budget(grown, 6400) == (4000, 2000)  # 32 passes fit in 4,000 steps
+    assert step_budget(grown, 28_800) == (14_400, 7200)  # they do not: both grow alike
