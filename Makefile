@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 STAMP := $(VENV)/.neurocomp-installed
 
-.PHONY: setup swipl demo test bench lint format clean
+.PHONY: setup swipl demo test bench peers lint format clean
 
 setup: swipl $(STAMP)
 
@@ -52,6 +52,10 @@ test: setup
 bench: setup
 	$(BIN)/neurocomp bench
 
+# Digit addition beside ABLkit, 5 seeds (ABLkit gets its own virtualenv in .peers/ on first use).
+peers: setup
+	$(BIN)/python benchmarks/digits_vs_ablkit.py --seeds 5
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,4 +65,4 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) runs .peers .pytest_cache .ruff_cache *.egg-info
