@@ -3,7 +3,7 @@ a success rate (95%), and that number over the hybrid's, with bootstrap interval
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +47,10 @@ class BudgetToGoal:
     ratio_low_censored: bool
     ratio_high: float | None
     ratio_high_censored: bool
+    # Budgets of the comparison below ``budget`` (below and at ``cap`` if censored) that this
+    # pipeline did not play on this split (a run stopped early, or a job failed): the goal
+    # may have been reached there.
+    unrun: tuple[int, ...] = ()
 
 
 def budget_to_goal(a: Analysis, goal: float = GOAL, seed: int = 0) -> list[BudgetToGoal]:
@@ -88,7 +92,14 @@ def _split_to_goal(a: Analysis, split: str, goal: float, seed: int) -> list[Budg
         found[p] = first_reaching(*outcome_tensor(per_budget, seeds, n_levels), goal, draws)
     caps = {p: max(by_budget) for p, by_budget in cells.items()}
     ref = a.reference_hybrid()
-    return [_to_goal(a.budgets, split, goal, p, found, caps, ref) for p in cells]
+    planned = sorted(set(a.config.budgets) | set(a.budgets))  # asked for, and played
+    out = []
+    for p, by_budget in cells.items():
+        entry = _to_goal(a.budgets, split, goal, p, found, caps, ref)
+        upto = caps[p] if entry.budget is None else entry.budget
+        unrun = tuple(b for b in planned if b < upto and b not in by_budget)
+        out.append(replace(entry, unrun=unrun) if unrun else entry)
+    return out
 
 
 def _to_goal(

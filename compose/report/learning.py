@@ -31,6 +31,8 @@ def budget_to_goal(a: Analysis) -> list[Block]:
             "every number here is no finer than it: 10 means more than the budget before it "
             "and at most 10, and an interval such as [10–10] says that every replicate first "
             "reached the goal at that step of the grid, not that 10 is exact. "
+            "(1, 3 not run): those smaller budgets have no result for this pipeline (a run "
+            "stopped early, or a job failed), so the goal may have been reached there. "
             f"> {a.top_budget:,}: did not reach "
             f"{pct(GOAL)} within the largest budget tried, {a.top_budget:,} demonstration "
             "episodes. n/a: the pipeline cannot play that split's screen size."
@@ -71,11 +73,18 @@ def _goal_rows(
 
 
 def _budget_cell(g: BudgetToGoal) -> str:
-    """``10 [3–30]``, ``100 [30–>300]``, ``> 300`` or ``> 300 [100–>300]``."""
+    """``10 [3–30]``, ``100 [30–>300]``, ``> 300`` or ``> 300 [100–>300]``, and which smaller
+    budgets were not played (``300 (1, 3 not run)``)."""
     point = f"> {g.cap:,}" if g.budget is None else f"{g.budget:,}"
-    if g.censored and g.low is None:
-        return point
-    return f"{point} [{_end(g.low, g.cap)}–{_end(g.high, g.cap)}]"
+    if not (g.censored and g.low is None):
+        point = f"{point} [{_end(g.low, g.cap)}–{_end(g.high, g.cap)}]"
+    return point + _unrun(g)
+
+
+def _unrun(g: BudgetToGoal) -> str:
+    if not g.unrun:
+        return ""
+    return f" ({', '.join(f'{b:,}' for b in g.unrun)} not run)"
 
 
 def _end(budget: int | None, cap: int) -> str:
@@ -91,10 +100,10 @@ def _ratio_cell(g: BudgetToGoal) -> str:
         return "×1 (reference)"
     point = f"> {times(g.ratio)}" if g.ratio_censored else times(g.ratio)
     if g.ratio_low is None or g.ratio_high is None or (g.ratio_censored and g.ratio_low_censored):
-        return point
+        return point + _unrun(g)
     low = (">" if g.ratio_low_censored else "") + multiple(g.ratio_low)
     high = (">" if g.ratio_high_censored else "") + multiple(g.ratio_high)
-    return f"{point} [{low}–{high}]"
+    return f"{point} [{low}–{high}]" + _unrun(g)
 
 
 def abduction(a: Analysis) -> list[Block]:

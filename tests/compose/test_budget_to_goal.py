@@ -265,3 +265,23 @@ def test_without_a_learner_the_section_says_so():
     assert a.budget_to_goal() == []
     blocks = report.budget_to_goal(a)
     assert blocks[0] == H(2, "Demonstrations needed for 95% success") and len(blocks) == 2
+
+
+def test_budgets_a_pipeline_did_not_play_are_said_not_taken_for_failures(tmp_path):
+    """A run stopped before mono-small's small budgets: its first budget reaching 95% is 30,
+    and the report says that 1, 3 and 10 were not run rather than implying they fell short."""
+    ind = SPLITS[0]
+    rows = [
+        *rows_of("hybrid", "hybrid", ind, {b: same(ALL) for b in BUDGETS}),
+        *rows_of("mono-small", "monolithic", ind, {30: same(ALL), 100: same(ALL)}),
+        *rows_of("mono-medium", "monolithic", ind, {3: same(HALF), 100: same(HALF)}),
+    ]
+    a = analyse(rows, {}, config(HYBRID, SMALL, MEDIUM))
+    small, medium = entry(a, "mono-small"), entry(a, "mono-medium")
+    assert small.budget == 30 and small.unrun == (1, 3, 10)
+    assert medium.budget is None and medium.unrun == (1, 10, 30)
+    assert entry(a, "hybrid").unrun == ()
+    markdown = to_markdown("t", report.budget_to_goal(a), tmp_path)
+    assert "30 [30–30] (1, 3, 10 not run)" in markdown
+    assert "> 100 (1, 10, 30 not run)" in markdown
+    assert "×30 [30–30] (1, 3, 10 not run)" in markdown
