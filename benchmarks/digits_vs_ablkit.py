@@ -88,9 +88,25 @@ def main() -> None:
     parser.add_argument(
         "--segment", type=float, default=0.1, help="ABLkit's segment size (default 0.1)"
     )
-    parser.add_argument("--rounds", type=int, default=AdditionConfig.rounds, help="our rounds")
-    parser.add_argument("--epochs", type=int, default=AdditionConfig.epochs, help="our epochs")
-    parser.add_argument("--venv", type=Path, default=ROOT / ".peers" / "ablkit")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=AdditionConfig.rounds,
+        help=f"train-and-revise rounds of our abduced learner, at most "
+        f"(default {AdditionConfig.rounds})",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=AdditionConfig.epochs,
+        help=f"our epochs per round (default {AdditionConfig.epochs})",
+    )
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=ROOT / ".peers" / "ablkit",
+        help="ABLkit's virtualenv, made on first use (default .peers/ablkit)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="run Neurocomp's learners only")
     parser.add_argument("--json", type=Path, help="also write every row to this file")
     args = parser.parse_args()

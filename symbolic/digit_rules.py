@@ -2,8 +2,8 @@
 allows is all a learner needs from Prolog.
 
 :func:`load_sum_rules` loads ``symbolic/rules/addition.pl`` (or a user's file, checked with the
-sandbox) and asks ``adds_up(A, B, S)`` for every answer; :class:`SumRules` keeps them as a table of
-which digit pairs each sum allows. A file whose answers are not digits and sums in range is
+sandbox) and asks ``adds_up(A, B, S)`` for every answer; :class:`SumRules` keeps them as a
+table of which digit pairs each sum allows. A file whose answers are not digits and sums in range is
 refused with the answer named.
 """
 
@@ -43,8 +43,7 @@ class SumRules:
             if not (0 <= x < DIGITS and 0 <= y < DIGITS and 0 <= total <= MAX_SUM):
                 raise RuleFileError(
                     f"adds_up/3 answered adds_up({x}, {y}, {total}): digits are 0 to "
-                    f"{DIGITS - 1} and "
-                    f"their sums 0 to {MAX_SUM}",
+                    f"{DIGITS - 1} and their sums 0 to {MAX_SUM}",
                     source=rules.source,
                 )
             allows[total, x, y] = True
