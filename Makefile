@@ -54,7 +54,7 @@ bench: setup
 
 # Digit addition beside ABLkit, 5 seeds (ABLkit gets its own virtualenv in .peers/ on first use).
 peers: setup
-	$(BIN)/python benchmarks/digits_vs_ablkit.py --seeds 5
+	$(BIN)/neurocomp addition --seeds 5 --peer ablkit
 
 lint: setup
 	$(BIN)/ruff check .

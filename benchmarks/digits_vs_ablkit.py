@@ -13,70 +13,23 @@ is not a Neurocomp dependency.
 
     .venv/bin/python benchmarks/digits_vs_ablkit.py --seeds 5
     .venv/bin/python benchmarks/digits_vs_ablkit.py --seeds 1 --no-peer   # Neurocomp only
+
+The same run is ``neurocomp addition --peer ablkit`` (see :mod:`compose.peers`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compose.digits import AdditionConfig, run_addition  # noqa: E402
-from environments.digits import addition_pairs, digit_images  # noqa: E402
+from compose.digits import AdditionConfig  # noqa: E402
+from compose.peers import DEFAULT_VENV, line, peer_python, side_by_side, summary  # noqa: E402
 from symbolic.digit_rules import load_sum_rules  # noqa: E402
-
-PEER = ROOT / "benchmarks" / "peers" / "ablkit_addition.py"
-GOAL = 0.98  # digit accuracy the issue asks for
-
-
-def peer_python(venv: Path) -> Path:
-    """ABLkit's virtualenv's Python, made first if it is missing."""
-    python = venv / "bin" / "python"
-    if python.exists():
-        return python
-    print(f"making ABLkit's virtualenv in {venv} (once; a few minutes)…", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q"]
-    subprocess.run([*pip, "torch==2.13.0"], check=True)  # the CPU wheel, before ABLkit
-    subprocess.run([*pip, "torchvision==0.28.*", "ablkit==1.0.0"], check=True)
-    return python
-
-
-def run_peer(
-    python: Path, pairs: int, seed: int, loops: int, segment: float, test_pairs: int
-) -> dict:
-    """ABLkit on exactly the data Neurocomp's learners got for ``seed``."""
-    train = addition_pairs(pairs, "train", seed)
-    test = addition_pairs(test_pairs, "test", seed)
-    images, digits = digit_images("test")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "addition.npz"
-        np.savez(
-            data,
-            train_images=train.images,
-            train_sums=train.sums,
-            test_images=images,
-            test_digits=digits,
-            test_pairs=test.images,
-            test_sums=test.sums,
-        )
-        done = subprocess.run(
-            [str(python), str(PEER), str(data), str(seed), str(loops), str(segment)],
-            cwd=tmp,  # ABLkit writes its logs under the working directory
-            capture_output=True,
-            text=True,
-        )
-    if done.returncode != 0:
-        raise SystemExit(f"ABLkit failed on seed {seed}:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -104,7 +57,7 @@ def main() -> None:
     parser.add_argument(
         "--venv",
         type=Path,
-        default=ROOT / ".peers" / "ablkit",
+        default=DEFAULT_VENV,
         help="ABLkit's virtualenv, made on first use (default .peers/ablkit)",
     )
     parser.add_argument("--no-peer", action="store_true", help="run Neurocomp's learners only")
@@ -116,36 +69,22 @@ def main() -> None:
             "--seeds, --pairs, --test-pairs, --loops, --rounds and --epochs must be positive, "
             "and --segment in (0, 1]"
         )
-    config = AdditionConfig(rounds=args.rounds, epochs=args.epochs)
-    rules = load_sum_rules()
     python = None if args.no_peer else peer_python(args.venv)
-    rows = []
-    for seed in range(args.seeds):
-        scores = run_addition(rules, args.pairs, seed, config, args.test_pairs)
-        rows += [s.row() for s in scores]
-        if python is not None:
-            rows.append(
-                run_peer(python, args.pairs, seed, args.loops, args.segment, args.test_pairs)
-            )
-        for row in rows[-(len(scores) + (python is not None)) :]:
-            print(_line(row), flush=True)
+    rows = side_by_side(
+        load_sum_rules(),
+        args.seeds,
+        args.pairs,
+        args.test_pairs,
+        AdditionConfig(rounds=args.rounds, epochs=args.epochs),
+        python,
+        args.loops,
+        args.segment,
+        on_row=lambda row: print(line(row), flush=True),
+    )
     print()
-    for learner in dict.fromkeys(r["learner"] for r in rows):
-        mine = [r for r in rows if r["learner"] == learner]
-        reached = sum(1 for r in mine if (r["digit_accuracy"] or 0) >= GOAL)
-        seconds = np.mean([r["seconds"] for r in mine])
-        digit = "—" if mine[0]["digit_accuracy"] is None else f"{reached} of {len(mine)} seeds"
-        print(f"{learner:>10}: ≥{GOAL:.0%} digits on {digit}; mean {seconds:.1f} s")
+    print("\n".join(summary(rows)))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
-
-
-def _line(row: dict) -> str:
-    digit = "—" if row["digit_accuracy"] is None else f"{row['digit_accuracy']:.1%}"
-    return (
-        f"seed {row['seed']}  {row['learner']:>10}  digit labels {row['digit_labels']:>5}  "
-        f"digits {digit:>6}  sums {row['sum_accuracy']:.1%}  {row['seconds']:.1f} s"
-    )
 
 
 if __name__ == "__main__":

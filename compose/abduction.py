@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from compose.abduction_clusters import abduce_clusters
+from compose.abduction_clusters import refusal as clusters_refusal
 from compose.abduction_search import Scorer, ascend, search_episode
 from compose.appearances import (
     appearance_groups,
@@ -78,8 +80,16 @@ __all__ = [
 MAX_KINDS = 16
 
 
-def refusal(game: GameSpec) -> str | None:
-    """Why abduction cannot read ``game``'s cells, or None."""
+def refusal(game: GameSpec, supervision: str = "abduced") -> str | None:
+    """Why abduction (``supervision`` ``abduced``, or ``legend``) cannot read ``game``'s cells,
+    or None."""
+    if game.abduction == "clusters":
+        if supervision == "legend":
+            return (
+                f"one labelled cell per kind tells little where a kind's cells look unlike one "
+                f"another ({game.title}'s handwriting); use hybrid-abduced or the labelled hybrid"
+            )
+        return clusters_refusal(game)
     if game.num_kinds > MAX_KINDS:
         return (
             f"abduction searches every kind for every appearance group and covers games of up "
@@ -228,7 +238,12 @@ def abduce(
     likeliest for its cells, and ties go to the likeliest reading. A ``legend`` (cell
     descriptions from :func:`cell_features` with their true kinds: one labelled example per
     kind) starts the legend instead of the first episode's search.
+
+    A game whose kinds do not look alike (``GameSpec.abduction == "clusters"``, handwriting)
+    is read by :func:`compose.abduction_clusters.abduce_clusters` instead.
     """
+    if game.abduction == "clusters":
+        return abduce_clusters(game, reasoner, demos, tile, probabilities)
     t0 = time.perf_counter()
     features = cell_features(demos.frames, tile)
     labels = np.zeros(demos.frames.shape[0:1] + features.shape[1:3], dtype=np.int64)

@@ -40,6 +40,7 @@ def build_pipeline(
                 inputs=spec.inputs or "pixels",
                 augment=spec.augment,
                 training=spec.training or "bc",
+                target=spec.target or "action",
             )
         except ValueError as e:
             raise ConfigError(str(e)) from None

@@ -61,6 +61,7 @@ class Manifest(BaseModel):
     augment: Literal["symmetry", "colour", "both"] | None = None
     inputs: Literal["pixels", "symbols"] = "pixels"
     training: Literal["bc", "dagger", "distilled"] = "bc"
+    target: Literal["action", "grid"] = "action"
     perception: Literal["linear", "conv"] = "linear"
 
     @field_validator("grid")

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from compose.cli_digits import addition
 from compose.errors import ConfigError
 from compose.files import write_json
 from environments.errors import NeurocompError, clip
@@ -72,6 +73,7 @@ PIPELINES = (
     "monolithic-symbolic",
     "monolithic-dagger",
     "monolithic-distilled",
+    "monolithic-grid",
     "ppo",
 )
 PipelineName = StrEnum("PipelineName", {k.replace("-", "_"): k for k in PIPELINES})
@@ -121,7 +123,8 @@ def envs(
         variants = ",".join(v.suffix for v in game.variants)
         adopted = f"; and any other qualifying {game.adopts}* id" if game.adopts else ""
         glyphs = " ".join(k.glyph for k in game.kinds)
-        actions = game.actions.per_cell or " ".join(game.actions.names)
+        values = f"(r,c,{'|'.join(game.actions.values)})" if game.actions.values else ""
+        actions = f"{game.actions.per_cell}{values}" or " ".join(game.actions.names)
         out.print(
             f"[bold]{game.title:<{width}}[/bold]  {game.summary} "
             f"[dim](neurocomp/{game.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
@@ -592,6 +595,9 @@ def bench(
     for key, seconds in figures["train_seconds"].items():
         table.add_row(f"training {key} (s)", f"{seconds:.1f}")
     out.print(table)
+
+
+app.command()(addition)
 
 
 def main() -> None:

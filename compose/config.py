@@ -40,6 +40,7 @@ Inputs = Literal["pixels", "symbols"]
 Training = Literal["bc", "dagger", "distilled"]
 Augment = Literal["symmetry", "colour", "both"]
 Perception = Literal["linear", "conv"]
+Target = Literal["action", "grid"]
 # What `neurocomp run --pipeline` takes: the kinds, and their variants by name.
 VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
@@ -54,6 +55,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "monolithic-symbolic": {"kind": "monolithic", "inputs": "symbols"},
     "monolithic-dagger": {"kind": "monolithic", "training": "dagger"},
     "monolithic-distilled": {"kind": "monolithic", "training": "distilled"},
+    "monolithic-grid": {"kind": "monolithic", "target": "grid"},
 }
 PIPELINE_NAMES: tuple[str, ...] = (
     "oracle",
@@ -114,6 +116,15 @@ class PipelineSpec(_Strict):
         ),
     )
 
+    target: Target | None = Field(
+        None,
+        description=(
+            "monolithic only: what the network outputs -- the next action (action, default) "
+            "or, where actions write values into cells, the filled grid (grid), trained on the "
+            "cells the expert writes only"
+        ),
+    )
+
     @field_validator("augment", mode="before")
     @classmethod
     def _both(cls, v: Any) -> Any:
@@ -135,7 +146,7 @@ class PipelineSpec(_Strict):
         for name in ("supervision", "perception"):
             if self.kind != "hybrid" and getattr(self, name) is not None:
                 raise ValueError(f"{name} applies to hybrid pipelines only, not {self.kind}")
-        for name in ("inputs", "training"):
+        for name in ("inputs", "training", "target"):
             if self.kind != "monolithic" and getattr(self, name) is not None:
                 raise ValueError(f"{name} applies to monolithic pipelines only, not {self.kind}")
         if self.augment and self.kind not in ("hybrid", "monolithic"):
@@ -154,6 +165,7 @@ class PipelineSpec(_Strict):
             parts.append("conv")
         parts += [AUGMENTS[self.augment]] if self.augment else []
         parts += [self.training] if self.training not in (None, "bc") else []
+        parts += ["grid"] if self.target == "grid" else []
         return "-".join(parts)
 
     def key_fields(self) -> dict[str, Any]:
@@ -236,8 +248,12 @@ def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
         game = game_of(env)
     except NeurocompError:
         return pipelines
-    if abduction_refusal(game) is not None:
-        pipelines = [p for p in pipelines if p.supervision not in ("abduced", "legend")]
+    pipelines = [
+        p
+        for p in pipelines
+        if p.supervision not in ("abduced", "legend")
+        or abduction_refusal(game, p.supervision) is None
+    ]
     if colour_refusal(game):
         pipelines = [p for p in pipelines if p.augment not in ("colour", "both")]
     return pipelines
@@ -351,8 +367,15 @@ class ExperimentConfig(_Strict):
         if self.rules is not None and not Path(self.rules).is_file():
             raise ConfigError(f"rules: no such file {clip(str(self.rules))}")
         for i, p in enumerate(self.pipelines):
-            if p.supervision in ("abduced", "legend") and (why := abduction_refusal(game)):
+            if p.supervision in ("abduced", "legend") and (
+                why := abduction_refusal(game, p.supervision)
+            ):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
+            if p.target == "grid" and not game.actions.values:
+                raise ConfigError(
+                    f"pipelines[{i}] ({p.label}): a network that fills the grid plays games "
+                    f"whose actions write values into cells; {game.title}'s do not"
+                )
             if p.augment in ("colour", "both") and (why := colour_refusal(game)):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
         searches = reasoner_class(game).searches

@@ -66,6 +66,7 @@ def load_pipeline(
                 inputs=manifest.inputs,
                 augment=manifest.augment,
                 training=manifest.training,
+                target=manifest.target,
             )
             module = pipe.policy
         load_weights(module, directory)

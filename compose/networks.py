@@ -33,12 +33,46 @@ from neural.modules import count_parameters, make_policy, one_hot_cells, to_inpu
 from neural.rl import make_ppo_policy, train_ppo
 from neural.train import TrainConfig, fit
 
-__all__ = ["TRAININGS", "MonolithicPipeline", "PPOPipeline", "network_description"]
+__all__ = [
+    "TRAININGS",
+    "GridHead",
+    "MonolithicPipeline",
+    "PPOPipeline",
+    "network_description",
+    "written_values",
+]
 
 
 Inputs = Literal["pixels", "symbols"]
 Training = Literal["bc", "dagger", "distilled"]
 TRAININGS: tuple[str, ...] = ("bc", "dagger", "distilled")
+Target = Literal["action", "grid"]
+UNWRITTEN = -100  # a cell the expert never writes into: no target (cross-entropy ignores it)
+
+
+class GridHead(torch.nn.Module):
+    """A policy's ``H*W*V`` outputs as ``(B, V, H, W)`` scores: a value for every cell."""
+
+    def __init__(self, policy: torch.nn.Module, grid: tuple[int, int], values: int) -> None:
+        super().__init__()
+        self.policy, self.grid, self.values = policy, grid, values
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = self.grid
+        return self.policy(x).reshape(-1, h, w, self.values).permute(0, 3, 1, 2)
+
+
+def written_values(game: GameSpec, demos: Demonstrations, grid: tuple[int, int]) -> np.ndarray:
+    """``(N, H, W)``: for every demonstration row, the value index the expert writes into each
+    cell in that episode (``UNWRITTEN`` where it writes none), read off its actions alone."""
+    n, (h, width) = len(demos), grid
+    out = np.full((n, h * width), UNWRITTEN, dtype=np.int64)
+    for episode in np.unique(demos.episodes):
+        rows = np.flatnonzero(demos.episodes == episode)
+        for action in demos.actions[rows][::-1]:  # the first write into a cell wins
+            r, c, v = game.actions.cell_value(int(action), width)
+            out[rows, r * width + c] = v
+    return out.reshape(n, h, width)
 
 
 class MonolithicPipeline(Pipeline):
@@ -49,6 +83,12 @@ class MonolithicPipeline(Pipeline):
     "cannot plan"; ``augment`` trains on the board's symmetries (actions remapped) and, from
     pixels, on random colour maps; ``training`` ``dagger`` or ``distilled`` gathers more action
     labels by playing (see :mod:`compose.teaching`; plain ``fit`` is behaviour cloning).
+
+    ``target="grid"``, for a game whose actions write values into cells (VisualSudoku), maps
+    the screen straight to the filled grid: a value for every cell, trained on the cells the
+    expert writes into (read off its actions; never on a given, whose value would be a label
+    of what the screen shows), and played by writing its value for each cell in reading order
+    (writing into a cell that is not blank changes nothing).
     """
 
     name = "monolithic"
@@ -63,13 +103,28 @@ class MonolithicPipeline(Pipeline):
         inputs: Inputs = "pixels",
         augment: str | None = None,
         training: Training = "bc",
+        target: Target = "action",
     ) -> None:
         if inputs not in ("pixels", "symbols"):
             raise ValueError("inputs must be pixels or symbols")
         if training not in TRAININGS:
             raise ValueError(f"training must be one of {', '.join(TRAININGS)}")
+        if target not in ("action", "grid"):
+            raise ValueError("target must be action or grid")
         self.game, self.size, self.grid, self.tile = game, size, tuple(grid), tile
-        self.inputs, self.augment, self.training = inputs, augment, training
+        self.inputs, self.augment, self.training, self.target = inputs, augment, training, target
+        if target == "grid":
+            if not game.actions.values:
+                raise ValueError(
+                    f"{self.label}: a network that fills the grid plays games whose actions "
+                    f"write values into cells; {game.title}'s do not"
+                )
+            if training != "bc" or augment:
+                raise ValueError(
+                    f"{self.label}: a network that fills the grid trains on the written cells "
+                    "as they are (no DAgger, distillation or augmentation)"
+                )
+        self._next = 0  # the cell a grid-filling network writes next
         self.policy = self._make()
         self._augmenter = self._make_augment()  # refuses a game without declared symmetries
 
@@ -84,14 +139,18 @@ class MonolithicPipeline(Pipeline):
 
     def _make(self) -> torch.nn.Module:
         h, w = self.grid
-        return make_policy(
+        policy = make_policy(
             self.size,
             (h, w),
             self.game.actions.count(h, w),
             1 if self.symbolic else self.tile,
             spatial=bool(self.game.actions.per_cell),
             channels=self.game.num_kinds if self.symbolic else 3,
+            values=self.game.actions.per_value,
         )
+        if self.target == "grid":
+            return GridHead(policy, (h, w), self.game.actions.per_value)
+        return policy
 
     def _make_augment(self) -> Augment | None:
         symmetry, colour = augment_parts(self.augment)
@@ -119,6 +178,7 @@ class MonolithicPipeline(Pipeline):
         parts += ["symbolic"] if self.symbolic else []
         parts += [AUGMENTS[self.augment]] if self.augment else []
         parts += [self.training] if self.training != "bc" else []
+        parts += ["grid"] if self.target == "grid" else []
         return "-".join(parts)
 
     def augmentations(self) -> tuple[str, ...]:
@@ -130,9 +190,10 @@ class MonolithicPipeline(Pipeline):
         call this on the rows they gather)."""
         x = demos.cells if self.symbolic else demos.frames
         config = patient(config, self.augment)
-        result = fit(
-            self._make, x, demos.actions, demos.episodes, config, self._augmenter, self._encode
+        targets = (
+            written_values(self.game, demos, self.grid) if self.target == "grid" else demos.actions
         )
+        result = fit(self._make, x, targets, demos.episodes, config, self._augmenter, self._encode)
         self.policy = result.model
         report = fit_report(result, frames=len(demos), actions=len(demos))
         if self.symbolic:
@@ -149,12 +210,24 @@ class MonolithicPipeline(Pipeline):
             return f"{self.label} reads {self.tile}-pixel cells, this screen has {env.tile}"
         return super().cannot_play(env)
 
+    def reset(self) -> None:
+        self._next = 0
+
+    def memory(self) -> Any:
+        return self._next
+
     @torch.inference_mode()
     def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
         t0 = time.perf_counter()
         x = self._encode(info["scene"].grid) if self.symbolic else to_input(obs)
-        action = int(self.policy(x)[0].argmax())
         h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
+        if self.target == "grid":  # (V, H, W): this cell's likeliest value
+            cell = self._next % (h * w)
+            self._next += 1
+            value = int(self.policy(x)[0].reshape(-1, h * w)[:, cell].argmax())
+            action = cell * self.game.actions.per_value + value
+        else:
+            action = int(self.policy(x)[0].argmax())
         name = self.game.actions.name(action, h, w)
         return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
 
@@ -170,6 +243,7 @@ class MonolithicPipeline(Pipeline):
             "inputs": self.inputs,
             "augment": self.augment,
             "training": self.training,
+            "target": self.target,
         }
         return save_checkpoint(directory, self.game, self.policy, settings)
 

@@ -222,7 +222,7 @@ class HybridPipeline(_ReasoningPipeline):
             )
         if supervision not in SUPERVISIONS:
             raise ValueError(f"supervision must be one of {', '.join(SUPERVISIONS)}")
-        if supervision != "labels" and (why := abduction_refusal(reasoner.game)):
+        if supervision != "labels" and (why := abduction_refusal(reasoner.game, supervision)):
             raise ValueError(f"hybrid-{supervision}: {why}")
         self.supervision = supervision
         _, colour = augment_parts(augment)  # refuses an unknown setting
@@ -375,8 +375,16 @@ class HybridPipeline(_ReasoningPipeline):
         scene = self.decoder(self.game, probs)
         if self.game.hidden_inventory:
             scene = Scene(self.game, scene.grid, scene.agent, self._held)
+        read = None
+        if self.reasoner.reads_likeliest:
+            read, scene = scene, self.reasoner.likeliest(scene, probs)
         t1 = time.perf_counter()
         decision = self._decide(scene, probs)
+        if read is not None and (changed := int((read.grid != scene.grid).sum())):
+            note = f" (read as the likeliest scene the rules allow: {changed} cell"
+            decision = replace(
+                decision, summary=f"{decision.summary}{note}{'s' * (changed > 1)} changed)"
+            )
         if self.game.hidden_inventory:
             self._held = self.reasoner.carried_after(scene, decision.action)
         return Step(

@@ -158,6 +158,12 @@ TRACKS_INVENTORY = (
 )
 
 
+LIKELIEST = (
+    "the scene planned on is the likeliest the rules allow by perception's probabilities "
+    "(the solved board under which the digits read are likeliest)"
+)
+
+
 def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
     """What a hybrid of ``game`` assumes beyond its rules, for the ledger: its decoder's
     assumptions, and, where the screen hides the inventory, that it tracks it itself."""
@@ -165,7 +171,8 @@ def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
     structure = _structure_assumptions(game) if decoder.name == "structured" else ()
     inventory = (TRACKS_INVENTORY,) if game.hidden_inventory else ()
     caution = (CAUTIOUS,) if reasoner_class(game).avoids_deadly else ()
-    return decoder.assumptions + structure + inventory + caution
+    likeliest = (LIKELIEST,) if reasoner_class(game).reads_likeliest else ()
+    return decoder.assumptions + structure + inventory + caution + likeliest
 
 
 def reading_decoder(game: GameSpec) -> Decoder:

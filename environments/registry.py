@@ -32,6 +32,7 @@ GAMES = (
     "environments.keydoor:KEYDOOR",
     "environments.pacmaze:PACMAZE",
     "environments.lightsout:LIGHTSOUT",
+    "environments.sudoku:SUDOKU",
     "environments.farama_minigrid:MINIGRID",
 )
 

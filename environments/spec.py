@@ -71,19 +71,37 @@ class Actions:
 
     names: tuple[str, ...] = ()  # fixed actions, e.g. ("N", "E", "S", "W")
     per_cell: str = ""  # e.g. "press": action r * W + c is named press(r,c)
+    # A per-cell action that puts one of these values into its cell (e.g. "write" with
+    # ("1", "2", "3", "4")): action (r * W + c) * V + v is named write(r,c,<values[v]>).
+    values: tuple[str, ...] = ()
     doc: str = ""
     # How the actions turn with the board, for symmetry augmentation: "compass" (N/E/S/W
     # moves turn with it), "egocentric" (left and right swap under a reflection), "" (not
     # declared). A per-cell action always moves with its cell.
     symmetry: str = ""
 
+    def __post_init__(self) -> None:
+        if self.values and not self.per_cell:
+            raise ValueError("values apply to per-cell actions only")
+
+    @property
+    def per_value(self) -> int:
+        """Actions per cell: one for each value, or one."""
+        return max(1, len(self.values))
+
     def count(self, height: int, width: int) -> int:
-        return height * width if self.per_cell else len(self.names)
+        return height * width * self.per_value if self.per_cell else len(self.names)
+
+    def cell_value(self, action: int, width: int) -> tuple[int, int, int]:
+        """``(row, column, value index)`` of a per-cell action (value index 0 without values)."""
+        cell, value = divmod(int(action), self.per_value)
+        return (*divmod(cell, width), value)
 
     def name(self, action: int, height: int, width: int) -> str:
         if self.per_cell:
-            r, c = divmod(int(action), width)
-            return f"{self.per_cell}({r},{c})"
+            r, c, v = self.cell_value(action, width)
+            value = f",{self.values[v]}" if self.values else ""
+            return f"{self.per_cell}({r},{c}{value})"
         return self.names[int(action)]
 
     def names_for(self, height: int, width: int) -> tuple[str, ...]:
@@ -147,6 +165,11 @@ class GameSpec:
     # Some kinds differ in colour only (MiniGrid's red and blue keys): colour augmentation
     # would make them one kind, so no learner of the game is trained with it.
     coloured_kinds: bool = False
+    # How abduction groups the cells it reads: "appearances" (within a level a kind looks one
+    # way: each level's cells are grouped by colour) or "clusters" (a kind's cells look
+    # different from one another, as handwritten digits do: every demonstration's cells are
+    # clustered together, and the rules decide what each cluster is).
+    abduction: str = "appearances"
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]
@@ -164,6 +187,8 @@ class GameSpec:
                 )
         if self.border and self.border not in names:
             raise ValueError(f"{self.name}: border {self.border!r} is not a kind")
+        if self.abduction not in ("appearances", "clusters"):
+            raise ValueError(f"{self.name}: unknown abduction {self.abduction!r}")
         if self.actions.symmetry not in ("", "compass", "egocentric"):
             raise ValueError(f"{self.name}: unknown action symmetry {self.actions.symmetry!r}")
         slots = {tuple(p) for p in self.palettes.values()}

@@ -118,12 +118,14 @@ def action_table(actions: Actions, sym: Symmetry, height: int, width: int) -> to
     """``table[a]`` is the action that does on the transformed board what ``a`` does on the
     original one. Raises ValueError for actions that declare no symmetry."""
     if actions.per_cell:
-        table = [0] * (height * width)
+        values = actions.per_value
+        table = [0] * (height * width * values)
         h2, w2 = (width, height) if sym.turns % 2 else (height, width)
-        for a in range(height * width):
-            r, c = sym.cell(*divmod(a, width), height, width)
+        for a in range(len(table)):
+            r0, c0, v = actions.cell_value(a, width)
+            r, c = sym.cell(r0, c0, height, width)
             assert 0 <= r < h2 and 0 <= c < w2
-            table[a] = r * w2 + c
+            table[a] = (r * w2 + c) * values + v
         return torch.tensor(table)
     if actions.symmetry == "compass":
         names = list(actions.names)

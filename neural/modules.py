@@ -186,6 +186,7 @@ class PooledConvPolicy(nn.Module):
         hidden: int = 64,
         spatial: bool = False,
         channels: int = 3,
+        values: int = 1,
     ) -> None:
         super().__init__()
         self.spatial = spatial
@@ -198,7 +199,7 @@ class PooledConvPolicy(nn.Module):
         self.features = nn.Sequential(*layers)  # (B, width, H, W)
         if spatial:
             self.head = nn.Sequential(
-                nn.Conv2d(3 * width, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, 1, 1)
+                nn.Conv2d(3 * width, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, values, 1)
             )
         else:
             self.head = nn.Sequential(
@@ -211,7 +212,8 @@ class PooledConvPolicy(nn.Module):
         if not self.spatial:
             return self.head(pooled)
         context = pooled[:, :, None, None].expand(-1, -1, *f.shape[2:])
-        return self.head(torch.cat([f, context], dim=1)).flatten(1)  # (B, H*W)
+        # (B, H*W*V): action (r * W + c) * V + v, as the game's Actions number them
+        return self.head(torch.cat([f, context], dim=1)).permute(0, 2, 3, 1).flatten(1)
 
 
 # Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
@@ -231,18 +233,21 @@ def make_policy(
     *,
     spatial: bool = False,
     channels: int = 3,
+    values: int = 1,
 ) -> nn.Module:
     """A monolithic policy: ``small``/``medium``/``large`` (fixed grid) or ``pooled`` (any).
 
-    ``actions`` is the number of fixed actions; with ``spatial`` there is one action per cell
-    instead (``actions`` must then equal the grid's cell count, and only ``pooled`` keeps to
-    any grid size). A policy that reads the true grid of kinds instead of the screen takes
-    ``channels`` = the number of kinds (one-hot per cell) and ``tile`` = 1.
+    ``actions`` is the number of fixed actions; with ``spatial`` there are ``values`` actions
+    per cell instead (``actions`` must then equal the grid's cell count times ``values``, and
+    only ``pooled`` keeps to any grid size). A policy that reads the true grid of kinds instead
+    of the screen takes ``channels`` = the number of kinds (one-hot per cell) and ``tile`` = 1.
     """
-    if spatial and actions != grid[0] * grid[1]:
-        raise ValueError(f"a spatial policy has one action per cell, not {actions}")
+    if spatial and actions != grid[0] * grid[1] * values:
+        raise ValueError(f"a spatial policy has {values} action(s) per cell, not {actions}")
     if size == "pooled":
-        return PooledConvPolicy(actions, tile=tile, spatial=spatial, channels=channels)
+        return PooledConvPolicy(
+            actions, tile=tile, spatial=spatial, channels=channels, values=values
+        )
     if size not in POLICY_SIZES:
         raise ValueError(f"unknown policy size {size!r}; choose from {list(POLICY_NAMES)}")
     return ConvPolicy(actions, grid=grid, tile=tile, channels=channels, **POLICY_SIZES[size])

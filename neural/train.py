@@ -26,6 +26,7 @@ from neural.modules import to_input
 __all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode", "step_budget"]
 
 MIN_LOSS_GAIN = 0.05  # a relative drop in validation loss smaller than this is no progress
+IGNORE = -100  # a target cross-entropy skips (a cell with nothing to learn), as F's default
 VAL_COPIES = 4  # augmented copies of each validation row, with ``augment_validation``
 
 
@@ -229,14 +230,16 @@ def _evaluate(
     if len(x) <= chunk:
         logits = model(inputs(x))
         loss = F.cross_entropy(logits, y, weight=weight).item()
-        return loss, (logits.argmax(1) == y).float().mean().item()
+        kept = y != IGNORE
+        return loss, (logits.argmax(1) == y)[kept].float().mean().item()
     total = norm = right = count = 0.0
     for i in range(0, len(x), chunk):
         logits, target = model(inputs(x[i : i + chunk])), y[i : i + chunk]
+        kept = target != IGNORE
         total += F.cross_entropy(logits, target, weight=weight, reduction="sum").item()
-        norm += (weight[target].sum() if weight is not None else target.numel()).__float__()
-        right += (logits.argmax(1) == target).sum().item()
-        count += target.numel()
+        norm += (weight[target[kept]].sum() if weight is not None else kept.sum()).__float__()
+        right += (logits.argmax(1) == target)[kept].sum().item()
+        count += kept.sum().item()
     return total / norm, right / count
 
 

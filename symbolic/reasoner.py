@@ -63,6 +63,9 @@ class Reasoner(ABC):
     # Says what the next screen shows after an action (see ``predict``): abduction can then
     # check a reading against how the screens change, not only against the expert's choices.
     predicts: ClassVar[bool] = False
+    # Knows which scenes can occur at all (VisualSudoku's solved boards): a hybrid then plans
+    # on the likeliest of them by its perception's probabilities (see ``likeliest``).
+    reads_likeliest: ClassVar[bool] = False
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if search is not None and search not in self.searches:
@@ -105,6 +108,12 @@ class Reasoner(ABC):
         """The grid of kinds the next screen shows after ``action`` in ``scene``, by the rules,
         or None if the episode ends there (won or lost). Only for reasoners that ``predicts``."""
         raise NotImplementedError(f"{type(self).__name__} does not predict the next screen")
+
+    def likeliest(self, scene: Scene, probs: np.ndarray) -> Scene:
+        """The scene to plan on, given perception's ``(H, W, K)`` probabilities for the
+        ``scene`` it read: the scene as read, by default. Only for reasoners that
+        ``reads_likeliest``."""
+        return scene
 
     @abstractmethod
     def probe(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 from compose.digits import AbducedAddition, AdditionConfig, run_addition
 from environments.digits import InvalidTaskError, addition_pairs, digit_images
 from symbolic.digit_rules import load_sum_rules
+from tests.conftest import one_line_error, run_cli
 
 TINY = AdditionConfig(restarts=5, rounds=2, epochs=6, mono_epochs=4)
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,38 +52,33 @@ def test_a_sum_out_of_range_is_refused(rules):
         AbducedAddition(rules, TINY).digits(np.zeros((1, 8, 8)))
 
 
-def test_the_side_by_side_runs_neurocomp_alone_from_its_command(tmp_path):
+def test_the_addition_command_runs_every_learner_and_writes_its_rows(tmp_path):
     out = tmp_path / "rows.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "digits_vs_ablkit.py"),
-            "--seeds",
-            "1",
-            "--pairs",
-            "150",
-            "--test-pairs",
-            "100",
-            "--rounds",
-            "1",
-            "--epochs",
-            "3",
-            "--no-peer",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    done = run_cli(
+        "addition",
+        *("--seeds", "1", "--pairs", "150", "--test-pairs", "100"),
+        *("--rounds", "1", "--epochs", "3", "--json", str(out)),
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
     assert "abduced" in done.stdout and "of 1 seeds" in done.stdout
     rows = json.loads(out.read_text())
     assert {r["learner"] for r in rows} == {"abduced", "labelled", "monolithic"}
-    bad = subprocess.run(
+    assert all(r["pairs"] == 150 for r in rows)
+    assert next(r for r in rows if r["learner"] == "abduced")["digit_labels"] == 0
+
+
+def test_the_addition_command_refuses_bad_input_in_one_line(tmp_path):
+    bad_rules = tmp_path / "sum.pl"
+    bad_rules.write_text("adds_up(A, B, S) :- S is A + B.\n", encoding="utf-8")
+    line = one_line_error(run_cli("addition", "--seeds", "1", "--rules", str(bad_rules)))
+    assert str(bad_rules) in line
+    usage = run_cli("addition", "--seeds", "0")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    script = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "digits_vs_ablkit.py"), "--seeds", "0"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert bad.returncode == 2 and "must be positive" in bad.stderr
+    assert script.returncode == 2 and "must be positive" in script.stderr

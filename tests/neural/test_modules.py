@@ -81,8 +81,25 @@ def test_spatial_policies_have_one_action_per_cell():
     pooled = make_policy("pooled", (3, 3), actions=9, spatial=True)
     for n in (3, 5, 7):
         assert pooled(torch.zeros(1, 3, n * 8, n * 8)).shape == (1, n * n)
-    with pytest.raises(ValueError, match="one action per cell"):
+    with pytest.raises(ValueError, match=r"1 action\(s\) per cell"):
         make_policy("pooled", (3, 3), actions=4, spatial=True)
+    # a value per action and cell: action (r * W + c) * V + v, as the game numbers them
+    valued = make_policy("pooled", (4, 4), actions=64, spatial=True, values=4)
+    x = torch.rand(1, 3, 32, 32)
+    scores = valued(x)
+    assert scores.shape == (1, 64)
+    per_cell = valued.head(
+        torch.cat(
+            [
+                f := valued.features(x),
+                torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], 1)[:, :, None, None].expand(
+                    -1, -1, 4, 4
+                ),
+            ],
+            1,
+        )
+    )  # (1, V, H, W)
+    assert torch.allclose(scores[0, (2 * 4 + 3) * 4 + 1], per_cell[0, 1, 2, 3])
 
 
 def test_unknown_size():
