@@ -77,7 +77,10 @@ def test_behaviour_cloning_fits_its_training_data(demos):
         one.frames,
         one.actions,
         np.zeros_like(one.episodes),
-        TrainConfig(max_steps=400),
+        # One learning rate: with a choice, seven held-out frames can pick a lucky early
+        # checkpoint at 3e-3 (measured: 86% of them right at step 75, 59% of the training
+        # frames) over one that fits.
+        TrainConfig(max_steps=400, learning_rates=(1e-3,)),
     )
     with torch.no_grad():
         logits = result.model(to_input(one.frames))
