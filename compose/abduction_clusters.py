@@ -167,8 +167,8 @@ def abduce_clusters(
         seconds=time.perf_counter() - t0,
         explained=explained,
         extra={
-            "episodes_explained": float(sum(explained[rows[0]] for rows in episodes)),
-            "episodes": float(len(episodes)),
-            "chosen_by_clusters": float(chosen_by_votes),
+            "episodes_explained": int(sum(explained[rows[0]] for rows in episodes)),
+            "episodes": len(episodes),
+            "chosen_by_clusters": chosen_by_votes,
         },
     )
