@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -78,6 +79,7 @@ PIPELINES = (
 )
 PipelineName = StrEnum("PipelineName", {k.replace("-", "_"): k for k in PIPELINES})
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
+ExecutorName = StrEnum("ExecutorName", {k: k for k in ("local", "ray")})
 PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster", "catch-up")})
 MAX_BUDGET = 3000  # demonstration episodes, as compose.config allows
 MAX_FRAMES = 10_000_000  # PPO's frames, as compose.config allows
@@ -89,6 +91,7 @@ CONFIG_DEFAULTS = {
     "seeds": "2",
     "episodes": "20",
     "workers": "2",
+    "executor": "local",
 }
 
 
@@ -416,6 +419,24 @@ def compare(
         int | None,
         typer.Option(help=with_default("Worker processes", CONFIG_DEFAULTS["workers"])),
     ] = None,
+    executor: Annotated[
+        ExecutorName | None,
+        typer.Option(
+            help=with_default(
+                "Where jobs run: local (a process pool) or ray (Ray tasks; see docs/cluster.md)",
+                CONFIG_DEFAULTS["executor"],
+            )
+        ),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help=with_default(
+                "With --executor ray: the cluster to join (auto, HOST:PORT or ray://HOST:PORT)",
+                "none, a Ray started on this machine with --workers CPUs",
+            )
+        ),
+    ] = None,
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -457,6 +478,8 @@ def compare(
         seeds=seeds,
         episodes=episodes,
         workers=workers,
+        executor=executor.value if executor else None,
+        address=address,
         rules=rules,
     )
     if out_dir is not None:
@@ -490,7 +513,7 @@ def compare(
         )
         raise typer.Exit(130) from None
     for name, message in outcome.failed:
-        err.print(f"[red]job {name} failed:[/red] {message}")
+        err.print(f"[red]job {name} failed:[/red] {escape(message)}")
     with err.status("writing the report…"):
         files = build_report(directory)
     _print_verdicts(directory)
@@ -605,13 +628,13 @@ def main() -> None:
     try:
         app()  # usage errors are reported by typer itself (exit status 2)
     except NeurocompError as e:
-        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
     except OSError as e:  # e.g. --out on a read-only disk
-        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
         sys.exit(1)
 
 

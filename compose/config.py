@@ -41,6 +41,10 @@ Training = Literal["bc", "dagger", "distilled"]
 Augment = Literal["symmetry", "colour", "both"]
 Perception = Literal["linear", "conv"]
 Target = Literal["action", "grid"]
+Executor = Literal["local", "ray"]
+# A Ray cluster's address: "auto" (a cluster started on this machine with `ray start`), a head
+# node's GCS address HOST:PORT, or a Ray Client address ray://HOST:PORT.
+_ADDRESS = re.compile(r"^(auto|(ray://)?[A-Za-z0-9_.\-]{1,253}:[0-9]{1,5})$")
 # What `neurocomp run --pipeline` takes: the kinds, and their variants by name.
 VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
@@ -289,7 +293,13 @@ class ExperimentConfig(_Strict):
     splits: list[SplitSpec] | None = Field(None, description="default: the game's splits")
     rules: Path | None = Field(None, description="rule file; default: the game's own")
     search: str | None = Field(None, description="plan search; default: the reasoner's own")
-    workers: int = Field(2, ge=1, le=64, description="parallel worker processes")
+    workers: int = Field(
+        2, ge=1, le=64, description="parallel worker processes (with Ray: a local Ray's CPUs)"
+    )
+    executor: Executor = Field("local", description="local process pool, or Ray tasks")
+    address: str | None = Field(
+        None, description="Ray cluster to join: auto, HOST:PORT or ray://HOST:PORT"
+    )
     train: TrainSettings = Field(default_factory=TrainSettings)
 
     @field_validator("budgets")
@@ -310,8 +320,22 @@ class ExperimentConfig(_Strict):
             MAX_FRAMES,
         )
 
+    @field_validator("address")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        if v is not None and not _ADDRESS.match(v):
+            raise ValueError(
+                f"{clip(v)} is not a Ray address; give auto, HOST:PORT (a head node started "
+                "with `ray start --head`) or ray://HOST:PORT (Ray Client)"
+            )
+        if v is not None and not v.startswith("auto") and int(v.rsplit(":", 1)[1]) > 65535:
+            raise ValueError(f"{clip(v)}: a port is at most 65535")
+        return v
+
     @model_validator(mode="after")
     def _unique(self) -> ExperimentConfig:
+        if self.address is not None and self.executor != "ray":
+            raise ValueError("address is a Ray cluster's; give it with executor = \"ray\"")
         labels = [p.label for p in self.pipelines]
         dup = {x for x in labels if labels.count(x) > 1}
         if dup:

@@ -3,8 +3,9 @@
 A job trains one pipeline on one budget of demonstrations with one seed, then evaluates it on
 every split it can play. Jobs run in a local pool of *spawned* processes, each with its own
 SWI-Prolog (a forked child of a process that has used Prolog's time limits hangs; see
-shared notes). Only the parent writes to SQLite, one transaction per job, so an interrupted run
-keeps every finished job and a rerun resumes where it stopped.
+shared notes), or as Ray tasks (``executor = "ray"``, :mod:`compose.ray_executor`). Either way
+only the parent writes to SQLite, one transaction per job, so an interrupted run keeps every
+finished job and a rerun resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -266,9 +267,15 @@ def run_experiment(
 
 def prepare(config: ExperimentConfig, out_dir: Path) -> None:
     """Everything that can refuse a comparison before it starts: the results directory (see
-    :func:`check_directory`) and the rules, loaded once here so that a bad rule file fails
+    :func:`check_directory`), a missing Ray or an unreachable cluster address, and the rules, loaded once here so that a bad rule file fails
     before any worker starts."""
     check_directory(out_dir)
+    if config.executor == "ray":
+        from compose.ray_executor import reachable, require_ray
+
+        require_ray()
+        if config.address is not None:
+            reachable(config.address)
     if any(p.kind != "monolithic" for p in config.pipelines):
         load_reasoner(make(config.env).game, config.rules, config.search)
 
@@ -297,42 +304,65 @@ def _run_pending(
     notify = progress or (lambda *_: None)
     notify("start", None, done, len(jobs))
     failed: list[tuple[str, str]] = []
-    if pending:
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            max_workers=min(config.workers, len(pending)),
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(os.getpid(),),
-        )
-        futures: dict[Future, Job] = {pool.submit(run_job, config, j): j for j in pending}
-        try:
-            remaining = set(futures)
-            while remaining:
-                ready, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for future in ready:
-                    job = futures[future]
-                    try:
-                        rows, trace = future.result()
-                    except BrokenProcessPool as e:
-                        raise ResultsError(
-                            f"a worker process died while running {job.name} ({e}); every "
-                            f"finished job is saved in {out_dir}: run again to resume. (Called "
-                            "from a script of your own? Worker processes import it, so call "
-                            'run_experiment under `if __name__ == "__main__":`.)'
-                        ) from e
-                    except Exception as e:  # one broken job must not lose the others
-                        failed.append((job.name, f"{type(e).__name__}: {e}"))
-                        notify("failed", job, done, len(jobs))
-                        continue
-                    store.write_job(rows, trace)
-                    done += 1
-                    notify("done", job, done, len(jobs))
-        except BaseException:
-            _stop(pool)
-            raise
-        pool.shutdown(wait=True)
+
+    def record(job: Job, result: tuple[list[ResultRow], dict[str, Any] | None]) -> None:
+        nonlocal done
+        store.write_job(*result)
+        done += 1
+        notify("done", job, done, len(jobs))
+
+    def fail(job: Job, message: str) -> None:
+        failed.append((job.name, message))
+        notify("failed", job, done, len(jobs))
+
+    if pending and config.executor == "ray":
+        from compose.ray_executor import run_on_ray
+
+        run_on_ray(config, pending, record, fail, str(out_dir))
+    elif pending:
+        _run_local(config, pending, record, fail, out_dir)
     return RunOutcome(len(jobs), len(jobs) - len(pending), len(pending) - len(failed), failed)
+
+
+def _run_local(
+    config: ExperimentConfig,
+    pending: list[Job],
+    record: Callable[[Job, Any], None],
+    fail: Callable[[Job, str], None],
+    out_dir: Path,
+) -> None:
+    """Run ``pending`` in a pool of spawned worker processes on this machine."""
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=min(config.workers, len(pending)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
+    )
+    futures: dict[Future, Job] = {pool.submit(run_job, config, j): j for j in pending}
+    try:
+        remaining = set(futures)
+        while remaining:
+            ready, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for future in ready:
+                job = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool as e:
+                    raise ResultsError(
+                        f"a worker process died while running {job.name} ({e}); every "
+                        f"finished job is saved in {out_dir}: run again to resume. (Called "
+                        "from a script of your own? Worker processes import it, so call "
+                        'run_experiment under `if __name__ == "__main__":`.)'
+                    ) from e
+                except Exception as e:  # one broken job must not lose the others
+                    fail(job, f"{type(e).__name__}: {e}")
+                    continue
+                record(job, result)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

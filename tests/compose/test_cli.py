@@ -287,6 +287,8 @@ def test_ppo_is_budgeted_in_frames(tmp_path):
 
 
 def test_the_clis_choices_are_the_toolkits():
+    from typing import get_args
+
     from compose import cli
     from compose.config import (
         MAX_BUDGET,
@@ -295,6 +297,7 @@ def test_the_clis_choices_are_the_toolkits():
         PIPELINE_NAMES,
         PRESETS,
         VARIANTS,
+        Executor,
         ExperimentConfig,
         spec_named,
     )
@@ -319,7 +322,9 @@ def test_the_clis_choices_are_the_toolkits():
         "seeds": str(defaults.seeds),
         "episodes": str(defaults.episodes),
         "workers": str(defaults.workers),
+        "executor": defaults.executor,
     }
+    assert [m.value for m in cli.ExecutorName] == list(get_args(Executor))
     assert cli.MAX_BUDGET == MAX_BUDGET and cli.MAX_FRAMES == MAX_FRAMES
 
 

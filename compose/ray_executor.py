@@ -1,0 +1,145 @@
+"""Running a comparison's jobs as Ray tasks, on this machine or on a cluster.
+
+Each job is one task in a Ray worker process, which starts its own SWI-Prolog (Ray starts
+workers fresh, never by forking a process that has used Prolog). Results come back to the
+parent, which stays the only writer of SQLite: resume, "no duplicate rows" and "no lost rows"
+hold as with the local pool. A worker that dies mid-job (``kill -9``, a lost node) is retried
+by Ray up to :data:`RETRIES` times; a job that raises is recorded as failed, not retried.
+
+Without ``address`` a private Ray instance is started with ``workers`` CPUs and stopped at the
+end; with one (``auto``, ``HOST:PORT`` or ``ray://HOST:PORT``) the run joins that cluster. See
+``docs/cluster.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from compose.errors import ConfigError, ResultsError
+
+__all__ = ["RETRIES", "reachable", "run_on_ray"]
+
+RETRIES = 3  # a task whose worker dies is run again this many times
+CONNECT_TIMEOUT = 5.0  # seconds to reach a cluster's address before saying it is unreachable
+OBJECT_STORE_BYTES = 256 * 1024**2  # a private instance: results are small
+INSTALL_HINT = (
+    "Ray is not installed in this environment; install it with "
+    "`pip install 'neurocomp[ray]'` (or `pip install 'ray>=2.9'`), or run with "
+    "--executor local"
+)
+
+
+def require_ray() -> Any:
+    """The ``ray`` module, or a ConfigError saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(f"executor ray: {INSTALL_HINT}") from None
+    return ray
+
+
+def reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Refuse, within ``timeout`` seconds, a cluster address nothing answers on (Ray itself
+    would retry for a minute or more before giving up)."""
+    if address == "auto":
+        return  # Ray finds the cluster started on this machine, or says there is none
+    host, port = address.removeprefix("ray://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as e:
+        raise ConfigError(
+            f"address: nothing answers at {address} ({e.strerror or e}) within {timeout:.0f} s; "
+            "start the cluster's head with `ray start --head` (see docs/cluster.md), check the "
+            "address, or leave --address out to run Ray on this machine"
+        ) from None
+
+
+def _connect(ray: Any, address: str | None, workers: int) -> None:
+    quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": "ERROR"}
+    if address is None:
+        ray.init(
+            num_cpus=workers,
+            include_dashboard=False,
+            object_store_memory=OBJECT_STORE_BYTES,
+            **quiet,
+        )
+        return
+    reachable(address)
+    try:
+        ray.init(address=address, **quiet)
+    except ConnectionError as e:
+        raise ConfigError(f"address: could not join the Ray cluster at {address}: {e}") from None
+
+
+def neurocomp_job(config: Any, job: Any, rules_text: str | None) -> Any:
+    """One job in a Ray worker (its process is titled ``ray::neurocomp_job`` while it runs)."""
+    import torch
+
+    from compose.experiment import run_job
+
+    torch.set_num_threads(1)
+    if rules_text is not None and not (
+        config.rules and Path(config.rules).is_file() and Path(config.rules).read_text() == rules_text
+    ):
+        # A worker on another machine has no copy of the parent's rule file: write the text.
+        handle, path = tempfile.mkstemp(suffix=".pl", prefix="neurocomp-rules-")
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(rules_text)
+        config = config.model_copy(update={"rules": Path(path)})
+    return run_job(config, job)
+
+
+def run_on_ray(
+    config: Any,
+    pending: list[Any],
+    record: Callable[[Any, Any], None],
+    fail: Callable[[Any, str], None],
+    out_dir: str,
+) -> None:
+    """Run ``pending`` jobs as Ray tasks; ``record(job, result)`` each finished one (in the
+    order they finish), ``fail(job, message)`` each that raised."""
+    ray = require_ray()
+    from ray.exceptions import RayError, RayTaskError, TaskCancelledError
+
+    rules_text = Path(config.rules).read_text(encoding="utf-8") if config.rules else None
+    _connect(ray, config.address, min(config.workers, len(pending)))
+    try:
+        task = ray.remote(num_cpus=1, max_retries=RETRIES, retry_exceptions=False)(neurocomp_job)
+        shared = ray.put(config)
+        refs = {task.remote(shared, job, rules_text): job for job in pending}
+        remaining = list(refs)
+        try:
+            while remaining:
+                ready, remaining = ray.wait(remaining, num_returns=1)
+                for ref in ready:
+                    job = refs[ref]
+                    try:
+                        result = ray.get(ref)
+                    except RayTaskError as e:  # the job raised: recorded as failed
+                        cause = e.cause if getattr(e, "cause", None) is not None else e
+                        fail(job, f"{type(cause).__name__}: {cause}")
+                        continue
+                    except (RayError, TaskCancelledError) as e:
+                        raise ResultsError(
+                            f"Ray lost {job.name} ({type(e).__name__}: {str(e)[:300]}); every "
+                            f"finished job is saved in {out_dir}: run again to resume"
+                        ) from e
+                    record(job, result)
+        except BaseException:
+            for ref in remaining:  # Ctrl-C or a lost cluster: stop what still runs
+                try:
+                    ray.cancel(ref, force=True)
+                except Exception:  # noqa: BLE001 - the cluster may already be gone
+                    pass
+            raise
+    finally:
+        try:
+            ray.shutdown()
+        except Exception:  # noqa: BLE001 - shutting down a dead connection
+            pass
