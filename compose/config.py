@@ -335,7 +335,7 @@ class ExperimentConfig(_Strict):
     @model_validator(mode="after")
     def _unique(self) -> ExperimentConfig:
         if self.address is not None and self.executor != "ray":
-            raise ValueError("address is a Ray cluster's; give it with executor = \"ray\"")
+            raise ValueError('address is a Ray cluster\'s; give it with executor = "ray"')
         labels = [p.label for p in self.pipelines]
         dup = {x for x in labels if labels.count(x) > 1}
         if dup:

@@ -84,8 +84,9 @@ def neurocomp_job(config: Any, job: Any, rules_text: str | None) -> Any:
     from compose.experiment import run_job
 
     torch.set_num_threads(1)
+    here = Path(config.rules) if config.rules else None
     if rules_text is not None and not (
-        config.rules and Path(config.rules).is_file() and Path(config.rules).read_text() == rules_text
+        here and here.is_file() and here.read_text(encoding="utf-8") == rules_text
     ):
         # A worker on another machine has no copy of the parent's rule file: write the text.
         handle, path = tempfile.mkstemp(suffix=".pl", prefix="neurocomp-rules-")
@@ -135,11 +136,11 @@ def run_on_ray(
             for ref in remaining:  # Ctrl-C or a lost cluster: stop what still runs
                 try:
                     ray.cancel(ref, force=True)
-                except Exception:  # noqa: BLE001 - the cluster may already be gone
+                except Exception:  # the cluster may already be gone
                     pass
             raise
     finally:
         try:
             ray.shutdown()
-        except Exception:  # noqa: BLE001 - shutting down a dead connection
+        except Exception:  # shutting down a dead connection
             pass
