@@ -268,8 +268,7 @@ def run_experiment(
 def prepare(config: ExperimentConfig, out_dir: Path) -> None:
     """Everything that can refuse a comparison before it starts: the results directory (see
     :func:`check_directory`), a missing Ray or an unreachable cluster address, and the rules,
-    loaded once here so that a bad rule file fails
-    before any worker starts."""
+    loaded once here so that a bad rule file fails before any worker starts."""
     check_directory(out_dir)
     if config.executor == "ray":
         from compose.ray_executor import reachable, require_ray
