@@ -12,6 +12,7 @@ for comparison (``neurocomp bench`` measures both).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -62,6 +63,11 @@ class GridReasoner(Reasoner):
         self._background = game.index(game.background)
         self._names = game.kind_names
         self._semantics: dict[tuple[tuple[int, ...], tuple[str, ...]], GridSemantics] = {}
+        # The search graph of a terrain under its tables: the same on every step on which the
+        # agent only moves, so it is built once per distinct terrain (see ``_graph``).
+        self._graphs: dict[
+            tuple[bytes, tuple[int, int], int], tuple[nx.DiGraph, GridSemantics]
+        ] = {}
         self._deadly: frozenset[int] | None = None
 
     def probe(self) -> None:
@@ -126,7 +132,7 @@ class GridReasoner(Reasoner):
         t1 = time.perf_counter()
         assert scene.agent is not None
         if self.search == "networkx":
-            plan = _plan_networkx(terrain, scene.agent, frozenset(held), sem)
+            plan = _plan_networkx(terrain, scene.agent, frozenset(held), sem, self._graph)
         else:
             letters = self.rules.plan(
                 terrain.shape[1],
@@ -139,6 +145,17 @@ class GridReasoner(Reasoner):
             plan = None if letters is None else [MOVES.names.index(ch) for ch in letters]
         t2 = time.perf_counter()
         return self._decision(scene, terrain, held, sem, plan, t1 - t0, t2 - t1)
+
+    def _graph(self, terrain: np.ndarray, sem: GridSemantics) -> nx.DiGraph:
+        """The search graph of ``terrain`` under ``sem``, built once and kept (a plan from it
+        is the same as from a graph built anew: the graph depends on nothing else)."""
+        key = (terrain.tobytes(), terrain.shape, id(sem))
+        known = self._graphs.get(key)
+        if known is None or known[1] is not sem:
+            if len(self._graphs) >= 1024:
+                self._graphs.clear()
+            known = self._graphs[key] = (_search_graph(terrain, sem), sem)
+        return known[0]
 
     def terrain(self, scene: Scene) -> tuple[np.ndarray, list[str]]:
         """The grid with the agent's cell shown as background (what lies under the agent is
@@ -259,10 +276,9 @@ class GridReasoner(Reasoner):
         return f"plan of {len(plan)} moves {moves}: " + ", ".join(events)
 
 
-def _plan_networkx(
-    terrain: np.ndarray, start: tuple[int, int], held: frozenset[str], sem: GridSemantics
-) -> list[int] | None:
-    """Shortest plan over (cell, inventory) nodes; node id = layer * H * W + row * W + col."""
+def _search_graph(terrain: np.ndarray, sem: GridSemantics) -> nx.DiGraph:
+    """The graph over (cell, inventory) nodes; node id = layer * H * W + row * W + col, and
+    ``-1`` the sink every winning cell leads to."""
     h, w = terrain.shape
     hw = h * w
     layer_of = {inv: i for i, inv in enumerate(sem.inventories)}
@@ -292,6 +308,23 @@ def _plan_networkx(
             )
         wins_here = np.flatnonzero(winning & open_)
         graph.add_edges_from((int(base + c), sink) for c in wins_here)
+    return graph
+
+
+def _plan_networkx(
+    terrain: np.ndarray,
+    start: tuple[int, int],
+    held: frozenset[str],
+    sem: GridSemantics,
+    graph_of: Callable[[np.ndarray, GridSemantics], nx.DiGraph] | None = None,
+) -> list[int] | None:
+    """Shortest plan over (cell, inventory) nodes from ``start`` holding ``held``, on the graph
+    ``graph_of(terrain, sem)`` gives (default: built anew)."""
+    h, w = terrain.shape
+    hw = h * w
+    layer_of = {inv: i for i, inv in enumerate(sem.inventories)}
+    graph = (graph_of or _search_graph)(terrain, sem)
+    sink = -1
     first = layer_of.get(held, 0) * hw + start[0] * w + start[1]
     if first not in graph or sink not in graph:
         return None
