@@ -217,6 +217,8 @@ class TrainSettings(_Strict):
     max_steps: int = Field(_TRAIN.max_steps, ge=1, le=100_000)
     eval_every: int = Field(_TRAIN.eval_every, ge=1, le=100_000)
     patience: int = Field(_TRAIN.patience, ge=1, le=1000)
+    # checks after validation accuracy reaches 100% before training stops (none: never)
+    settle: int | None = Field(_TRAIN.settle, ge=0, le=1000)
     batch_size: int = Field(_TRAIN.batch_size, ge=1, le=4096)
     weight_decay: float = Field(_TRAIN.weight_decay, ge=0, le=1)
     val_fraction: float = Field(_TRAIN.val_fraction, gt=0, lt=1)

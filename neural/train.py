@@ -26,6 +26,8 @@ from neural.modules import to_input
 __all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode", "step_budget"]
 
 MIN_LOSS_GAIN = 0.05  # a relative drop in validation loss smaller than this is no progress
+PERFECT = 1 - 1e-9  # a validation accuracy this high leaves nothing to win but confidence
+PRECOMPUTE_BYTES = 512 * 2**20  # training inputs up to this size are converted once, not per batch
 IGNORE = -100  # a target cross-entropy skips (a cell with nothing to learn), as F's default
 VAL_COPIES = 4  # augmented copies of each validation row, with ``augment_validation``
 
@@ -50,6 +52,11 @@ class TrainConfig:
     # fixed draw): for a learner whose augmentation is the point (reading unseen colours),
     # plain validation data is solved early and stops training too soon.
     augment_validation: bool = False
+    # Once every validation row is right, this many more checks, then stop: only the loss can
+    # still improve, i.e. the network grows more confident in answers it already gets right.
+    # A learning rate that got there ends the search too (a later one can only tie). None:
+    # train until ``patience`` checks bring no progress, whatever the accuracy.
+    settle: int | None = 4
     seed: int = 0
 
 
@@ -111,7 +118,8 @@ def fit(
     train_idx, val_idx = split_by_episode(episodes, config.val_fraction, config.seed)
     if len(train_idx) == 0:
         raise ValueError("not enough data to hold out a validation split")
-    # Screens stay uint8 until a batch needs them: a budget of thousands of episodes fits.
+    # Screens stay uint8 until a batch needs them where their inputs would be large (a budget
+    # of thousands of episodes fits); smaller ones are converted once, below.
     x_train, y_train = frames[train_idx], torch.as_tensor(targets[train_idx])
     x_val, y_val = frames[val_idx], torch.as_tensor(targets[val_idx])
     weight = _class_weights(y_train, make_model) if config.balance_classes else None
@@ -124,6 +132,11 @@ def fit(
             torch.Generator().manual_seed(-1 - config.seed),
         )
         val_inputs = _as_is
+    # The same numbers as converting each batch (the conversion is elementwise), once.
+    if val_inputs is not _as_is and _input_bytes(x_val, val_inputs) <= PRECOMPUTE_BYTES:
+        x_val, val_inputs = val_inputs(x_val), _as_is
+    if _input_bytes(x_train, inputs) <= PRECOMPUTE_BYTES:
+        x_train, inputs = inputs(x_train), _as_is
     best: tuple[float, float, nn.Module, float, int] | None = None
     by_lr: dict[float, float] = {}
     for lr in config.learning_rates:
@@ -143,6 +156,8 @@ def fit(
         by_lr[lr] = loss
         if best is None or _better(acc, loss, best[1], best[0]):
             best = (loss, acc, model, lr, steps)
+        if config.settle is not None and acc >= PERFECT:
+            break
     assert best is not None
     loss, acc, model, lr, steps = best
     model.eval()
@@ -161,8 +176,8 @@ def fit(
 
 def _train_one(
     model: nn.Module,
-    train: tuple[np.ndarray, torch.Tensor],
-    val: tuple[np.ndarray, torch.Tensor],
+    train: tuple[np.ndarray | torch.Tensor, torch.Tensor],
+    val: tuple[np.ndarray | torch.Tensor, torch.Tensor],
     weight: torch.Tensor | None,
     lr: float,
     config: TrainConfig,
@@ -175,12 +190,14 @@ def _train_one(
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=config.weight_decay)
     generator = torch.Generator().manual_seed(config.seed)
     best_loss, best_acc, best_state, best_step, stale = math.inf, -1.0, None, 0, 0
+    perfect = 0  # checks since validation accuracy first reached 100%
     n = len(x_train)
     max_steps, min_steps = step_budget(config, n)
     for step in range(1, max_steps + 1):
         model.train()
         batch = torch.randint(n, (min(config.batch_size, n),), generator=generator)
-        x, y = inputs(x_train[batch.numpy()]), y_train[batch]
+        rows = batch if isinstance(x_train, torch.Tensor) else batch.numpy()
+        x, y = inputs(x_train[rows]), y_train[batch]
         if augment is not None:
             x, y = augment(x, y, generator)
         loss = F.cross_entropy(model(x), y, weight=weight)
@@ -196,6 +213,10 @@ def _train_one(
         else:
             stale += 1
             if stale >= config.patience and step >= min_steps:
+                break
+        if best_acc >= PERFECT and config.settle is not None and step >= min_steps:
+            perfect += 1
+            if perfect > config.settle:
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -213,6 +234,14 @@ def step_budget(config: TrainConfig, rows: int) -> tuple[int, int]:
 
 def _as_is(x: Any) -> torch.Tensor:
     return x
+
+
+def _input_bytes(rows: np.ndarray, inputs: Callable[[np.ndarray], torch.Tensor]) -> int:
+    """What ``rows`` take once ``inputs`` has made network inputs of them."""
+    if len(rows) == 0:
+        return 0
+    one = inputs(rows[:1])
+    return one.numel() * one.element_size() * len(rows)
 
 
 @torch.no_grad()

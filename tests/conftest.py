@@ -1,14 +1,27 @@
-"""Shared fixtures: one Prolog per test process, the packaged KeyDoor rules loaded once."""
+# ruff: noqa: E402  (the thread limits must be set before torch and numpy load)
+"""Shared fixtures: one Prolog per test process, the packaged KeyDoor rules loaded once.
+
+The suite runs in as many pytest-xdist workers as there are cores, so every process it starts
+(itself, the CLI in a subprocess, a comparison's workers) computes on one thread: two busy
+thread pools on one core slow each other down many times over.
+"""
 
 from __future__ import annotations
 
 import os
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = "1"  # before torch and numpy load; inherited by every subprocess
+
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+
+torch.set_num_threads(1)
 
 import environments  # noqa: F401  (registers the games)
 from environments import KEYDOOR, Scene
