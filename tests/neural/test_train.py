@@ -51,15 +51,26 @@ def test_split_holds_out_whole_episodes():
     assert len(val) == 4 and len(train) == 16  # one episode: frames are held out
 
 
-def test_perception_learns_far_above_chance(demos, held_out):
-    torch.manual_seed(0)
-    result = fit(
+def _fit_perception(demos, **config):
+    """Perception trained on ``demos``' cell labels, at most 400 steps per learning rate."""
+    return fit(
         lambda: CellClassifier(8),
         demos.frames,
         demos.cells,
         demos.episodes,
-        TrainConfig(max_steps=400, balance_classes=True),
+        TrainConfig(max_steps=400, balance_classes=True, **config),
     )
+
+
+@pytest.fixture(scope="module")
+def settled(demos):
+    """Perception trained with the default settling."""
+    torch.manual_seed(0)
+    return _fit_perception(demos)
+
+
+def test_perception_learns_far_above_chance(settled, held_out):
+    result = settled
     with torch.no_grad():
         predicted = result.model(to_input(held_out.frames)).argmax(1).numpy()
     accuracy = (predicted == held_out.cells).mean()
@@ -72,21 +83,8 @@ def test_perception_learns_far_above_chance(demos, held_out):
     assert result.steps < 400
 
 
-def test_without_settling_training_runs_to_patience_and_tries_every_rate(demos):
-    settled = fit(
-        lambda: CellClassifier(8),
-        demos.frames,
-        demos.cells,
-        demos.episodes,
-        TrainConfig(max_steps=400, balance_classes=True),
-    )
-    full = fit(
-        lambda: CellClassifier(8),
-        demos.frames,
-        demos.cells,
-        demos.episodes,
-        TrainConfig(max_steps=400, balance_classes=True, settle=None),
-    )
+def test_without_settling_training_runs_to_patience_and_tries_every_rate(demos, settled):
+    full = _fit_perception(demos, settle=None)
     assert set(full.val_loss_by_lr) == set(TrainConfig().learning_rates)
     # the loss went on falling (confidence), but nothing more was got right
     assert full.val_accuracy == settled.val_accuracy == 1.0
