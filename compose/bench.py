@@ -120,6 +120,6 @@ def _bench_game(ids: list[str], quick: bool, out: dict[str, Any]) -> None:
         for label, pipe in trained.items():
             if pipe.cannot_play(env):
                 continue  # a fixed-size network cannot take another grid size
-            summary = evaluate(env, pipe, episodes, 0)
+            summary = evaluate(env, pipe, episodes, 0, together=1)  # one screen a decision
             key = f"{label} {env_id.removeprefix('neurocomp/')}"
             out["decision_latency_ms"][key] = summary.latency_ms()

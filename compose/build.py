@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from compose.config import PipelineSpec
@@ -17,7 +18,14 @@ from neural.data import Demonstrations, collect_demonstrations
 from neural.train import TrainConfig
 from symbolic.reasoner import load_reasoner
 
-__all__ = ["build_pipeline", "demonstrations", "obtain_pipeline", "train_pipeline"]
+__all__ = [
+    "build_pipeline",
+    "demonstrations",
+    "obtain_pipeline",
+    "shares_training",
+    "train_pipeline",
+    "train_pipeline_at",
+]
 
 
 def build_pipeline(
@@ -78,6 +86,26 @@ def train_pipeline(
     if isinstance(pipe, MonolithicPipeline):
         return fit_with_play(pipe, env, demonstrations(env, budget, seed), seed, config)
     return pipe.fit(demonstrations(env, budget, seed), config)
+
+
+def shares_training(spec: PipelineSpec) -> bool:
+    """Whether one training run serves every budget of ``spec`` (PPO: a run to the largest
+    frame budget, its policy kept at each smaller one, is the run of each budget alone)."""
+    return spec.kind == "ppo"
+
+
+def train_pipeline_at(
+    pipe: Pipeline, env: GridGame, budgets: Sequence[int], seed: int, config: TrainConfig
+) -> Iterator[FitReport]:
+    """Train ``pipe`` for each of ``budgets`` in turn: after each report, ``pipe`` is the
+    pipeline trained on that budget. Only a pipeline that :func:`shares_training` takes more
+    than one budget (PPO trains once, to the largest)."""
+    if isinstance(pipe, PPOPipeline):
+        yield from pipe.fit_frames_at(env, budgets, level_seed(seed, "rl", 0))
+        return
+    if len(budgets) != 1:
+        raise ValueError(f"{pipe.label} trains on one budget at a time, not {list(budgets)}")
+    yield train_pipeline(pipe, env, budgets[0], seed, config)
 
 
 def obtain_pipeline(

@@ -310,7 +310,10 @@ def run(
             wins += result.success
             bar.update(task, advance=1, status=f"solved {wins}")
 
-        summary = evaluate(game, pipe, episodes, seed, on_episode=tick, level=level_text)
+        # one level at a time, so that the decision latency printed is one screen's
+        summary = evaluate(
+            game, pipe, episodes, seed, on_episode=tick, level=level_text, together=1
+        )
     trained_on = None if fit is None else (fit.frames if kind.kind == "ppo" else budget or 10)
     data = {
         "env": env_id,

@@ -1,7 +1,10 @@
 """Running a comparison: plan the jobs, run them in worker processes, record every result.
 
 A job trains one pipeline on one budget of demonstrations with one seed, then evaluates it on
-every split it can play. Jobs run in a local pool of *spawned* processes, each with its own
+every split it can play (its levels in lockstep, see :mod:`compose.play`). A worker runs a
+*task*: one job, or the jobs one training run serves -- PPO's frame budgets of one seed are one
+run, kept at each budget, exactly as separate runs would end. Each row records where its
+job's seconds went (``cost``). Tasks run in a local pool of *spawned* processes, each with its own
 SWI-Prolog (a forked child of a process that has used Prolog's time limits hangs; see
 shared notes), or as Ray tasks (``executor = "ray"``, :mod:`compose.ray_executor`). Either way
 only the parent writes to SQLite, one transaction per job, so an interrupted run keeps every
@@ -16,7 +19,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -26,12 +30,12 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from compose.build import build_pipeline, train_pipeline
+from compose.build import build_pipeline, shares_training, train_pipeline_at
 from compose.config import ExperimentConfig, PipelineSpec, _digest
 from compose.config_files import MAX_CONFIG_BYTES
 from compose.errors import ResultsError
 from compose.files import check_writable, locked, write_json
-from compose.pipelines import HybridPipeline, Step
+from compose.pipelines import FitReport, HybridPipeline, Pipeline, Step
 from compose.play import evaluate, level_seed, play_episode
 from compose.store import ResultRow, ResultStore
 from environments.registry import make
@@ -42,10 +46,12 @@ __all__ = [
     "RunOutcome",
     "check_directory",
     "plan_jobs",
+    "plan_tasks",
     "prepare",
     "read_config",
     "run_experiment",
     "run_job",
+    "run_task",
     "versions",
 ]
 
@@ -89,6 +95,18 @@ def plan_jobs(config: ExperimentConfig) -> list[Job]:
     return jobs
 
 
+def plan_tasks(jobs: Sequence[Job]) -> list[tuple[Job, ...]]:
+    """What each worker runs: one job, or the jobs one training run serves -- the frame
+    budgets of a PPO pipeline and seed are one run, kept at each budget (see
+    :func:`compose.build.shares_training`). Costliest first, so the longest start first."""
+    groups: dict[tuple[Any, ...], list[Job]] = {}
+    for job in jobs:
+        key = (job.pipeline.label, job.seed) if shares_training(job.pipeline) else (job.key,)
+        groups.setdefault(key, []).append(job)
+    tasks = [tuple(sorted(group, key=lambda j: j.budget)) for group in groups.values()]
+    return sorted(tasks, key=lambda task: max(map(_cost, task)), reverse=True)
+
+
 def versions() -> dict[str, str]:
     """Versions of what produced a result."""
     import sys
@@ -108,7 +126,9 @@ class PerceptionAudit:
     """Counts, per decision of a hybrid, what perception got wrong and whether it mattered."""
 
     def __init__(self, reasoner: Reasoner) -> None:
-        self.reasoner = reasoner
+        # Its own reasoner: asking about the true scene must not touch a plan the pipeline's
+        # reasoner keeps between decisions.
+        self.reasoner = reasoner.fork()
         self.names = reasoner.game.kind_names
         self.cells = np.zeros(len(self.names), dtype=np.int64)
         self.correct = np.zeros(len(self.names), dtype=np.int64)
@@ -125,6 +145,7 @@ class PerceptionAudit:
         self.decisions += 1
         if not ok.all():
             self.wrong_scenes += 1
+            self.reasoner.reset()
             if self.reasoner.decide(info["scene"]).action != step.action:
                 self.changed_actions += 1
 
@@ -141,11 +162,43 @@ class PerceptionAudit:
         }
 
 
-def run_job(config: ExperimentConfig, job: Job) -> tuple[list[ResultRow], dict[str, Any] | None]:
+JobResult = tuple[list[ResultRow], dict[str, Any] | None]  # a job's rows, its example episode
+
+
+def run_job(config: ExperimentConfig, job: Job) -> JobResult:
     """Train and evaluate one job; returns its rows and (hybrid) an example episode."""
+    return run_task(config, (job,))[0]
+
+
+def run_task(config: ExperimentConfig, jobs: Sequence[Job]) -> list[JobResult]:
+    """Train and evaluate ``jobs`` of one pipeline and seed: one job, or the budgets that one
+    training run serves (see :func:`plan_tasks`). One result per job, in their order."""
+    t0 = time.perf_counter()
+    first = jobs[0]
     train_env = make(config.env)
-    pipe = build_pipeline(job.pipeline, train_env, rules=config.rules, search=config.search)
-    fit = train_pipeline(pipe, train_env, job.budget, job.seed, config.train.for_seed(job.seed))
+    pipe = build_pipeline(first.pipeline, train_env, rules=config.rules, search=config.search)
+    budgets = [job.budget for job in jobs]
+    fits = train_pipeline_at(
+        pipe, train_env, budgets, first.seed, config.train.for_seed(first.seed)
+    )
+    out = []
+    for job, fit in zip(jobs, fits, strict=True):
+        trained = time.perf_counter()
+        cost = {
+            # the run that trained this budget (shared by the budgets it served), from the
+            # task's start: building the pipeline, demonstrations, training
+            "train_run_s": trained - t0,
+            "train_s": fit.train_seconds,
+            "budgets_in_run": len(jobs),
+        }
+        out.append(_evaluate_job(config, job, pipe, fit, cost))
+    return out
+
+
+def _evaluate_job(
+    config: ExperimentConfig, job: Job, pipe: Pipeline, fit: FitReport, cost: dict[str, Any]
+) -> JobResult:
+    """Evaluate a trained pipeline on every split it can play: the job's rows, its example."""
     rows, trace = [], None
     settings = config.settings_hash()
     for split in config.resolved_splits():
@@ -176,6 +229,7 @@ def run_job(config: ExperimentConfig, job: Job) -> tuple[list[ResultRow], dict[s
                 fit=asdict(fit),
                 attribution=audit.summary() if audit else None,
                 versions=versions(),
+                cost={**cost, **{f"eval_{k}_s": round(v, 4) for k, v in summary.seconds.items()}},
             )
         )
         if isinstance(pipe, HybridPipeline) and trace is None:
@@ -299,66 +353,69 @@ def _run_pending(
 ) -> RunOutcome:
     jobs = plan_jobs(config)
     finished = store.finished_jobs()
-    pending = sorted((j for j in jobs if j.key not in finished), key=_cost, reverse=True)
+    pending = [j for j in jobs if j.key not in finished]
+    tasks = plan_tasks(pending)
     done = len(jobs) - len(pending)
     notify = progress or (lambda *_: None)
     notify("start", None, done, len(jobs))
     failed: list[tuple[str, str]] = []
 
-    def record(job: Job, result: tuple[list[ResultRow], dict[str, Any] | None]) -> None:
+    def record(task: tuple[Job, ...], results: list[JobResult]) -> None:
         nonlocal done
-        store.write_job(*result)
-        done += 1
-        notify("done", job, done, len(jobs))
+        for job, result in zip(task, results, strict=True):
+            store.write_job(*result)  # one transaction per job
+            done += 1
+            notify("done", job, done, len(jobs))
 
-    def fail(job: Job, message: str) -> None:
-        failed.append((job.name, message))
-        notify("failed", job, done, len(jobs))
+    def fail(task: tuple[Job, ...], message: str) -> None:
+        for job in task:
+            failed.append((job.name, message))
+            notify("failed", job, done, len(jobs))
 
-    if pending and config.executor == "ray":
+    if tasks and config.executor == "ray":
         from compose.ray_executor import run_on_ray
 
-        run_on_ray(config, pending, record, fail, str(out_dir))
-    elif pending:
-        _run_local(config, pending, record, fail, out_dir)
+        run_on_ray(config, tasks, record, fail, str(out_dir))
+    elif tasks:
+        _run_local(config, tasks, record, fail, out_dir)
     return RunOutcome(len(jobs), len(jobs) - len(pending), len(pending) - len(failed), failed)
 
 
 def _run_local(
     config: ExperimentConfig,
-    pending: list[Job],
-    record: Callable[[Job, Any], None],
-    fail: Callable[[Job, str], None],
+    tasks: list[tuple[Job, ...]],
+    record: Callable[[tuple[Job, ...], list[JobResult]], None],
+    fail: Callable[[tuple[Job, ...], str], None],
     out_dir: Path,
 ) -> None:
-    """Run ``pending`` in a pool of spawned worker processes on this machine."""
+    """Run ``tasks`` in a pool of spawned worker processes on this machine."""
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        max_workers=min(config.workers, len(pending)),
+        max_workers=min(config.workers, len(tasks)),
         mp_context=context,
         initializer=_init_worker,
         initargs=(os.getpid(),),
     )
-    futures: dict[Future, Job] = {pool.submit(run_job, config, j): j for j in pending}
+    futures: dict[Future, tuple[Job, ...]] = {pool.submit(run_task, config, t): t for t in tasks}
     try:
         remaining = set(futures)
         while remaining:
             ready, remaining = wait(remaining, return_when=FIRST_COMPLETED)
             for future in ready:
-                job = futures[future]
+                task = futures[future]
                 try:
-                    result = future.result()
+                    results = future.result()
                 except BrokenProcessPool as e:
                     raise ResultsError(
-                        f"a worker process died while running {job.name} ({e}); every "
+                        f"a worker process died while running {task[0].name} ({e}); every "
                         f"finished job is saved in {out_dir}: run again to resume. (Called "
                         "from a script of your own? Worker processes import it, so call "
                         'run_experiment under `if __name__ == "__main__":`.)'
                     ) from e
                 except Exception as e:  # one broken job must not lose the others
-                    fail(job, f"{type(e).__name__}: {e}")
+                    fail(task, f"{type(e).__name__}: {e}")
                     continue
-                record(job, result)
+                record(task, results)
     except BaseException:
         _stop(pool)
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +31,7 @@ from neural.augment import (
 )
 from neural.data import Demonstrations
 from neural.modules import count_parameters, make_policy, one_hot_cells, to_input
-from neural.rl import make_ppo_policy, train_ppo
+from neural.rl import make_ppo_policy, train_ppo_at
 from neural.train import TrainConfig, fit
 
 __all__ = [
@@ -217,17 +218,25 @@ class MonolithicPipeline(Pipeline):
         return self._next
 
     @torch.inference_mode()
-    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+    def sense(self, screens: Sequence[np.ndarray], infos: Sequence[dict[str, Any]]) -> Any:
+        if self.symbolic:
+            return self.policy(self._encode(np.stack([i["scene"].grid for i in infos])))
+        return self.policy(to_input(np.stack(screens)))
+
+    @torch.inference_mode()
+    def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
         t0 = time.perf_counter()
-        x = self._encode(info["scene"].grid) if self.symbolic else to_input(obs)
+        if sensed is None:
+            x = self._encode(info["scene"].grid) if self.symbolic else to_input(obs)
+            sensed = self.policy(x)[0]
         h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
         if self.target == "grid":  # (V, H, W): this cell's likeliest value
             cell = self._next % (h * w)
             self._next += 1
-            value = int(self.policy(x)[0].reshape(-1, h * w)[:, cell].argmax())
+            value = int(sensed.reshape(-1, h * w)[:, cell].argmax())
             action = cell * self.game.actions.per_value + value
         else:
-            action = int(self.policy(x)[0].argmax())
+            action = int(sensed.argmax())
         name = self.game.actions.name(action, h, w)
         return Step(action, neural_s=time.perf_counter() - t0, action_name=name)
 
@@ -265,25 +274,39 @@ class PPOPipeline(Pipeline):
 
     def fit_frames(self, env: GridGame, frames: int, seed: int) -> FitReport:
         """Train on ``frames`` steps of copies of ``env`` (its levels drawn from ``seed``)."""
-        result = train_ppo(lambda: copy.deepcopy(env), frames, seed, self.tile)
-        self.policy = result.policy
-        return FitReport(
-            frames=result.frames,
-            params=count_parameters(self.policy),
-            train_seconds=result.seconds,
-            extra={
-                "frames_to_0.9": result.frames_to_goal,
-                "curve": [[f, round(r, 4)] for f, r in result.curve],
-            },
-        )
+        return next(self.fit_frames_at(env, [frames], seed))
+
+    def fit_frames_at(
+        self, env: GridGame, budgets: Sequence[int], seed: int
+    ) -> Iterator[FitReport]:
+        """One run to the largest of ``budgets``; then, for each budget in the order given,
+        this pipeline holds the policy that run had at that budget (the policy a run of that
+        budget alone ends with) and its report is yielded."""
+        results = train_ppo_at(lambda: copy.deepcopy(env), budgets, seed, self.tile)
+        for result in results:
+            self.policy = result.policy
+            yield FitReport(
+                frames=result.frames,
+                params=count_parameters(self.policy),
+                train_seconds=result.seconds,
+                extra={
+                    "frames_to_0.9": result.frames_to_goal,
+                    "curve": [[f, round(r, 4)] for f, r in result.curve],
+                },
+            )
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         raise TypeError("PPO learns from reward, not demonstrations: use fit_frames")
 
     @torch.inference_mode()
-    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+    def sense(self, screens: Sequence[np.ndarray], infos: Sequence[dict[str, Any]]) -> Any:
+        actions, _ = self.policy.predict(np.stack(screens), deterministic=True)
+        return actions
+
+    @torch.inference_mode()
+    def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
         t0 = time.perf_counter()
-        action, _ = self.policy.predict(obs, deterministic=True)
+        action = self.policy.predict(obs, deterministic=True)[0] if sensed is None else sensed
         h, w = obs.shape[0] // self.tile, obs.shape[1] // self.tile
         name = self.game.actions.name(int(action), h, w)
         return Step(int(action), neural_s=time.perf_counter() - t0, action_name=name)

@@ -14,9 +14,10 @@ and can be saved and loaded (weights are read with ``torch.load(..., weights_onl
 
 from __future__ import annotations
 
+import copy
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
@@ -123,8 +124,23 @@ class Pipeline(ABC):
         return FitReport()
 
     @abstractmethod
-    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
-        """Choose the next action for ``obs`` (``info`` is the environment's info dict)."""
+    def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
+        """Choose the next action for ``obs`` (``info`` is the environment's info dict);
+        ``sensed`` is what :meth:`sense` made of ``obs`` in a batch, when it was asked."""
+
+    def sense(self, screens: Sequence[np.ndarray], infos: Sequence[dict[str, Any]]) -> Any:
+        """What this pipeline's network makes of many screens at once, one item per screen
+        (handed back to :meth:`act` as ``sensed``); None if there is no network to batch.
+        The items are those ``act`` computes from one screen alone, to the bit for the
+        networks here, so levels played together play as they would alone."""
+        return None
+
+    def fork(self) -> Self:
+        """A copy to play another level at the same time: the same networks, rules and
+        caches, and its own memory of the episode."""
+        twin = copy.copy(self)
+        twin.reset()
+        return twin
 
     def describe(self) -> dict[str, Any]:
         """What the pipeline is made of, for summaries and reports."""
@@ -154,6 +170,12 @@ class _ReasoningPipeline(Pipeline):
     def memory(self) -> Hashable:
         return self.reasoner.memory()
 
+    def fork(self) -> Self:
+        twin = copy.copy(self)
+        twin.reasoner = self.reasoner.fork()
+        twin.reset()
+        return twin
+
     @classmethod
     def for_game(
         cls,
@@ -182,7 +204,7 @@ class OraclePipeline(_ReasoningPipeline):
         """What the oracle uses: no data, the rule clauses."""
         return FitReport(rule_clauses=self.reasoner.rules.ledger.clauses)
 
-    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+    def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
         t0 = time.perf_counter()
         scene = info["scene"]
         decision = self.reasoner.decide(scene)
@@ -369,9 +391,12 @@ class HybridPipeline(_ReasoningPipeline):
         ]
         return np.concatenate(out) if out else np.zeros((0,))
 
-    def act(self, obs: np.ndarray, info: dict[str, Any]) -> Step:
+    def sense(self, screens: Sequence[np.ndarray], infos: Sequence[dict[str, Any]]) -> Any:
+        return self.perceive_batch(np.stack(screens))
+
+    def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
         t0 = time.perf_counter()
-        probs = self.perceive(obs)
+        probs = self.perceive(obs) if sensed is None else sensed
         scene = self.decoder(self.game, probs)
         if self.game.hidden_inventory:
             scene = Scene(self.game, scene.grid, scene.agent, self._held)

@@ -1,7 +1,15 @@
-"""Playing episodes: level seeds shared by every pipeline, one episode, many episodes."""
+"""Playing episodes: level seeds shared by every pipeline, one episode, many episodes.
+
+Many episodes are played in lockstep (:data:`TOGETHER` levels at a time): every level takes
+its next step before any takes the one after, so the pipeline's network reads all their
+screens in one batch (``Pipeline.sense``) while each level keeps a pipeline of its own for
+what it remembers (``Pipeline.fork``). Every episode plays exactly as it would alone.
+"""
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +27,7 @@ __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "level_seed", "play_episo
 STREAMS = {"train": 1, "rl": 2, "eval": 3, "distill": 4}  # disjoint level streams
 
 StepObserver = Callable[[Step, dict[str, Any]], None]
+TOGETHER = 64  # levels played in lockstep at most
 
 
 def level_seed(seed: int, stream: str, index: int) -> int:
@@ -47,6 +56,10 @@ class EvalSummary:
     """Aggregates over episodes."""
 
     episodes: list[EpisodeResult]
+    # Where the evaluation's wall time went, in seconds: ``levels`` (drawing and resetting
+    # levels), ``env`` (stepping them), ``neural`` and ``symbolic`` (the pipeline's decisions,
+    # as its steps report them), ``other`` (the rest: loop checks, observers, bookkeeping).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def success_rate(self) -> float:
@@ -75,6 +88,7 @@ def play_episode(
     record: bool = False,
     observe: StepObserver | None = None,
     level: str | None = None,
+    clock: Clock | None = None,
 ) -> EpisodeResult:
     """Play one level to its end. ``record`` keeps every step with the info before it;
     ``observe(step, info)`` is called after every decision (``info`` holds the true scene);
@@ -86,31 +100,82 @@ def play_episode(
     exactly as that timeout: no success, return 0, ``max_steps`` steps. This keeps the
     evaluation of failing pipelines cheap.
     """
-    obs, info = env.reset(seed=seed, options=None if level is None else {"level": level})
-    pipeline.reset()
-    result = EpisodeResult(seed, False, 0.0, 0, trace=[] if record else None)
-    seen: set[tuple] = set()
-    cut = pipeline.deterministic and env.unwrapped.game.cut_loops and not record
-    while True:
-        if cut:
-            state = (_state_key(info), pipeline.memory())
-            if state in seen:
-                result.looped, result.steps, result.ret = True, int(env.unwrapped.max_steps), 0.0
-                return result
-            seen.add(state)
-        step = pipeline.act(obs, info)
+    clock = clock or Clock()
+    game = _Game(env, pipeline, seed, record, level, clock)
+    while not game.done:
+        if game.cut():
+            break
+        game.play(pipeline.act(game.obs, game.info), observe)
+    return game.result
+
+
+class Clock:
+    """Adds up where an evaluation's time goes (see ``EvalSummary.seconds``)."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.parts = {"levels": 0.0, "env": 0.0, "neural": 0.0, "symbolic": 0.0}
+
+    def seconds(self) -> dict[str, float]:
+        total = time.perf_counter() - self.start
+        return {**self.parts, "other": max(0.0, total - sum(self.parts.values())), "total": total}
+
+
+class _Game:
+    """One level being played: the environment, what the pipeline last saw, the result."""
+
+    def __init__(
+        self,
+        env: gym.Env,
+        pipeline: Pipeline,
+        seed: int,
+        record: bool,
+        level: str | None,
+        clock: Clock,
+    ) -> None:
+        self.env, self.pipeline, self.clock = env, pipeline, clock
+        t0 = time.perf_counter()
+        options = None if level is None else {"level": level}
+        self.obs, self.info = env.reset(seed=seed, options=options)
+        clock.parts["levels"] += time.perf_counter() - t0
+        pipeline.reset()
+        self.result = EpisodeResult(seed, False, 0.0, 0, trace=[] if record else None)
+        self.seen: set[tuple] = set()
+        self.cuts = pipeline.deterministic and env.unwrapped.game.cut_loops and not record
+        self.done = False
+
+    def cut(self) -> bool:
+        """End the episode here, as its timeout, if it came back to a state it left."""
+        if not self.cuts:
+            return False
+        state = (_state_key(self.info), self.pipeline.memory())
+        if state in self.seen:
+            result = self.result
+            result.looped, result.steps, result.ret = True, int(self.env.unwrapped.max_steps), 0.0
+            self.done = True
+            return True
+        self.seen.add(state)
+        return False
+
+    def play(self, step: Step, observe: StepObserver | None, shared_neural_s: float = 0.0) -> None:
+        """Record ``step`` (its neural seconds plus its share of a batch's) and take it."""
+        result, info = self.result, self.info
         if result.trace is not None:
             result.trace.append((step, info))
         if observe is not None:
             observe(step, info)
-        result.neural_s.append(step.neural_s)
+        result.neural_s.append(step.neural_s + shared_neural_s)
         result.symbolic_s.append(step.symbolic_s)
-        obs, reward, terminated, truncated, info = env.step(int(step.action))
+        self.clock.parts["neural"] += step.neural_s + shared_neural_s
+        self.clock.parts["symbolic"] += step.symbolic_s
+        t0 = time.perf_counter()
+        self.obs, reward, terminated, truncated, self.info = self.env.step(int(step.action))
+        self.clock.parts["env"] += time.perf_counter() - t0
         result.ret += float(reward)
         result.steps += 1
         if terminated or truncated:
-            result.success = bool(info.get("success", False))
-            return result
+            result.success = bool(self.info.get("success", False))
+            self.done = True
 
 
 def _state_key(info: dict[str, Any]) -> tuple:
@@ -127,15 +192,72 @@ def evaluate(
     on_episode: Callable[[EpisodeResult], None] | None = None,
     observe: StepObserver | None = None,
     level: str | None = None,
+    together: int = TOGETHER,
 ) -> EvalSummary:
     """Play ``episodes`` evaluation levels of ``seed`` (or, with ``level``, that level drawn
     as text, each time with the look of another evaluation level); ``on_episode`` is told
-    after each."""
-    results = []
-    for i in range(episodes):
-        seed_i = level_seed(seed, "eval", i)
-        result = play_episode(env, pipeline, seed_i, observe=observe, level=level)
-        results.append(result)
+    after each, in the order they end.
+
+    Up to ``together`` levels are played in lockstep, the pipeline's network reading their
+    screens in one batch; each decision's neural seconds are then its share of the batch's.
+    ``together=1`` plays one level after another, every decision timed alone."""
+    seeds = [level_seed(seed, "eval", i) for i in range(episodes)]
+    clock = Clock()
+    results: list[EpisodeResult] = []
+    if together > 1 and episodes > 1:
+        for start in range(0, episodes, together):
+            chunk = seeds[start : start + together]
+            results += _lockstep(env, pipeline, chunk, clock, observe, level, on_episode)
+    else:
+        for seed_i in seeds:
+            result = play_episode(env, pipeline, seed_i, observe=observe, level=level, clock=clock)
+            results.append(result)
+            if on_episode is not None:
+                on_episode(result)
+    return EvalSummary(results, clock.seconds())
+
+
+def _lockstep(
+    env: gym.Env,
+    pipeline: Pipeline,
+    seeds: list[int],
+    clock: Clock,
+    observe: StepObserver | None,
+    level: str | None,
+    on_episode: Callable[[EpisodeResult], None] | None,
+) -> list[EpisodeResult]:
+    """Play the levels of ``seeds`` side by side, each with its own copy of ``env`` and fork
+    of ``pipeline``; the pipeline senses every screen still in play in one batch."""
+    games = [
+        _Game(copy.deepcopy(env), pipeline.fork(), seed, False, level, clock) for seed in seeds
+    ]
+
+    def finish(game: _Game) -> None:
         if on_episode is not None:
-            on_episode(result)
-    return EvalSummary(results)
+            on_episode(game.result)
+
+    playing = games
+    while playing:
+        live = []
+        for game in playing:
+            if game.cut():
+                finish(game)
+            else:
+                live.append(game)
+        if not live:
+            break
+        t0 = time.perf_counter()
+        sensed = pipeline.sense([g.obs for g in live], [g.info for g in live])
+        share = (time.perf_counter() - t0) / len(live)
+        playing = []
+        for i, game in enumerate(live):
+            if sensed is None:
+                step = game.pipeline.act(game.obs, game.info)
+            else:
+                step = game.pipeline.act(game.obs, game.info, sensed=sensed[i])
+            game.play(step, observe, share)
+            if game.done:
+                finish(game)
+            else:
+                playing.append(game)
+    return [g.result for g in games]

@@ -1,6 +1,7 @@
 """Running a comparison's jobs as Ray tasks, on this machine or on a cluster.
 
-Each job is one task in a Ray worker process, which starts its own SWI-Prolog (Ray starts
+Each task (a job, or the budgets one PPO run serves; see ``compose.experiment.plan_tasks``)
+is one Ray task in a worker process, which starts its own SWI-Prolog (Ray starts
 workers fresh, never by forking a process that has used Prolog). Results come back to the
 parent, which stays the only writer of SQLite: resume, "no duplicate rows" and "no lost rows"
 hold as with the local pool. A worker that dies mid-job (``kill -9``, a lost node) is retried
@@ -77,11 +78,12 @@ def _connect(ray: Any, address: str | None, workers: int) -> None:
         raise ConfigError(f"address: could not join the Ray cluster at {address}: {e}") from None
 
 
-def neurocomp_job(config: Any, job: Any, rules_text: str | None) -> Any:
-    """One job in a Ray worker (its process is titled ``ray::neurocomp_job`` while it runs)."""
+def neurocomp_job(config: Any, task: Any, rules_text: str | None) -> Any:
+    """One task (a job, or the budgets one training run serves) in a Ray worker; its process
+    is titled ``ray::neurocomp_job`` while it runs."""
     import torch
 
-    from compose.experiment import run_job
+    from compose.experiment import run_task
 
     torch.set_num_threads(1)
     here = Path(config.rules) if config.rules else None
@@ -93,7 +95,7 @@ def neurocomp_job(config: Any, job: Any, rules_text: str | None) -> Any:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(rules_text)
         config = config.model_copy(update={"rules": Path(path)})
-    return run_job(config, job)
+    return run_task(config, task)
 
 
 def run_on_ray(
@@ -103,35 +105,37 @@ def run_on_ray(
     fail: Callable[[Any, str], None],
     out_dir: str,
 ) -> None:
-    """Run ``pending`` jobs as Ray tasks; ``record(job, result)`` each finished one (in the
-    order they finish), ``fail(job, message)`` each that raised."""
+    """Run ``pending`` tasks (see ``compose.experiment.plan_tasks``) as Ray tasks;
+    ``record(task, results)`` each finished one (in the order they finish),
+    ``fail(task, message)`` each that raised."""
     ray = require_ray()
     from ray.exceptions import RayError, RayTaskError, TaskCancelledError
 
     rules_text = Path(config.rules).read_text(encoding="utf-8") if config.rules else None
     _connect(ray, config.address, min(config.workers, len(pending)))
     try:
-        task = ray.remote(num_cpus=1, max_retries=RETRIES, retry_exceptions=False)(neurocomp_job)
+        remote = ray.remote(num_cpus=1, max_retries=RETRIES, retry_exceptions=False)
+        run = remote(neurocomp_job)
         shared = ray.put(config)
-        refs = {task.remote(shared, job, rules_text): job for job in pending}
+        refs = {run.remote(shared, task, rules_text): task for task in pending}
         remaining = list(refs)
         try:
             while remaining:
                 ready, remaining = ray.wait(remaining, num_returns=1)
                 for ref in ready:
-                    job = refs[ref]
+                    task = refs[ref]
                     try:
-                        result = ray.get(ref)
+                        results = ray.get(ref)
                     except RayTaskError as e:  # the job raised: recorded as failed
                         cause = e.cause if getattr(e, "cause", None) is not None else e
-                        fail(job, f"{type(cause).__name__}: {cause}")
+                        fail(task, f"{type(cause).__name__}: {cause}")
                         continue
                     except (RayError, TaskCancelledError) as e:
                         raise ResultsError(
-                            f"Ray lost {job.name} ({type(e).__name__}: {str(e)[:300]}); every "
-                            f"finished job is saved in {out_dir}: run again to resume"
+                            f"Ray lost {task[0].name} ({type(e).__name__}: {str(e)[:300]}); "
+                            f"every finished job is saved in {out_dir}: run again to resume"
                         ) from e
-                    record(job, result)
+                    record(task, results)
         except BaseException:
             for ref in remaining:  # Ctrl-C or a lost cluster: stop what still runs
                 try:

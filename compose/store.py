@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS results (
     attribution TEXT,             -- JSON: perception errors (hybrid only)
     versions TEXT NOT NULL,       -- JSON
     created_at TEXT NOT NULL,
+    cost TEXT,                    -- JSON: where the job's seconds went (training, evaluation)
     PRIMARY KEY (job, split)
 );
 CREATE TABLE IF NOT EXISTS traces (
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS traces (
 );
 """
 
-_JSON_COLUMNS = ("latency", "fit", "attribution", "versions")
+_JSON_COLUMNS = ("latency", "fit", "attribution", "versions", "cost")
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,16 @@ class ResultRow:
     attribution: dict[str, Any] | None
     versions: dict[str, str]
     created_at: str = ""
+    cost: dict[str, Any] | None = None  # seconds: the training run's, this split's evaluation's
 
 
 TABLES = {
     "results": {f.name for f in fields(ResultRow)},
     "traces": {"job", "data"},
 }
+# Columns added since the first schema: a results database without them is brought up to date
+# (the column is added, empty for the rows already there) when it is opened.
+ADDED = {"results": ("cost",)}
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,15 +119,20 @@ class ResultStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         with closing(self._connect()) as conn:
+            missing: list[tuple[str, str]] = []
             if path.stat().st_size:
                 verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
                 if verdict != "ok":
                     raise sqlite3.DatabaseError(f"it is damaged: {verdict}")
-                self._check_schema(conn)
+                missing = self._check_schema(conn)
             with conn:
                 conn.executescript(SCHEMA)
+                for table, column in missing:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
-    def _check_schema(self, conn: sqlite3.Connection) -> None:
+    def _check_schema(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        """Refuse tables that are not this schema's; returns the columns added since (see
+        ``ADDED``) that an earlier database lacks."""
         found = {
             name: {row[1] for row in conn.execute(f"PRAGMA table_info({name})")}
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -131,11 +141,17 @@ class ResultStore:
             raise sqlite3.DatabaseError(
                 f"it holds other tables ({', '.join(sorted(found))}), not Neurocomp results"
             )
+        missing = []
         for name, columns in TABLES.items():
-            if name in found and found[name] != columns:
+            if name not in found:
+                continue
+            absent = [c for c in ADDED.get(name, ()) if c not in found[name]]
+            if found[name] | set(absent) != columns:
                 raise sqlite3.DatabaseError(
                     f"its {name} table has other columns ({', '.join(sorted(found[name]))})"
                 )
+            missing += [(name, c) for c in absent]
+        return missing
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30)

@@ -13,7 +13,7 @@ from neural.modules import (
     make_policy,
     to_input,
 )
-from neural.rl import PPOConfig, RLResult, make_ppo_policy, train_ppo
+from neural.rl import PPOConfig, RLResult, make_ppo_policy, train_ppo, train_ppo_at
 from neural.train import TrainConfig, TrainResult, fit, split_by_episode
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "split_by_episode",
     "to_input",
     "train_ppo",
+    "train_ppo_at",
 ]

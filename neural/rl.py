@@ -14,8 +14,9 @@ Stable-Baselines3 is imported on first use, so the rest of the toolkit starts wi
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["PPOConfig", "RLResult", "make_ppo_policy", "train_ppo"]
+__all__ = ["PPOConfig", "RLResult", "make_ppo_policy", "train_ppo", "train_ppo_at"]
 
 RETURN_GOAL = 0.9  # "frames to 0.9 mean return"
 
@@ -117,16 +118,39 @@ def train_ppo(
     config: PPOConfig = PPOConfig(),
 ) -> RLResult:
     """Train PPO for ``frames`` environment steps (over all environments) from reward alone."""
+    return train_ppo_at(make_env, [frames], seed, tile, config)[0]
+
+
+def train_ppo_at(
+    make_env: Callable[[], gym.Env],
+    budgets: Sequence[int],
+    seed: int,
+    tile: int,
+    config: PPOConfig = PPOConfig(),
+) -> list[RLResult]:
+    """One PPO run to the largest of ``budgets`` (environment steps), with the policy kept at
+    each smaller one: a result per budget, in the order given.
+
+    The policy kept at a budget is the one a run of that budget alone ends with, bit for bit:
+    a run ends after the update whose rollout reached its budget, and nothing before then
+    depends on the total (learning rate and clip range are constant). So a sweep over frame
+    budgets costs one run of the largest."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.logger import Logger
+
+    if not budgets:
+        raise ValueError("train_ppo_at needs at least one budget of frames")
+    order = sorted(set(budgets))
+    t0 = time.perf_counter()
 
     class Curve(BaseCallback):
         def __init__(self) -> None:
             super().__init__()
             self.points: list[tuple[int, float]] = []
             self.first: int | None = None
+            self.kept: dict[int, RLResult] = {}
 
         def _on_rollout_end(self) -> None:
             episodes = self.model.ep_info_buffer
@@ -136,11 +160,42 @@ def train_ppo(
                 if self.first is None and len(episodes) >= 20 and mean >= RETURN_GOAL:
                     self.first = self.num_timesteps
 
+        def _on_rollout_start(self) -> None:
+            # The update before this rollout has been trained: the policy a run of any budget
+            # reached by now would have ended with.
+            for budget in order:
+                if budget not in self.kept and 0 < budget <= self.num_timesteps:
+                    self.keep(budget)
+
+        def _on_training_end(self) -> None:
+            for budget in order:
+                if budget not in self.kept:
+                    self.keep(budget)
+
+        def keep(self, budget: int) -> None:
+            trained = self.model.policy
+            with torch.random.fork_rng(devices=[]):  # building draws weights: not from training
+                policy = type(trained)(
+                    trained.observation_space, trained.action_space, lambda _: 0.0, **policy_kwargs
+                )
+            policy.load_state_dict(copy.deepcopy(trained.state_dict()))
+            policy.set_training_mode(False)
+            self.kept[budget] = RLResult(
+                policy=policy,
+                frames=int(self.num_timesteps),
+                seconds=time.perf_counter() - t0,
+                curve=list(self.points),
+                frames_to_goal=self.first,
+            )
+
         def _on_step(self) -> bool:
             return True
 
-    t0 = time.perf_counter()
-    venv = make_vec_env(make_env, n_envs=config.n_envs, seed=seed)
+    venv = make_vec_env(lambda: _WithoutScene(make_env()), n_envs=config.n_envs, seed=seed)
+    policy_kwargs = _policy_kwargs(tile, config)
+    # SB3's own Adam settings (eps 1e-5), stepping every parameter at once: the same numbers
+    # as one parameter at a time, in less time.
+    policy_kwargs["optimizer_kwargs"] = {"eps": 1e-5, "foreach": True}
     model = PPO(
         "CnnPolicy",
         venv,
@@ -154,19 +209,28 @@ def train_ppo(
         ent_coef=config.ent_coef,
         seed=seed,
         device="cpu",
-        policy_kwargs=_policy_kwargs(tile, config),
+        policy_kwargs=policy_kwargs,
     )
     # PPO's default logger makes an empty directory in /tmp for every run; ours writes nowhere
     model.set_logger(Logger(folder=None, output_formats=[]))
     curve = Curve()
-    model.learn(total_timesteps=frames, callback=curve)
+    model.learn(total_timesteps=order[-1], callback=curve)
     venv.close()
-    policy = model.policy
-    policy.set_training_mode(False)
-    return RLResult(
-        policy=policy,
-        frames=int(model.num_timesteps),
-        seconds=time.perf_counter() - t0,
-        curve=curve.points,
-        frames_to_goal=curve.first,
-    )
+    return [curve.kept[b] for b in budgets]
+
+
+class _WithoutScene(gym.Wrapper):
+    """Drops ``info["scene"]``, which PPO never reads and its vectorised environment would
+    deep-copy on every step."""
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        obs, info = self.env.reset(**kwargs)
+        return obs, _lean(info)
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return obs, reward, terminated, truncated, _lean(info)
+
+
+def _lean(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in info.items() if k != "scene"}

@@ -9,12 +9,13 @@ missing one of them -- a rule file for another game -- is refused before anythin
 
 from __future__ import annotations
 
+import copy
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import numpy as np
 
@@ -87,6 +88,13 @@ class Reasoner(ABC):
     def memory(self) -> Hashable:
         """What the reasoner keeps between decisions (nothing, by default)."""
         return ()
+
+    def fork(self) -> Self:
+        """A reasoner for another episode played at the same time: the same rules and cached
+        tables, its own memory (``reset`` must rebind, not mutate, what it keeps)."""
+        twin = copy.copy(self)
+        twin.reset()
+        return twin
 
     def deadly_kinds(self) -> frozenset[int]:
         """The kinds that kill an agent entering them and stay where they are, by the rules

@@ -19,7 +19,7 @@ from compose import (
 )
 from compose.build import demonstrations
 from compose.errors import CheckpointError
-from compose.play import level_seed, play_episode
+from compose.play import evaluate, level_seed, play_episode
 from compose.report import SECTIONS
 from neural import TrainConfig
 from symbolic.reasoner import load_reasoner, reasoner_class
@@ -104,6 +104,30 @@ def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
             if other is not game:
                 with pytest.raises(CheckpointError, match=f"trained on {game.title}"):
                     load_pipeline(directory, other)
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_levels_played_together_play_as_they_would_alone(name, oracles):
+    """Evaluation plays levels in lockstep, each pipeline's network reading all their screens
+    in one batch and each level keeping its own memory (the hybrid's inventory, the
+    reasoner's kept plan): every episode is the one it would be alone."""
+    game = GAMES[name]
+    env = environments.make(game.env_ids()[0])
+    demos = demonstrations(env, 2, 0)
+    hybrid = HybridPipeline.for_game(game)
+    hybrid.fit(demos, TrainConfig(max_steps=60, eval_every=20))
+    mono = MonolithicPipeline.for_env(env, "small")
+    mono.fit(demos, TrainConfig(max_steps=30, eval_every=10))
+    for pipe in (hybrid, mono, oracles[name]):
+        alone = evaluate(env, pipe, 6, 0, together=1)
+        together = evaluate(env, pipe, 6, 0, together=4)  # two rounds: 4 levels, then 2
+        assert _episodes(together) == _episodes(alone), pipe.label
+        assert together.seconds["total"] > 0 and set(together.seconds) == set(alone.seconds)
+    assert together.success_rate == 1.0  # the oracle's levels were played to their wins
+
+
+def _episodes(summary):
+    return [(e.level_seed, e.success, e.steps, e.ret, e.looped) for e in summary.episodes]
 
 
 TINY = """

@@ -370,7 +370,9 @@ def costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
             "included); "
             f"decision latency in ms, p50 / p95, on {split} at the largest budget, split into "
             "the neural part (perception, or the whole policy) and the symbolic part (Prolog "
-            "rules + graph search)."
+            "rules + graph search). The levels of a split are played together, their screens "
+            "read by the network in one batch: a decision's neural part is its share of the "
+            "batch (`neurocomp bench` times decisions one screen at a time)."
         ),
         Table(
             ["pipeline", "parameters", "training s", "latency total", "neural", "symbolic"], rows

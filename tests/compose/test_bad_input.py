@@ -147,6 +147,25 @@ def test_a_damaged_results_directory_is_refused_and_left_alone(finished, tmp_pat
         assert snapshot(out) == before, f"{args[0]} changed the directory"
 
 
+def test_a_results_database_from_before_the_cost_column_is_kept_and_resumed(finished, tmp_path):
+    """A database written before rows recorded their costs gets the column (empty for its
+    rows), keeps every row, and a rerun resumes: nothing is run again."""
+    out = tmp_path / "out"
+    shutil.copytree(finished, out)
+    with sqlite3.connect(out / "results.sqlite") as conn:
+        before = conn.execute("SELECT job, split, outcomes FROM results ORDER BY 1, 2").fetchall()
+        conn.execute("ALTER TABLE results DROP COLUMN cost")
+    result = run_cli("compare", "--config", str(finished.parent / "tiny.toml"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(out / "results.sqlite") as conn:
+        after = conn.execute("SELECT job, split, outcomes FROM results ORDER BY 1, 2").fetchall()
+        costs = conn.execute("SELECT cost FROM results").fetchall()
+    assert after == before and all(cost is None for (cost,) in costs)
+    jobs = len({job for job, _, _ in before})
+    said = result.stdout + result.stderr
+    assert f"resuming: {jobs} of {jobs} jobs are already recorded" in said, said
+
+
 def test_a_comparison_of_the_oracle_alone_still_writes_a_report(tmp_path):
     path = tmp_path / "oracle.toml"
     path.write_text(

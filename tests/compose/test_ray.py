@@ -42,7 +42,7 @@ def _comparable(store: ResultStore) -> dict[tuple[str, str], dict]:
     found = {}
     for row in store.rows():
         data = dict(row.__dict__)
-        for timed in ("latency", "created_at"):
+        for timed in ("latency", "created_at", "cost"):
             data.pop(timed)
         fit = dict(data.pop("fit"))
         fit.pop("train_seconds")

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 import environments
-from neural.rl import make_ppo_policy, train_ppo
+from neural.rl import make_ppo_policy, train_ppo, train_ppo_at
 
 
 def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
@@ -73,3 +73,24 @@ def test_the_anchor_benchmark_runs_both_views(tmp_path):
         row = json.loads(out.read_text())
         assert row["view"] == view and row["frames"] >= 2048 and row["curve"]
         assert json.loads(done.stdout.strip().splitlines()[-1])["frames"] == row["frames"]
+
+
+def test_one_run_kept_at_each_budget_is_each_budgets_own_run_bit_for_bit():
+    """A sweep over frame budgets trains once, to the largest: the policy kept at a smaller
+    budget, its curve and frame count are those of a run of that budget alone."""
+
+    def make():
+        return environments.make("neurocomp/KeyDoor-6x6-v0")
+
+    kept = train_ppo_at(make, [2048, 1024], seed=3, tile=8)  # any order; results in it
+    for budget, result in zip([2048, 1024], kept, strict=True):
+        alone = train_ppo(make, budget, seed=3, tile=8)
+        assert result.frames == alone.frames == budget
+        assert result.curve == alone.curve and result.frames_to_goal == alone.frames_to_goal
+        ours, theirs = result.policy.state_dict(), alone.policy.state_dict()
+        assert ours.keys() == theirs.keys()
+        assert all(torch.equal(ours[k], theirs[k]) for k in ours), budget
+    assert not torch.equal(
+        kept[0].policy.state_dict()["action_net.weight"],
+        kept[1].policy.state_dict()["action_net.weight"],
+    )  # the second 1,024 frames did train
