@@ -60,13 +60,17 @@ def _argmax(game: GameSpec, probs: np.ndarray) -> Scene:
 
 
 def _one_agent(game: GameSpec, probs: np.ndarray) -> Scene:
+    return Scene.from_grid(game, _one_agent_grid(game, probs))
+
+
+def _one_agent_grid(game: GameSpec, probs: np.ndarray) -> np.ndarray:
     agents = list(game.agent_kinds)
-    others = np.array([k for k in range(game.num_kinds) if k not in agents])
+    others = np.flatnonzero(~game.shows_agent)
     grid = others[probs[..., others].argmax(-1)].astype(np.int8)  # best non-agent kind per cell
     agent_scores = probs[..., agents]  # (H, W, A)
     r, c = np.unravel_index(int(agent_scores.max(-1).argmax()), grid.shape)
     grid[r, c] = agents[int(agent_scores[r, c].argmax())]
-    return Scene.from_grid(game, grid)
+    return grid
 
 
 PROMOTE_AT = 0.01  # a missing kind is read into a cell only if it is at least this likely there
@@ -75,8 +79,8 @@ PROMOTE_AT = 0.01  # a missing kind is read into a cell only if it is at least t
 def _structured(game: GameSpec, probs: np.ndarray) -> Scene:
     h, w, k = probs.shape
     agents = set(game.agent_kinds)
-    grid = _one_agent(game, probs).grid.copy() if agents else probs.argmax(-1).astype(np.int8)
-    fixed = np.isin(grid, list(agents))  # cells no constraint may change
+    grid = _one_agent_grid(game, probs) if agents else probs.argmax(-1).astype(np.int8)
+    fixed = game.shows_agent[grid]  # cells no constraint may change
     if game.border:
         border = np.ones((h, w), bool)
         border[1:-1, 1:-1] = False
@@ -142,7 +146,9 @@ def cautious_scene(
         return None
     kinds = np.array(sorted(deadly))
     risk = probs[..., kinds]  # (H, W, D)
-    suspect = (risk.sum(-1) >= at) & ~np.isin(scene.grid, kinds)
+    is_deadly = np.zeros(scene.game.num_kinds, dtype=bool)
+    is_deadly[kinds] = True
+    suspect = (risk.sum(-1) >= at) & ~is_deadly[scene.grid]
     if scene.agent is not None:
         suspect[scene.agent] = False
     if not suspect.any():

@@ -67,10 +67,10 @@ class Scene:
             raise ValueError(f"{game.title} has {game.num_kinds} kinds; this grid has others")
         if not game.agent_kinds:
             return cls(game, grid, None, ())
-        agents = np.argwhere(np.isin(grid, game.agent_kinds))
+        agents = np.flatnonzero(game.shows_agent[grid])
         if len(agents) != 1:
             raise ValueError(f"a scene needs exactly one agent cell, this grid has {len(agents)}")
-        r, c = (int(v) for v in agents[0])
+        r, c = divmod(int(agents[0]), grid.shape[1])
         held = game.kinds[int(grid[r, c])].holds or ()
         return cls(game, grid, (r, c), tuple(sorted(held)))
 

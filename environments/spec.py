@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -201,7 +202,7 @@ class GameSpec:
             object.__setattr__(self, "bench", tuple(dict.fromkeys(ends)))
 
     # -- kinds ------------------------------------------------------------------------------------
-    @property
+    @cached_property
     def kind_names(self) -> tuple[str, ...]:
         return tuple(k.name for k in self.kinds)
 
@@ -225,10 +226,18 @@ class GameSpec:
         """The kinds as an IntEnum (``FLOOR = 0, ...``), for a game's own code and tests."""
         return IntEnum(f"{self.title}Kind", [n.upper() for n in self.kind_names], start=0)
 
-    @property
+    @cached_property
     def agent_kinds(self) -> tuple[int, ...]:
         """Indices of the kinds that show the agent (none: the game has no agent)."""
         return tuple(i for i, k in enumerate(self.kinds) if k.holds is not None)
+
+    @cached_property
+    def shows_agent(self) -> np.ndarray:
+        """``(K,)`` bools: whether each kind shows the agent (a lookup table for grids)."""
+        table = np.zeros(len(self.kinds), dtype=bool)
+        table[list(self.agent_kinds)] = True
+        table.flags.writeable = False
+        return table
 
     def agent_kind(self, held: frozenset[str] | tuple[str, ...]) -> int:
         """The kind that shows the agent holding ``held``."""

@@ -329,7 +329,8 @@ def _plan_networkx(
     if first not in graph or sink not in graph:
         return None
     try:
-        path = nx.shortest_path(graph, first, sink)[:-1]
+        path = nx.bidirectional_shortest_path(graph, first, sink)[:-1]  # what shortest_path
+        # calls for an unweighted graph, without its dispatch
     except nx.NetworkXNoPath:
         return None
     cells = [divmod(node % hw, w) for node in path]
