@@ -84,6 +84,16 @@ def _edges(x: torch.Tensor) -> torch.Tensor:
     return torch.stack([dy, dx], 1)
 
 
+class _MaxPool(nn.MaxPool2d):
+    """``nn.MaxPool2d``; without gradients, pooled channels-last (the same values, several
+    times faster on a CPU for many small maps; with gradients, its backward is slower)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            return super().forward(x)
+        return super().forward(x.contiguous(memory_format=torch.channels_last)).contiguous()
+
+
 class PatchClassifier(nn.Module):
     """Screen → per-cell kind logits ``(B, K, H, W)``, for any grid size, by a small
     convolutional network over each cell's own pixels (and where its colour changes).
@@ -107,7 +117,7 @@ class PatchClassifier(nn.Module):
             nn.ReLU(),
             nn.Conv2d(half, width, 3, padding=1),
             nn.ReLU(),
-            nn.MaxPool2d(2),
+            _MaxPool(2),
             nn.Conv2d(width, width, 3, padding=1),
             nn.ReLU(),
             nn.AdaptiveMaxPool2d(1),

@@ -1,14 +1,17 @@
 """The Ray executor against a real local Ray instance (2 CPUs): the same rows as the local pool,
-a worker killed mid-job retried, and clear refusals (unreachable address, missing Ray)."""
+a worker killed mid-job retried, a cluster that dies mid-run or a Ctrl-C losing nothing that
+finished, and clear refusals (unreachable address, missing Ray)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +153,118 @@ def test_asking_for_ray_where_it_is_missing_says_how_to_install_it(tmp_path):
     line = one_line_error(result)
     assert "pip install 'neurocomp[ray]'" in line and "--executor local" in line
     assert result.returncode == 2
+
+
+# -- faults: the cluster dies, the user presses Ctrl-C ---------------------------------------------
+MANY = f"""
+env = "{ENV}"
+budgets = [1, 2]
+seeds = 8
+episodes = 2
+workers = 2
+pipelines = [{{kind = "monolithic", size = "small"}}, {{kind = "hybrid"}}, {{kind = "oracle"}}]
+splits = [{{name = "in-distribution"}}]
+
+[train]
+max_steps = 200
+eval_every = 20
+patience = 50
+"""
+MANY_JOBS = (2 + 2 + 1) * 8
+RAY = Path(sys.executable).with_name("ray")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cluster():
+    """A Ray cluster started the way docs/cluster.md says (`ray start --head`); its address."""
+    port = _free_port()
+    started = subprocess.run(
+        [str(RAY), "start", "--head", f"--port={port}", "--num-cpus=2",
+         "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    yield f"127.0.0.1:{port}"
+    subprocess.run([str(RAY), "stop", "--force"], capture_output=True, timeout=180)
+
+
+def _jobs_in(out: Path) -> dict[str, int]:
+    if not (out / "results.sqlite").exists():
+        return {}
+    with sqlite3.connect(out / "results.sqlite", timeout=30) as db:
+        return dict(db.execute("SELECT job, COUNT(*) FROM results GROUP BY job").fetchall())
+
+
+def _start(config: Path, out: Path, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(CLI), "compare", "--config", str(config), "--out", str(out), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
+
+
+def _wait_for_jobs(run: subprocess.Popen, out: Path, jobs: int) -> None:
+    deadline = time.monotonic() + 240
+    while len(_jobs_in(out)) < jobs:
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the comparison made no progress"
+        time.sleep(0.05)
+    assert run.poll() is None, "the run finished before it could be stopped"
+
+
+def _resumes_to_the_end(config: Path, out: Path, before: dict[str, int]) -> None:
+    """A rerun (on the local pool) records every other job once and rewrites none."""
+    with sqlite3.connect(out / "results.sqlite") as db:
+        kept = db.execute("SELECT job, split, created_at FROM results").fetchall()
+    result = run_cli("compare", "--config", str(config), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"resuming: {len(before)} of {MANY_JOBS} jobs" in result.stderr
+    jobs = _jobs_in(out)
+    assert len(jobs) == MANY_JOBS and all(n == 1 for n in jobs.values())
+    with sqlite3.connect(out / "results.sqlite") as db:
+        assert set(kept) <= set(db.execute("SELECT job, split, created_at FROM results"))
+
+
+def test_a_cluster_that_dies_mid_run_keeps_every_finished_row_and_a_rerun_resumes(
+    tmp_path, cluster
+):
+    config, out = tmp_path / "many.toml", tmp_path / "out"
+    config.write_text(MANY)
+    run = _start(config, out, "--executor", "ray", "--address", cluster)
+    _wait_for_jobs(run, out, 2)
+    subprocess.run([str(RAY), "stop", "--force"], capture_output=True, timeout=180)
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode not in (0, None)
+    assert "Traceback" not in stderr, stderr
+    assert "every finished job is saved" in stderr and "run again to resume" in stderr, stderr
+    before = _jobs_in(out)
+    assert 2 <= len(before) < MANY_JOBS and all(n == 1 for n in before.values())
+    _resumes_to_the_end(config, out, before)
+
+
+def test_ctrl_c_stops_the_ray_workers_and_keeps_what_finished(tmp_path):
+    config, out = tmp_path / "many.toml", tmp_path / "out"
+    config.write_text(MANY)
+    run = _start(config, out, "--executor", "ray")
+    _wait_for_jobs(run, out, 2)
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130 and "run the same command again" in stderr, stderr
+    assert "Traceback" not in stderr, stderr
+    deadline = time.monotonic() + 30
+    while _ray_workers_running_a_job() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _ray_workers_running_a_job() == []  # no worker goes on computing
+    before = _jobs_in(out)
+    assert 2 <= len(before) < MANY_JOBS and all(n == 1 for n in before.values())
+    _resumes_to_the_end(config, out, before)
