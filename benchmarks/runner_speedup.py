@@ -13,7 +13,10 @@ and writes as JSON to ``OUT/speedup.json``:
 - the wall time of each side and their ratio (comparisons per core-hour, old to new);
 - per pipeline, the training seconds each side recorded, and their ratio;
 - per pipeline, the success rate over every budget, seed and split on each side, so that what
-  the speed cost in results (if anything) is in the same table.
+  the speed cost in results (if anything) is in the same table;
+- single-screen decision latency (p50, ms) of the hybrid and the oracle on KeyDoor 8x8 and
+  16x16, from each side's ``neurocomp bench`` (``--latency-env`` to choose other ids), and
+  their ratios.
 
 A side whose results directory already holds a finished run is not run again (delete
 ``OUT/old`` or ``OUT/new`` to measure it anew); its recorded wall time is reused.
@@ -75,21 +78,57 @@ def run_side(source: Path, out: Path, args: argparse.Namespace) -> float:
     return seconds
 
 
+LATENCY_ENVS = ("neurocomp/KeyDoor-8x8-v0", "neurocomp/KeyDoor-16x16-v0")
+
+
+def bench_side(source: Path, out: Path, env_ids: list[str]) -> dict[str, float]:
+    """``neurocomp bench`` from ``source``'s code on ``env_ids``: decision p50 in ms per
+    pipeline and id (the hybrid's and the oracle's with its default search)."""
+    stamp = out / "latency.json"
+    if not stamp.is_file():
+        command = [sys.executable, "-c", "from compose.cli import main; main()", "bench", "--json"]
+        for env_id in env_ids:
+            command += ["--env", env_id]
+        env = {**os.environ, "PYTHONPATH": str(source)}
+        print(f"measuring decision latency with {source.name}'s code", flush=True)
+        done = subprocess.run(command, check=True, cwd=source, env=env, capture_output=True)
+        out.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(done.stdout.decode())
+    figures = json.loads(stamp.read_text())
+    found = {}
+    for key, lat in figures["decision_latency_ms"].items():
+        if key.startswith("hybrid "):
+            found[key] = lat["total_p50"]
+    for key, lat in figures["oracle_latency_ms"].items():
+        if key.endswith("/networkx"):
+            found["oracle " + key.removesuffix("/networkx")] = lat["total_p50"]
+    return found
+
+
 def summarise(db: Path) -> dict[str, dict[str, float]]:
-    """Per pipeline: training seconds (once per job), episodes won and played."""
+    """Per pipeline: training seconds (each training run once: the frame budgets one PPO run
+    served count as that run), episodes won and played."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     seen: set[str] = set()
+    shared: dict[tuple[str, int], float] = {}  # (pipeline, seed) -> its one run's seconds
     with sqlite3.connect(db) as con:
-        for job, pipeline, fit, wins, episodes in con.execute(
-            "SELECT job, pipeline, fit, successes, episodes FROM results"
-        ):
+        columns = {r[1] for r in con.execute("PRAGMA table_info(results)")}
+        cost = "cost" if "cost" in columns else "NULL"
+        query = f"SELECT job, pipeline, seed, fit, {cost}, successes, episodes FROM results"
+        for job, pipeline, seed, fit, costs, wins, episodes in con.execute(query):
             row = out[pipeline]
             if job not in seen:
                 seen.add(job)
-                row["train_seconds"] += json.loads(fit).get("train_seconds") or 0.0
+                seconds = json.loads(fit).get("train_seconds") or 0.0
+                if costs and json.loads(costs)["budgets_in_run"] > 1:
+                    shared[(pipeline, seed)] = max(shared.get((pipeline, seed), 0.0), seconds)
+                else:
+                    row["train_seconds"] += seconds
                 row["jobs"] += 1
             row["successes"] += wins
             row["episodes"] += episodes
+    for (pipeline, _), seconds in shared.items():
+        out[pipeline]["train_seconds"] += seconds
     return {k: dict(v) for k, v in out.items()}
 
 
@@ -102,12 +141,18 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, help="fewer seeds than the preset's")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "speedup")
+    parser.add_argument(
+        "--latency-env", action="append", help="ids for the latency side by side (repeatable)"
+    )
     args = parser.parse_args()
     args.out = args.out.resolve()  # each side runs in its own source directory
     args.out.mkdir(parents=True, exist_ok=True)
     old_src = worktree(args.baseline, args.out / f"src-{args.baseline}")
     old = run_side(old_src, args.out / "old", args)
     new = run_side(ROOT, args.out / "new", args)
+    latency_ids = args.latency_env or list(LATENCY_ENVS)
+    lat_old = bench_side(old_src, args.out / "old", latency_ids)
+    lat_new = bench_side(ROOT, args.out / "new", latency_ids)
     before = summarise(args.out / "old" / "results.sqlite")
     after = summarise(args.out / "new" / "results.sqlite")
     rows = []
@@ -134,6 +179,10 @@ def main() -> None:
         "wall_s_new": new,
         "speedup": old / new,
         "pipelines": rows,
+        "latency_p50_ms": {
+            k: {"old": lat_old.get(k), "new": v, "ratio": lat_old[k] / v if k in lat_old else None}
+            for k, v in lat_new.items()
+        },
     }
     (args.out / "speedup.json").write_text(json.dumps(result, indent=2))
     what = args.config or f"{args.preset} preset on {args.env}"
@@ -150,6 +199,13 @@ def main() -> None:
             f"{r['train_s_new']:>8.0f} {ratio:>5.1f}x {r['success_old']:>11.1%} "
             f"{r['success_new']:>6.1%}"
         )
+    print(
+        f"\n  decision latency p50, one screen at a time (ms): {'old':>7} {'new':>7} {'ratio':>6}"
+    )
+    for key, lat in result["latency_p50_ms"].items():
+        before_ms = "—" if lat["old"] is None else f"{lat['old']:.3f}"
+        ratio = "—" if lat["ratio"] is None else f"{lat['ratio']:.1f}x"
+        print(f"  {key:<45} {before_ms:>7} {lat['new']:>7.3f} {ratio:>6}")
     print(f"\nwritten: {args.out / 'speedup.json'}")
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -228,3 +229,44 @@ def test_bad_config_and_env_are_clear_errors(tmp_path):
     result = run_cli("compare", "--budgets", "1,two", "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and "--budgets" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_row_records_where_its_jobs_seconds_went(tiny):
+    parts = ("levels", "env", "neural", "symbolic", "other")
+    for row in db_rows(tiny):
+        cost = json.loads(row["cost"])
+        assert cost["eval_total_s"] > 0 and cost["budgets_in_run"] == 1
+        assert abs(sum(cost[f"eval_{p}_s"] for p in parts) - cost["eval_total_s"]) < 1e-3
+        assert cost["train_run_s"] >= cost["train_s"] >= 0
+        if row["pipeline"] == "oracle":
+            assert cost["eval_neural_s"] == 0 < cost["eval_symbolic_s"]
+        elif row["kind"] == "monolithic":
+            assert cost["eval_symbolic_s"] == 0 < cost["eval_neural_s"]
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "job_costs.py"
+    shown = subprocess.run(
+        [sys.executable, str(script), str(tiny), "--json"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    table = json.loads(shown.stdout)
+    assert set(table) == {r["pipeline"] for r in db_rows(tiny)}
+    assert all(c["train_s"] >= 0 and c["eval_s"] > 0 for c in table.values())
+
+
+def test_ppo_frame_budgets_are_one_run_kept_at_each_budget(tmp_path):
+    config = tmp_path / "ppo.toml"
+    config.write_text(
+        'env = "neurocomp/KeyDoor-6x6-v0"\nframes = [1024, 2048]\nseeds = 1\nepisodes = 2\n'
+        'pipelines = [{kind = "ppo"}]\nsplits = [{name = "in-distribution"}]\n'
+    )
+    result = run_cli("compare", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    rows = sorted(db_rows(tmp_path / "out"), key=lambda r: r["budget"])
+    assert [r["budget"] for r in rows] == [1024, 2048]
+    fits = [json.loads(r["fit"]) for r in rows]
+    costs = [json.loads(r["cost"]) for r in rows]
+    assert [f["frames"] for f in fits] == [1024, 2048]
+    assert all(c["budgets_in_run"] == 2 for c in costs)
+    assert costs[0]["train_run_s"] == pytest.approx(costs[1]["train_run_s"], abs=0.5)
+    curve = fits[1]["extra"]["curve"]
+    assert fits[0]["extra"]["curve"] == curve[: len(fits[0]["extra"]["curve"])]  # a prefix
+    assert fits[0]["train_seconds"] < fits[1]["train_seconds"]
