@@ -331,7 +331,7 @@ def prepare(config: ExperimentConfig, out_dir: Path) -> None:
     if config.executor == "ray":
         from compose.ray_executor import reachable, require_ray
 
-        require_ray()
+        require_ray(config.address)
         if config.address is not None:
             reachable(config.address)
     if any(p.kind != "monolithic" for p in config.pipelines):

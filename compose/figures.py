@@ -108,14 +108,15 @@ def _sample_efficiency(analysis: Analysis, path: Path) -> Path:
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        ncol=min(6, len(labels)),
-        fontsize=9,
-        bbox_to_anchor=(0.5, -0.02),
-    )
+    if labels:  # none when only PPO (budgeted in frames) was run
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncol=min(6, len(labels)),
+            fontsize=9,
+            bbox_to_anchor=(0.5, -0.02),
+        )
     fig.subplots_adjust(bottom=0.18)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(path, dpi=110)

@@ -131,8 +131,9 @@ class Pipeline(ABC):
     def sense(self, screens: Sequence[np.ndarray], infos: Sequence[dict[str, Any]]) -> Any:
         """What this pipeline's network makes of many screens at once, one item per screen
         (handed back to :meth:`act` as ``sensed``); None if there is no network to batch.
-        The items are those ``act`` computes from one screen alone, to the bit for the
-        networks here, so levels played together play as they would alone."""
+        The items are those ``act`` computes from one screen alone, up to float rounding
+        (bit for bit for the perception modules on most grids; a batch can sum in another
+        order), so a decision can change only where two choices tie within about 1e-7."""
         return None
 
     def fork(self) -> Self:

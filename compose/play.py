@@ -3,7 +3,9 @@
 Many episodes are played in lockstep (:data:`TOGETHER` levels at a time): every level takes
 its next step before any takes the one after, so the pipeline's network reads all their
 screens in one batch (``Pipeline.sense``) while each level keeps a pipeline of its own for
-what it remembers (``Pipeline.fork``). Every episode plays exactly as it would alone.
+what it remembers (``Pipeline.fork``). Every episode plays as it would alone: a network's
+output for a screen in a batch is its output for the screen alone up to float rounding (bit for
+bit for the hybrids' perception on KeyDoor's grids), which changes a decision only at a tie.
 """
 
 from __future__ import annotations

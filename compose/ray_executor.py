@@ -27,6 +27,7 @@ __all__ = ["RETRIES", "reachable", "run_on_ray"]
 
 RETRIES = 3  # a task whose worker dies is run again this many times
 CONNECT_TIMEOUT = 5.0  # seconds to reach a cluster's address before saying it is unreachable
+WATCH_EVERY = 5.0  # seconds between checks, while waiting for tasks, that the cluster answers
 OBJECT_STORE_BYTES = 256 * 1024**2  # a private instance: results are small
 INSTALL_HINT = (
     "Ray is not installed in this environment; install it with "
@@ -35,8 +36,11 @@ INSTALL_HINT = (
 )
 
 
-def require_ray() -> Any:
-    """The ``ray`` module, or a ConfigError saying how to install it."""
+def require_ray(address: str | None = None) -> Any:
+    """The ``ray`` module, or a ConfigError saying how to install it. Given a cluster's
+    ``address``, Ray is set to send this machine's token to it (read when Ray is imported)."""
+    if address is not None and address != "auto":
+        _token_auth_if_token_here()
     try:
         import ray
     except ImportError:
@@ -61,6 +65,23 @@ def reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
         ) from None
 
 
+def _still_answering(head: str, address: str | None, out_dir: str) -> None:
+    """Stop with what to do if the cluster's head no longer answers (Ray itself would end
+    this process a minute later, saying nothing of the results)."""
+    host, port = head.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=WATCH_EVERY):
+            return
+    except OSError:
+        pass
+    where = f"at {address}" if address else "started for this run"
+    raise ResultsError(
+        f"the Ray cluster {where} stopped answering (its head, {head}, is gone); every "
+        f"finished job is saved in {out_dir}: run again to resume, on a running cluster or "
+        "without --executor ray"
+    )
+
+
 def _connect(ray: Any, address: str | None, workers: int) -> None:
     quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": "ERROR"}
     if address is None:
@@ -75,7 +96,39 @@ def _connect(ray: Any, address: str | None, workers: int) -> None:
     try:
         ray.init(address=address, **quiet)
     except ConnectionError as e:
+        if "InvalidAuthToken" in _chain(e):
+            raise ConfigError(
+                f"address: the Ray cluster at {address} asks for its authentication token, and "
+                "the one here is missing or another: copy the head's ~/.ray/auth_token to this "
+                "machine, or set RAY_AUTH_TOKEN (see docs/cluster.md)"
+            ) from None
         raise ConfigError(f"address: could not join the Ray cluster at {address}: {e}") from None
+
+
+# Where Ray looks for a cluster's token besides ~/.ray/auth_token. A cluster started with
+# `ray start --head` asks for one (recent Ray), but a driver joining an address it was given
+# sends it only if RAY_AUTH_MODE says token.
+TOKEN_SOURCES = ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
+
+
+def _token_auth_if_token_here() -> None:
+    """Send this machine's Ray token when joining a cluster, as ``--address auto`` would."""
+    if "RAY_AUTH_MODE" in os.environ:
+        return  # the user said what they want
+    if (
+        any(os.environ.get(v) for v in TOKEN_SOURCES)
+        or (Path.home() / ".ray" / "auth_token").is_file()
+    ):
+        os.environ["RAY_AUTH_MODE"] = "token"
+
+
+def _chain(error: BaseException) -> str:
+    """The messages of ``error`` and of what caused it."""
+    parts = []
+    while error is not None and len(parts) < 10:
+        parts.append(str(error))
+        error = error.__cause__ or error.__context__
+    return " | ".join(parts)
 
 
 def neurocomp_job(config: Any, task: Any, rules_text: str | None) -> Any:
@@ -108,7 +161,7 @@ def run_on_ray(
     """Run ``pending`` tasks (see ``compose.experiment.plan_tasks``) as Ray tasks;
     ``record(task, results)`` each finished one (in the order they finish),
     ``fail(task, message)`` each that raised."""
-    ray = require_ray()
+    ray = require_ray(config.address)
     from ray.exceptions import RayError, RayTaskError, TaskCancelledError
 
     rules_text = Path(config.rules).read_text(encoding="utf-8") if config.rules else None
@@ -119,9 +172,12 @@ def run_on_ray(
         shared = ray.put(config)
         refs = {run.remote(shared, task, rules_text): task for task in pending}
         remaining = list(refs)
+        head = ray.get_runtime_context().gcs_address
         try:
             while remaining:
-                ready, remaining = ray.wait(remaining, num_returns=1)
+                ready, remaining = ray.wait(remaining, num_returns=1, timeout=WATCH_EVERY)
+                if not ready:
+                    _still_answering(head, config.address, out_dir)
                 for ref in ready:
                     task = refs[ref]
                     try:
