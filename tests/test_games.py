@@ -82,15 +82,22 @@ def test_where_the_reasoner_predicts_screens_the_rules_predict_the_game(env_id, 
                 assert (predicted[seen] == info["scene"].grid[seen]).all()
 
 
-@pytest.mark.parametrize("name", GAMES)
-def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
-    game = GAMES[name]
+def _briefly_trained(game, size):
+    """A game's first environment, and a hybrid and a monolith of ``size`` trained a few steps
+    on two of its demonstrations."""
     env = environments.make(game.env_ids()[0])
     demos = demonstrations(env, 2, 0)
     hybrid = HybridPipeline.for_game(game)
     hybrid.fit(demos, TrainConfig(max_steps=60, eval_every=20))
-    mono = MonolithicPipeline.for_env(env, "pooled")
+    mono = MonolithicPipeline.for_env(env, size)
     mono.fit(demos, TrainConfig(max_steps=30, eval_every=10))
+    return env, hybrid, mono
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
+    game = GAMES[name]
+    env, hybrid, mono = _briefly_trained(game, "pooled")
     ppo = PPOPipeline.for_env(env)
     ppo.fit_frames(env, 1024, seed=0)
     for pipe in (hybrid, mono, ppo):
@@ -112,12 +119,7 @@ def test_levels_played_together_play_as_they_would_alone(name, oracles):
     in one batch and each level keeping its own memory (the hybrid's inventory, the
     reasoner's kept plan): every episode is the one it would be alone."""
     game = GAMES[name]
-    env = environments.make(game.env_ids()[0])
-    demos = demonstrations(env, 2, 0)
-    hybrid = HybridPipeline.for_game(game)
-    hybrid.fit(demos, TrainConfig(max_steps=60, eval_every=20))
-    mono = MonolithicPipeline.for_env(env, "small")
-    mono.fit(demos, TrainConfig(max_steps=30, eval_every=10))
+    env, hybrid, mono = _briefly_trained(game, "small")
     for pipe in (hybrid, mono, oracles[name]):
         alone = evaluate(env, pipe, 6, 0, together=1)
         together = evaluate(env, pipe, 6, 0, together=4)  # two rounds: 4 levels, then 2
