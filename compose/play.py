@@ -104,9 +104,7 @@ def play_episode(
     """
     clock = clock or Clock()
     game = _Game(env, pipeline, seed, record, level, clock)
-    while not game.done:
-        if game.cut():
-            break
+    while not game.done and not game.cut():
         game.play(pipeline.act(game.obs, game.info), observe)
     return game.result
 
