@@ -1,12 +1,15 @@
 """Saved pipelines on disk: ``pipeline.json`` (the manifest, checked before anything is
-allocated), ``weights.pt`` (read with ``torch.load(..., weights_only=True)``, which never runs
-code from the file) and, for a hybrid, ``rules.pl`` (re-checked when loaded)."""
+allocated), ``weights.pt`` (size-capped, then read with ``torch.load(..., weights_only=True)``,
+which never runs code from the file) and, for a hybrid, ``rules.pl`` (re-checked when loaded,
+like any user's rule file)."""
 
 from __future__ import annotations
 
 import json
 import pickle
+import re
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +25,7 @@ from symbolic.reasoner import Reasoner
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "MAX_WEIGHTS_BYTES",
     "Manifest",
     "game_named",
     "load_weights",
@@ -33,6 +37,13 @@ __all__ = [
 ]
 
 CHECKPOINT_FORMAT = 2
+
+# The largest weights.pt Neurocomp writes -- a monolithic "large" policy on KeyDoor-16x16,
+# 8-pixel cells -- holds 13,232,565 bytes (torch 2.13; every registered game and pipeline kind
+# measured). The cap leaves about five times that for larger games; a bigger file is no
+# pipeline of ours and is refused before it is read, as is an archive whose records would
+# unpack to more (torch allocates what a record declares).
+MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
 
 
 def game_named(name: str) -> GameSpec:
@@ -140,16 +151,107 @@ def save_checkpoint(
 
 
 def load_weights(module: torch.nn.Module, directory: Path) -> None:
-    """Load ``directory/weights.pt`` into ``module``; anything but plain tensors is refused."""
+    """Load ``directory/weights.pt`` into ``module``; anything but plain tensors that fit it is
+    refused, and so is a file larger than :data:`MAX_WEIGHTS_BYTES`, before it is read."""
+    path = directory / "weights.pt"
+    where = f"cannot load the pipeline in {directory}: weights.pt"
+    _check_weights_file(path, where)
     try:
         with warnings.catch_warnings():  # torch's advice on pickle protocols is not ours
             warnings.simplefilter("ignore", UserWarning)
-            state = torch.load(directory / "weights.pt", weights_only=True, map_location="cpu")
-    except (pickle.UnpicklingError, EOFError) as e:
+            state = torch.load(path, weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as e:
+        wanted = re.search(r"GLOBAL (\S+)", str(e))
         raise CheckpointError(
-            f"cannot load the pipeline in {directory}: weights.pt holds something other "
-            "than plain tensors (or is cut short). Neurocomp reads weights with "
-            "torch.load(weights_only=True), which never runs code from the file, and "
-            f"refuses anything else ({type(e).__name__}); save the pipeline again"
+            f"{where} holds something other than plain tensors"
+            + (f" (it asks for {wanted.group(1)})" if wanted else "")
+            + f". {_NO_CODE}; save the pipeline again"
         ) from None
+    except (EOFError, RuntimeError, ValueError, OSError) as e:
+        raise CheckpointError(
+            f"{where} is damaged ({_first_line(e)}); save the pipeline again"
+        ) from None
+    _check_fit(module, state, where)
     module.load_state_dict(state)
+
+
+_NO_CODE = (
+    "Neurocomp reads weights with torch.load(weights_only=True), which never runs code from "
+    "the file, and refuses anything else"
+)
+
+
+def _check_weights_file(path: Path, where: str) -> None:
+    """Refuse a weights file that is no file, is too large, is not in the zip format of
+    ``torch.save`` or would unpack to too much -- looking at its size and zip directory only."""
+    if not path.is_file():
+        what = "is not a regular file" if path.exists() else "is missing"
+        raise CheckpointError(f"{where} {what}; save the pipeline again")
+    size = path.stat().st_size
+    if size > MAX_WEIGHTS_BYTES:
+        raise CheckpointError(
+            f"{where} holds {size:,} bytes, more than any Neurocomp pipeline saves (at most "
+            f"{MAX_WEIGHTS_BYTES:,}), so it was not read; save the pipeline again with "
+            "`neurocomp run --save`"
+        )
+    if not zipfile.is_zipfile(path):  # the format torch.save has written since torch 1.6
+        raise CheckpointError(
+            f"{where} is not a weights file written by torch.save. {_NO_CODE}; save the "
+            "pipeline again"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise CheckpointError(
+            f"{where} is damaged ({_first_line(e)}); save the pipeline again"
+        ) from None
+    if unpacked > MAX_WEIGHTS_BYTES:
+        raise CheckpointError(
+            f"{where} would unpack to {unpacked:,} bytes, more than any Neurocomp pipeline "
+            f"saves (at most {MAX_WEIGHTS_BYTES:,}), so it was not loaded; save the pipeline "
+            "again with `neurocomp run --save`"
+        )
+
+
+def _check_fit(module: torch.nn.Module, state: object, where: str) -> None:
+    """Refuse weights that are not the tensors ``module`` has, saying which do not fit."""
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"{where} holds a {type(state).__name__}, not a network's weights; save the "
+            "pipeline again"
+        )
+    expected = module.state_dict()
+    missing = [name for name in expected if name not in state]
+    unexpected = [str(name) for name in state if name not in expected]
+    reshaped = [
+        name
+        for name, tensor in expected.items()
+        if name in state
+        and (not isinstance(state[name], torch.Tensor) or state[name].shape != tensor.shape)
+    ]
+    problems = [
+        f"{label} {_few(names)}"
+        for label, names in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("of another shape", reshaped),
+        )
+        if names
+    ]
+    if problems:
+        raise CheckpointError(
+            f"{where} does not fit the network pipeline.json describes ({'; '.join(problems)}); "
+            "save the pipeline again"
+        )
+
+
+def _few(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _first_line(error: BaseException, limit: int = 160) -> str:
+    lines = str(error).strip().splitlines()
+    line = lines[0] if lines else type(error).__name__
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -10,7 +10,8 @@ from compose.networks import MonolithicPipeline, PPOPipeline
 from compose.pipelines import HybridPipeline
 from environments.spec import GameSpec
 from neural.modules import POLICY_NAMES
-from symbolic.reasoner import load_reasoner
+from symbolic.errors import RuleFileError
+from symbolic.reasoner import Reasoner, load_reasoner
 
 __all__ = ["load_pipeline"]
 
@@ -38,7 +39,7 @@ def load_pipeline(
         )
     try:
         if manifest.kind == "hybrid":
-            reasoner = load_reasoner(saved, directory / "rules.pl", manifest.search)
+            reasoner = _saved_reasoner(saved, directory, manifest.search)
             pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
                 reasoner,
                 tile=manifest.tile,
@@ -77,3 +78,15 @@ def load_pipeline(
         raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
     module.eval()
     return pipe
+
+
+def _saved_reasoner(game: GameSpec, directory: Path, search: str | None) -> Reasoner:
+    """The game's reasoner with the saved ``rules.pl``, checked like any user's rule file: a
+    saved pipeline is untrusted input."""
+    try:
+        return load_reasoner(game, directory / "rules.pl", search)
+    except RuleFileError as e:
+        raise CheckpointError(
+            f"{e}; the pipeline in {directory} was not loaded: put back the rules.pl it was "
+            "saved with, or train and save it again"
+        ) from e

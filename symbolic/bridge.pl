@@ -9,6 +9,13 @@
     list of pure libraries, asserts the clauses into a fresh module that does not see `user`,
     and -- for untrusted files -- proves every clause body safe with library(sandbox) before
     any of it can be called.
+
+    Two rules hold for every file, trusted or not, because the sandbox does not enforce them:
+    a rule set is closed (no Module:Goal or Goal@Module naming any module but an allowed
+    library, so it cannot read another rule set or `user`; queries are held to the same), and
+    it is pure (nothing that changes what a later query sees, such as assertz or a global
+    flag, nor answers that change from call to call, such as random numbers): the reasoners
+    keep the answers they get.
 */
 :- module(nc_bridge,
           [ nc_load/4,          % +Module, +Source, +Check, -Json
@@ -23,6 +30,7 @@
 :- use_module(library(assoc)).
 :- use_module(library(lists)).
 :- use_module(library(apply)).
+:- use_module(library(error)).
 
 %  Predicates a rule file may not define: they would change how Prolog itself behaves.
 hook(term_expansion/2).  hook(term_expansion/4).  hook(goal_expansion/2).
@@ -87,9 +95,10 @@ check_term(c(L, T)) :-
     ;   T = (:- D) -> check_directive(L, D)
     ;   T = (?- _) -> throw(nc_reject(L, directive, 'queries (?- ...) are not allowed'))
     ;   T = (_ --> _) -> throw(nc_reject(L, not_a_clause, 'grammar rules (-->) are not allowed'))
-    ;   T = (H :- _) -> check_head(L, H)
+    ;   T = (H :- B) -> check_head(L, H), check_pure(L, B)
     ;   check_head(L, T)
-    ).
+    ),
+    check_closed(L, T).
 
 check_directive(L, D) :-
     (   var(D) -> throw(nc_reject(L, directive, 'a directive cannot be a variable'))
@@ -130,6 +139,77 @@ check_head(L, H) :-
         throw(nc_reject(L, head, Msg))
     ;   true
     ).
+
+%   A rule set reaches only its own predicates and what the allowed libraries export: a module
+%   named in a goal (nc_rs_9:secret(X), user:G, G@M) would let one rule set read another's
+%   clauses. Any such term is refused wherever it stands: a term that is only data becomes a
+%   goal as soon as it is passed to call/N.
+check_closed(L, T) :-
+    (   foreign_module(T, S)
+    ->  copy_term(S, S1), numbervars(S1, 0, _),
+        findall(X, pure_library(X), Xs), atomic_list_concat(Xs, ', ', Libs),
+        format(atom(Msg), '`~W` names a module, which could reach past this rule set; call predicates unqualified (a rule may use its own and those the libraries ~w export) and write a pair of values as A-B', [S1, [quoted(true), numbervars(true)], Libs]),
+        throw(nc_reject(L, module, Msg))
+    ;   true
+    ).
+
+%   foreign_module(+Term, -Sub): Sub, a subterm of Term, is a goal qualified with a module
+%   (or a context module, G@M) that may reach past the rule set.
+foreign_module(T, S) :-
+    sub_term(S, T), compound(S),
+    (   S = @(_, _) -> true
+    ;   S = M:G, \+ library_goal(M, G)
+    ),
+    !.
+
+%   Lib:Goal may call a plain predicate that an allowed library exports; not a meta-predicate,
+%   whose goal arguments would then be resolved in the library, and some libraries (clpfd,
+%   pairs, ordsets) see `user`.
+library_goal(M, G) :-
+    atom(M), pure_library(M), callable(G),
+    functor(G, N, A),
+    module_property(M, exports(Es)), memberchk(N/A, Es),
+    \+ predicate_property(M:G, meta_predicate(_)).
+
+%   The reasoners keep the answers they get, so a rule set must answer the same question the
+%   same way every time: no goal that changes what later queries see, none whose answer
+%   varies between calls. A name of changes/1 is matched anywhere in a body, as an atom or a
+%   compound of any arity, so a closure (maplist(assertz, Cs), call(assertz(c), X)) is caught
+%   too; a goal built at run time is refused by the sandbox, which cannot check call/N on a
+%   variable. The names of varies/1 are matched as compounds, those of varies_atom/1 (used
+%   in arithmetic) as atoms, and flag/3 as itself, so that data may be called random or flag.
+check_pure(L, B) :-
+    (   sub_term(S, B), impure(S, Name, Why)
+    ->  format(atom(Msg), 'calls ~w, which ~w; the reasoners keep the answers they get, so rules must be pure: write what holds as facts and rules', [Name, Why]),
+        throw(nc_reject(L, impure, Msg))
+    ;   true
+    ).
+
+impure(S, Name, 'changes what later queries see') :-
+    (   atom(S) -> Name = S ; compound(S), compound_name_arity(S, Name, _) ),
+    changes(Name), !.
+impure(S, flag/3, 'changes what later queries see') :-
+    compound(S), compound_name_arity(S, flag, 3), !.
+impure(S, Name, 'answers differently from call to call') :-
+    (   atom(S) -> varies_atom(S), Name = S
+    ;   compound(S), compound_name_arity(S, Name, _), varies(Name)
+    ), !.
+
+changes(assert).        changes(asserta).          changes(assertz).
+changes(retract).       changes(retractall).       changes(abolish).
+changes(erase).         changes(recorda).          changes(recordz).
+changes(nb_setval).     changes(b_setval).         changes(nb_linkval).
+changes(set_prolog_flag). changes(set_prolog_stack). changes(compile_predicates).
+changes(abolish_all_tables). changes(abolish_private_tables).
+changes(abolish_shared_tables). changes(abolish_module_tables).
+changes(abolish_table_subgoals).
+
+varies(random).         varies(random_between).    varies(random_member).
+varies(random_select).  varies(random_subseq).     varies(random_permutation).
+varies(random_numlist). varies(set_random).        varies(setrand).
+varies(get_time).       varies(statistics).
+
+varies_atom(random_float). varies_atom(cputime). varies_atom(realtime).
 
 add_term(_, (:- D)) :- library_directive(D, _), !.  % loaded while reading
 add_term(M, (:- D)) :- !, D =.. [F, Spec], forall(spec_member(Spec, PI), add_decl(F, M, PI)).
@@ -185,11 +265,25 @@ limited(G, limits(Inferences, Seconds)) :-
 %!  nc_ask(+Module, +Goal, +Template, +Limits, -Json)
 %   All solutions of Module:Goal as Template terms, converted to JSON.
 nc_ask(M, Goal, Template, Limits, Json) :-
-    catch(( limited(findall(Template, M:Goal, Sols), Limits),
+    catch(( closed_query(Goal),
+            limited(findall(Template, M:Goal, Sols), Limits),
             maplist(to_json, Sols, Js),
             Reply = _{ok:true, solutions:Js} ),
           E, error_reply(E, Reply)),
     reply(Reply, Json).
+
+%   A query runs in its rule set only, as the rules themselves do (see check_closed/2).
+closed_query(Goal) :-
+    (   foreign_module(Goal, S)
+    ->  copy_term(S, S1), numbervars(S1, 0, _),
+        format(atom(Msg), 'a query may not name a module (`~W`): it runs in its own rule set', [S1, [quoted(true), numbervars(true)]]),
+        throw(nc_reject(0, module, Msg))
+    ;   true
+    ).
+
+%   Names of the rule set's predicates must be atoms: a qualified name (M:Name) would reach
+%   past the rule set when called.
+plain_names(Names) :- maplist(must_be(atom), Names).
 
 %!  nc_semantics(+Module, +Kinds, +Inventory, +Questions, +Collect, +Limits, -Reply)
 %   Which Questions hold of each kind, under every inventory reachable by collecting kinds on
@@ -200,7 +294,9 @@ nc_ask(M, Goal, Template, Limits, Json) :-
 %   kind, comma-separated, in the order of Kinds (bit I: question I holds), and Held lists the
 %   held kinds as comma-separated positions in Kinds. Every held kind must be in Kinds.
 nc_semantics(M, Kinds, Inv0, Questions, Collect, Limits, Reply) :-
-    catch(( limited(semantics(M, Kinds, Inv0, Questions, Collect, Groups), Limits),
+    catch(( findall(N, member(N/_, Questions), Names),
+            plain_names([Collect|Names]),
+            limited(semantics(M, Kinds, Inv0, Questions, Collect, Groups), Limits),
             atomic_list_concat([ok|Groups], ' ', Reply) ),
           E, ( error_reply(E, D), reply(D, Reply) )).
 
@@ -238,7 +334,8 @@ sub_set([_|Xs], Ys) :- sub_set(Xs, Ys).
 %   say what blocks (Kind, Inventory), kills, is collected and wins (Kind).
 %   Replies {"ok": true, "plan": "ESSW"} or {"ok": true, "plan": null} when nothing wins.
 nc_plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Limits, Json) :-
-    catch(( limited(plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Plan), Limits),
+    catch(( Roles =.. [roles|Names], plain_names(Names),
+            limited(plan(M, W, Cells, Legend, R0-C0, Inv0, Roles, Plan), Limits),
             Reply = _{ok:true, plan:Plan} ),
           E, error_reply(E, Reply)),
     reply(Reply, Json).

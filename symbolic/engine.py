@@ -3,8 +3,12 @@
 ``PrologEngine.get()`` starts Prolog on first use and loads ``bridge.pl``; the bridge does the
 loading, checking and querying (see its header). Each :class:`RuleSet` lives in its own module
 (``nc_rs_<n>``) based on ``system``, so two pipelines in one process never see each other's
-clauses, nor anything asserted into ``user``. Values travel as quoted terms (``terms.py``) and
-every reply is one JSON atom, which keeps pyswip's per-solution conversion cost out of the way.
+clauses, nor anything asserted into ``user``; a rule file or query that names a module
+(``nc_rs_9:secret(X)``) is refused, trusted or not, so that nothing can reach past its own rule
+set. Rules must also be pure -- no assert, retract, global state, random numbers or clocks --
+because the reasoners keep the answers they get. Values travel as quoted terms (``terms.py``)
+and every reply is one JSON atom, which keeps pyswip's per-solution conversion cost out of the
+way.
 
 pyswip allows one open query per process, so calls are serialised by a lock.
 """
@@ -132,9 +136,10 @@ class PrologEngine:
         """Load a rule file (or ``text``) into a fresh module and return its :class:`RuleSet`.
 
         Untrusted rules (the default) are proven safe with ``library(sandbox)`` before anything
-        in them can run. ``required`` lists predicate indicators (``"blocks/2"``) the caller
-        will query (``asker`` names who, for the message); a file lacking one is rejected with
-        :class:`RuleInterfaceError`.
+        in them can run; every file, trusted or not, must keep to its own module and be pure
+        (:class:`UnsafeRuleError` otherwise). ``required`` lists predicate indicators
+        (``"blocks/2"``) the caller will query (``asker`` names who, for the message); a file
+        lacking one is rejected with :class:`RuleInterfaceError`.
         """
         if (path is None) == (text is None):
             raise ValueError("give exactly one of path or text")
@@ -306,7 +311,7 @@ def _load_error(reply: dict[str, Any], source: str) -> RuleFileError:
     line = int(line) if line else None
     if kind == "syntax":
         return RuleSyntaxError(message, source=source, line=line)
-    if kind in ("unsafe", "directive", "head", "not_a_clause"):
+    if kind in ("unsafe", "directive", "head", "not_a_clause", "module", "impure"):
         return UnsafeRuleError(message, source=source, line=line)
     if kind == "undefined":
         return RuleFileError(

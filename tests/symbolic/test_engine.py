@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbolic import (
+    QueryError,
     QueryLimitError,
     RuleFileError,
     RuleInterfaceError,
@@ -16,6 +17,7 @@ from symbolic import (
     UnsafeRuleError,
     Var,
 )
+from symbolic.reasoner import RULES_DIR
 from symbolic.reasoners.grid import GridReasoner
 
 INTERFACE = GridReasoner.questions
@@ -195,3 +197,124 @@ def test_a_library_in_one_rule_set_stays_out_of_another(engine):
     engine.load_rules(text=":- use_module(library(clpfd)).\nok(X) :- X #= 1.\n")
     with pytest.raises(RuleSyntaxError):
         engine.load_rules(text="ok(X) :- X #= 1.\n")
+
+
+# -- rule sets stay closed: no goal may name another module ------------------------------------
+@pytest.fixture(scope="module")
+def owner(engine):
+    """A rule set holding a secret, and a predicate of `user` that rules must not reach."""
+    engine._run("assertz(user:nc_user_secret(7))")
+    return engine.load_rules(text="secret_a(42).\n")
+
+
+def test_a_rule_set_cannot_read_another_by_naming_its_module(engine, owner):
+    assert owner.ask(Term("secret_a", Var("X")), Var("X")) == [42]
+    with pytest.raises(UnsafeRuleError, match=f"<rules>:2: `{owner.module}:secret_a\\(A\\)`"):
+        # Loaded before the fix, this answered [42]: one rule set read another's clauses.
+        thief = engine.load_rules(text=f"ok.\nleak(X) :- {owner.module}:secret_a(X).\n")
+        assert thief.ask(Term("leak", Var("X")), Var("X")) == [], "read another rule set"
+
+
+CROSSINGS = [
+    "leak(X) :- {m}:secret_a(X).",
+    "leak(X) :- call({m}:secret_a, X).",
+    "leak(L) :- findall(X, {m}:secret_a(X), L).",
+    "leak(N) :- aggregate_all(count, {m}:secret_a(_), N).",
+    "leak(X) :- @(call(secret_a(X)), {m}).",
+    "leak(X) :- user:nc_user_secret(X).",
+    # Allowed libraries, used to smuggle a goal: clpfd and pairs see `user`.
+    "leak(X) :- clpfd:call(nc_user_secret(X)).",
+    "leak(K) :- pairs:map_list_to_pairs(nc_user_secret, [x], K).",
+    "leak(X) :- M = {m}, M:secret_a(X).",
+    "leak(X) :- M:secret_a(X).",
+    "meeting(10:30).",  # data is refused too: call/N would turn it into a goal
+]
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["sandboxed", "trusted"])
+@pytest.mark.parametrize("rule", CROSSINGS)
+def test_goals_that_name_a_module_are_refused(engine, owner, rule, trusted):
+    with pytest.raises(UnsafeRuleError, match=r"^<rules>:1: `.*` names a module.*write a pair"):
+        engine.load_rules(text=rule.format(m=owner.module) + "\n", trusted=trusted)
+
+
+def test_exported_library_predicates_may_be_qualified(engine):
+    rules = engine.load_rules(
+        text=(
+            ":- use_module(library(pairs)).\n"
+            "first(X) :- lists:member(X, [a, b]).\n"
+            "keyed(K) :- map_list_to_pairs(atom_length, [ab], K).\n"
+        )
+    )
+    assert rules.ask(Term("first", Var("X")), Var("X")) == ["a", "b"]
+    keyed = rules.ask(Term("keyed", Var("K")), Var("K"))
+    assert keyed == [[{"functor": "-", "args": [2, "ab"]}]]
+
+
+def test_a_query_cannot_reach_another_rule_set(engine, owner):
+    asker = engine.load_rules(text="wins(goal).\nblocks(wall, _).\nkills(lava).\nc(key).\n")
+    secret = Term(":", owner.module, Term("secret_a", Var("X")))
+    for goal in (
+        secret,
+        Term("findall", Var("X"), secret, Var("L")),
+        Term("@", Term("call", Term("secret_a", Var("X"))), owner.module),
+        Term("@", Term("call", Term("nc_user_secret", Var("X"))), "user"),
+    ):
+        with pytest.raises(QueryError, match="a query may not name a module"):
+            asker.ask(goal, Var("X"))
+    qualified = Term(":", owner.module, "secret_a")
+    with pytest.raises(QueryError, match="Type error"):
+        asker.semantics(["goal"], [], ["wins/1"], collect=qualified)
+    with pytest.raises(QueryError, match="Type error"):
+        asker.plan(1, [0, 0], ["floor"], (0, 0), [], ("blocks", "kills", "c", qualified))
+    assert asker.ask(Term("wins", Var("K")), Var("K")) == ["goal"]  # still answering
+
+
+# -- rules are pure: the reasoners keep the answers they get -----------------------------------
+IMPURE = [
+    ("bump :- assertz(c(1)).", "assertz"),
+    ("bump :- asserta(c(1)).", "asserta"),
+    ("bump :- assert(c(1)).", "assert"),
+    ("bump :- retract(c(1)).", "retract"),
+    ("bump :- retractall(c(_)).", "retractall"),
+    ("bump :- forall(member(X, [1]), assertz(c(X))).", "assertz"),
+    ("bump(V) :- freeze(V, assertz(c(V))).", "assertz"),
+    ("bump :- call(assertz, c(1)).", "assertz"),
+    ("bump :- call(assertz(c), 1).", "assertz"),
+    ("bump :- maplist(assertz, [c(1)]).", "assertz"),
+    ("bump :- G = assertz(c(1)), call(G).", "assertz"),
+    ("bump :- F = assertz, G =.. [F, c(1)], call(G).", "assertz"),
+    ("bump :- nb_setval(k, 1).", "nb_setval"),
+    ("bump(X) :- flag(k, X, X + 1).", "flag/3"),
+    ("bump :- set_prolog_flag(occurs_check, true).", "set_prolog_flag"),
+    ("bump :- set_prolog_stack(global, limit(100000)).", "set_prolog_stack"),
+    ("roll(X) :- random_between(1, 6, X).", "random_between"),
+    ("roll(X) :- X is random(6).", "random"),
+    ("roll(X) :- X is random_float.", "random_float"),
+    ("now(T) :- get_time(T).", "get_time"),
+]
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["sandboxed", "trusted"])
+@pytest.mark.parametrize("rule, name", IMPURE, ids=[r for r, _ in IMPURE])
+def test_rules_that_change_state_or_vary_are_refused(engine, rule, name, trusted):
+    text = f":- dynamic c/1.\n{rule}\n"
+    with pytest.raises(UnsafeRuleError, match=rf"^<rules>:2: calls {name}, which .* must be pure"):
+        engine.load_rules(text=text, trusted=trusted)
+
+
+def test_a_goal_built_at_run_time_cannot_assert(engine):
+    text = ':- dynamic c/1.\nbump :- atom_codes(F, "assertz"), G =.. [F, c(1)], call(G).\n'
+    with pytest.raises(UnsafeRuleError, match="<rules>:2: calls a goal that is only known at run"):
+        engine.load_rules(text=text)
+
+
+def test_dynamic_declarations_and_data_named_like_state_are_fine(engine):
+    rules = engine.load_rules(text=":- dynamic blocks/2.\nwins(flag).\nkinds([assert, flag]).\n")
+    assert rules.ask(Term("blocks", Var("K"), []), Var("K")) == []
+    assert rules.ask(Term("wins", Var("K")), Var("K")) == ["flag"]
+
+
+@pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.pl")), ids=lambda p: p.name)
+def test_every_packaged_rule_file_passes_the_checks(engine, path):
+    assert engine.load_rules(path).ledger.clauses > 0
