@@ -81,17 +81,25 @@ def test_a_legend_is_one_labelled_cell_per_kind(keydoor):
     assert (reading.labels == demos.cells).mean() >= 0.98
 
 
+# Success over 20 levels by training seed 0..4 (TINY's seed; demonstrations and levels of seed
+# 0), measured; an untrained pipeline solves at most 1 of the 20 (checked below):
+#   PacMaze-Moving, 10 demonstrations, abduced   1.00 1.00 1.00 1.00 1.00
+#   LightsOut-3x3,   4 demonstrations, abduced   1.00 1.00 1.00 1.00 1.00
+#   KeyDoor-8x8,    10 demonstrations, legend    1.00 1.00 1.00 0.95 1.00
+#   (KeyDoor-8x8 on 3 demonstrations: 1.00 0.70 0.95 0.90 0.85 -- a key read as the agent
+#   holding one, a door as a wall, on levels unlike the three it saw)
 @pytest.mark.parametrize(
     ("env_id", "budget", "supervision", "least"),
     [
         ("neurocomp/PacMaze-Moving-5x5-v0", 10, "abduced", 0.9),
         ("neurocomp/LightsOut-3x3-v0", 4, "abduced", 0.9),
-        ("neurocomp/KeyDoor-8x8-v0", 3, "legend", 0.8),
+        ("neurocomp/KeyDoor-8x8-v0", 10, "legend", 0.8),
     ],
 )
 def test_hybrids_without_cell_labels_play(env_id, budget, supervision, least, tmp_path):
     env = environments.make(env_id)
     pipe = HybridPipeline(load_reasoner(env.game), tile=env.tile, supervision=supervision)
+    assert evaluate(env, pipe, 20, 0).success_rate < least  # the bar is not met untrained
     demos = demonstrations(env, budget, 0)
     report = pipe.fit(demos, TINY)
     assert report.actions == len(demos)
@@ -100,7 +108,7 @@ def test_hybrids_without_cell_labels_play(env_id, budget, supervision, least, tm
     assert report.extra["perceived_cell_accuracy"] >= 0.9
     assert report.extra["perceived_alike_accuracy"] >= report.extra["perceived_cell_accuracy"]
     assert pipe.label == f"hybrid-{supervision}"
-    summary = evaluate(env, pipe, 10, 0)
+    summary = evaluate(env, pipe, 20, 0)
     assert summary.success_rate >= least, summary.success_rate
     loaded = load_pipeline(pipe.save(tmp_path / "saved"), env.game)
     assert loaded.label == pipe.label

@@ -9,31 +9,54 @@ import numpy as np
 import torch
 
 import environments
-from neural.rl import make_ppo_policy, train_ppo, train_ppo_at
+from neural.rl import PPOConfig, make_ppo_policy, train_ppo, train_ppo_at
+
+# PPO's settings with rollouts of 64 steps: an update every 512 frames, 16 in 8,192 frames,
+# where the zoo's 1,024-frame rollouts give 8, and whether the last of 8 reached the goal was
+# the seed's luck. Measured by training seed 0..4:
+#                 frames to a mean return of 0.9     greedy policy's wins of 20 at 8,192
+#   zoo's (128)   8192  never never never 8192       20 20 20 0 20
+#   64 steps      5120  6144  6144  6656  5120       20 20 20 20 20 (and at every 1,024 from 4,096)
+# Empty-5x5 starts every level alike, so a greedy policy wins all 20 or none; an untrained one
+# wins none (checked below).
+SHORT_ROLLOUTS = PPOConfig(n_steps=64)
+
+
+def _greedy_wins(policy, env, levels: int = 20) -> int:
+    wins = 0
+    for seed in range(levels):
+        obs, _ = env.reset(seed=1000 + seed)
+        done = False
+        while not done:
+            action, _ = policy.predict(obs, deterministic=True)
+            obs, _, terminated, truncated, info = env.step(int(action))
+            done = terminated or truncated
+        wins += info["success"]
+    return wins
 
 
 def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
     env = environments.make("MiniGrid-Empty-5x5-v0")
     before = set(Path(tempfile.gettempdir()).glob("SB3-*"))
-    result = train_ppo(lambda: environments.make("MiniGrid-Empty-5x5-v0"), 8192, seed=0, tile=8)
+    result = train_ppo(
+        lambda: environments.make("MiniGrid-Empty-5x5-v0"),
+        8192,
+        seed=0,
+        tile=8,
+        config=SHORT_ROLLOUTS,
+    )
     assert set(Path(tempfile.gettempdir()).glob("SB3-*")) == before  # no log directory left
     assert result.frames == 8192 and result.seconds > 0
     returns = [r for _, r in result.curve]
-    assert returns[-1] > returns[0] + 0.3, returns  # the mean training return rises
+    # The mean training return rises from its lowest. (Not from its first point: that one
+    # averages the few episodes that ended within 512 frames, the lucky short ones.)
+    assert returns[-1] > min(returns) + 0.3, returns
     assert result.frames_to_goal is not None and result.frames_to_goal <= 8192
-    wins = 0
-    for seed in range(20):
-        obs, _ = env.reset(seed=1000 + seed)
-        done = False
-        while not done:
-            action, _ = result.policy.predict(obs, deterministic=True)
-            obs, _, terminated, truncated, info = env.step(int(action))
-            done = terminated or truncated
-        wins += info["success"]
-    assert wins >= 18
+    assert _greedy_wins(result.policy, env) >= 18
     fresh = make_ppo_policy(env.observation_space, env.action_space, tile=8)
-    fresh.load_state_dict(result.policy.state_dict())
     fresh.set_training_mode(False)
+    assert _greedy_wins(fresh, env, levels=1) == 0  # untrained, it wins none of these alike levels
+    fresh.load_state_dict(result.policy.state_dict())
     screens = np.stack([env.reset(seed=s)[0] for s in range(8)])
     with torch.no_grad():
         assert np.array_equal(

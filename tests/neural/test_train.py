@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import environments
-from compose.play import level_seed
+from compose.levels import level_seed
 from neural import (
     CellClassifier,
     TrainConfig,
@@ -92,23 +92,26 @@ def test_without_settling_training_runs_to_patience_and_tries_every_rate(demos, 
 
 
 def test_behaviour_cloning_fits_its_training_data(demos):
-    # One level, frames held out within it: the policy can and must fit this.
+    # Three levels, validated on an exact copy of themselves: the checkpoint kept is the one
+    # that fits the training frames best, so the network and the trainer must fit them.
+    # (Validating on 7 frames held out of the same levels instead kept a chance-level early
+    # checkpoint at some seeds: 0.85 / 0.77 / 0.44 / 0.59 / 0.91 at training seeds 0-4.)
+    # Measured this way: 1.0 at seeds 0-4, chance 0.44.
     one = demos.first(3)
+    copies = np.repeat([0, 1], len(one))  # episode 1 is episode 0 again: the validation half
     result = fit(
         lambda: make_policy("medium", (8, 8), actions=4),
-        one.frames,
-        one.actions,
-        np.zeros_like(one.episodes),
-        # One learning rate: with a choice, seven held-out frames can pick a lucky early
-        # checkpoint at 3e-3 (measured: 86% of them right at step 75, 59% of the training
-        # frames) over one that fits.
-        TrainConfig(max_steps=400, learning_rates=(1e-3,)),
+        np.concatenate([one.frames, one.frames]),
+        np.concatenate([one.actions, one.actions]),
+        copies,
+        TrainConfig(max_steps=400, learning_rates=(1e-3,), val_fraction=0.5),
     )
+    assert result.val_size == len(one)
     with torch.no_grad():
         logits = result.model(to_input(one.frames))
     train_accuracy = (logits.argmax(1).numpy() == one.actions).mean()
     chance = np.bincount(one.actions).max() / len(one.actions)
-    assert train_accuracy > max(0.8, chance + 0.3), (train_accuracy, chance)
+    assert train_accuracy > max(0.95, chance + 0.3), (train_accuracy, chance)
 
 
 def test_training_is_seeded(demos):
