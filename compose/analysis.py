@@ -1,4 +1,5 @@
-"""From result rows to the numbers a report shows: estimates, winners, costs, attributions.
+"""From result rows to the numbers a report shows: estimates, the headline (best hybrid
+against the best monolith and PPO), winners, costs, attributions.
 
 Everything here is computed from the database rows alone, so ``neurocomp report DIR`` can
 rebuild a report at any time and its numbers always match the database.
@@ -17,7 +18,22 @@ from compose.goal import GOAL, BudgetToGoal, budget_to_goal
 from compose.stats import Estimate, paired_difference, success_estimate
 from compose.store import ResultRow
 
-__all__ = ["GOAL", "Analysis", "BudgetToGoal", "Cell", "analyse", "budget_to_goal", "to_json"]
+__all__ = [
+    "GOAL",
+    "Analysis",
+    "BudgetToGoal",
+    "Cell",
+    "HeadlineRow",
+    "Verdict",
+    "analyse",
+    "best_cell",
+    "budget_to_goal",
+    "counted",
+    "frames_text",
+    "headline",
+    "standing",
+    "to_json",
+]
 
 
 @dataclass
@@ -38,6 +54,13 @@ class Cell:
     @property
     def outcomes(self) -> list[str]:
         return [r.outcomes for r in self.rows]
+
+    @property
+    def seen(self) -> int | None:
+        """Evaluation levels (over all seeds) whose content the pipeline met in training;
+        None if a row predates that record."""
+        counts = [r.seen_levels for r in self.rows]
+        return None if None in counts else sum(counts)  # type: ignore[arg-type]
 
     @property
     def mean_return(self) -> float:
@@ -77,6 +100,62 @@ class Verdict:
         return self.runner_up is not None and (
             self.runner_up.success.value == self.winner.success.value
         )
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """The question a comparison is read for, on one split: does the best hybrid beat the best
+    that the networks managed? One row of :func:`headline`.
+
+    ``hybrid`` and ``monolith`` are the best cells (:func:`best_cell`: highest success, then
+    highest mean return, then the earlier in the config), at ``budget`` demonstration
+    episodes, among every pipeline of kind ``hybrid`` and among every pipeline of kind
+    ``monolithic``, whatever its perception, size, inputs, augmentation or training. ``ppo``
+    is the best cell of the pipelines that learn from reward, each at its own largest budget
+    of frames (read it from ``ppo.budget``), not at its best one. ``oracle`` (it reads the
+    true scene) is the upper bound, not a contender. Each is None when no such pipeline played
+    the split: a fixed-size network on a larger screen, a comparison without PPO, a split only
+    the oracle played. ``budget`` is the analysis's largest demonstration budget (0 when only
+    the oracle and PPO ran).
+
+    ``hybrid_vs_monolith`` and ``hybrid_vs_ppo`` are the hybrid's success minus the other's,
+    in proportions (+0.8: the hybrid 80 points ahead), with a paired 95% interval
+    (:func:`compose.stats.paired_difference`: the same seeds and levels drawn for both).
+    :attr:`over_monolith` and :attr:`over_ppo` read them (:func:`standing`). A difference is
+    None when either side is missing or the two were not evaluated on the same seeds with as
+    many levels each (a failed job): an unpaired difference would add which levels were drawn
+    to how the pipelines differ.
+    """
+
+    split: str
+    budget: int  # demonstration episodes of the hybrid and monolith cells (the largest)
+    hybrid: Cell | None
+    monolith: Cell | None
+    ppo: Cell | None
+    oracle: Cell | None
+    hybrid_vs_monolith: Estimate | None
+    hybrid_vs_ppo: Estimate | None
+
+    @property
+    def over_monolith(self) -> str | None:
+        """:func:`standing` of the hybrid against the best monolith."""
+        return standing(self.hybrid_vs_monolith)
+
+    @property
+    def over_ppo(self) -> str | None:
+        """:func:`standing` of the hybrid against PPO."""
+        return standing(self.hybrid_vs_ppo)
+
+
+def standing(difference: Estimate | None) -> str | None:
+    """``"ahead"`` when the whole 95% interval of a difference is above zero, ``"behind"``
+    when it is below, ``"within noise"`` when it holds zero (an exact tie among them); None
+    without a difference."""
+    if difference is None:
+        return None
+    if difference.low > 0:
+        return "ahead"
+    return "behind" if difference.high < 0 else "within noise"
 
 
 @dataclass
@@ -224,12 +303,18 @@ class Analysis:
 
 
 def frames_text(frames: int) -> str:
-    """``100k frames``, ``2M frames``."""
+    """``100k frames``, ``2M frames``, ``1 frame``."""
     if frames >= 1_000_000 and frames % 100_000 == 0:
         return f"{frames / 1_000_000:g}M frames"
     if frames >= 1000 and frames % 1000 == 0:
         return f"{frames // 1000}k frames"
-    return f"{frames:,} frames"
+    return counted(frames, "frame")
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 episode``, ``3 episodes``, ``1,000 demonstration episodes``, ``2 moves``: a count
+    and its noun, singular for exactly one (the plural is ``singular + "s"`` unless given)."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
 def analyse(
@@ -287,18 +372,61 @@ def _verdict(analysis: Analysis, split: str, budget: int) -> Verdict | None:
     contenders.sort(key=lambda c: (c.success.value, c.mean_return), reverse=True)
     winner = contenders[0]
     runner_up = contenders[1] if len(contenders) > 1 else None
-    difference = None
-    if runner_up is not None and winner.seeds == runner_up.seeds:
-        try:
-            difference = paired_difference(winner.outcomes, runner_up.outcomes)
-        except ValueError:
-            difference = None
-    return Verdict(split, budget, winner, runner_up, difference)
+    return Verdict(split, budget, winner, runner_up, _paired(winner, runner_up))
+
+
+def headline(a: Analysis) -> list[HeadlineRow]:
+    """The answer to "does the hybrid beat the networks?": one :class:`HeadlineRow` per split
+    of the analysis (``a.splits``, in order), at its largest demonstration budget — the best
+    hybrid, the best monolith, PPO at its largest budget of frames and the oracle, with the
+    best hybrid's paired differences to the best monolith and to PPO.
+
+    Every split of the analysis gets its row, however little played it; a side that did not
+    play is None, and so is any difference it would enter (only the oracle ran: every side
+    but the oracle, and both differences). Deterministic: the same analysis gives the same
+    rows, intervals included. ``results.json`` holds it under ``"headline"``."""
+    return [_headline_row(a, split) for split in a.splits]
+
+
+def _headline_row(a: Analysis, split: str) -> HeadlineRow:
+    budget = a.top_budget
+    hybrid = best_cell([a.cell(p, budget, split) for p in a.hybrids()])
+    monolith = best_cell([a.cell(p, budget, split) for p in a.monolithic()])
+    ppo = best_cell([a.cell(p, a.top_of(p), split) for p in a.explorers()])
+    oracle = best_cell([a.cell(p, 0, split) for p in a.pipelines if a.kinds[p] == "oracle"])
+    return HeadlineRow(
+        split,
+        budget,
+        hybrid,
+        monolith,
+        ppo,
+        oracle,
+        _paired(hybrid, monolith),
+        _paired(hybrid, ppo),
+    )
+
+
+def best_cell(cells: list[Cell | None]) -> Cell | None:
+    """The cell with the highest success, then the highest mean return; the first such on a
+    tie (None counts as not played; None when none was)."""
+    played = [c for c in cells if c is not None]
+    return max(played, key=lambda c: (c.success.value, c.mean_return), default=None)
+
+
+def _paired(a: Cell | None, b: Cell | None) -> Estimate | None:
+    """``a`` minus ``b`` paired on the same seeds and levels; None if they cannot be paired."""
+    if a is None or b is None or a.seeds != b.seeds:
+        return None
+    try:
+        return paired_difference(a.outcomes, b.outcomes)
+    except ValueError:  # as many seeds, but not as many levels
+        return None
 
 
 def to_json(a: Analysis) -> dict[str, Any]:
-    """The analysis as ``results.json``: every row, every cell's estimate, every verdict, and
-    the demonstrations each learner needed to reach 95% success (:class:`BudgetToGoal`)."""
+    """The analysis as ``results.json``: the headline (:func:`headline`), every row, every
+    cell's estimate, every verdict, and the demonstrations each learner needed to reach 95%
+    success (:class:`BudgetToGoal`)."""
     rows = [
         {
             "pipeline": r.pipeline,
@@ -309,6 +437,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
             "episodes": r.episodes,
             "successes": r.successes,
             "success_rate": r.success_rate,
+            "seen_levels": r.seen_levels,  # evaluation levels met in training, by content
             "mean_return": r.mean_return,
             "mean_steps": r.mean_steps,
             "latency_ms": r.latency,
@@ -352,6 +481,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
     ]
     return {
         "env": a.config.env,
+        "headline": [_headline_json(h) for h in headline(a)],
         "settings_hash": a.settings_hash,
         "config": json.loads(a.config.model_dump_json()),
         "rows": rows,
@@ -359,3 +489,35 @@ def to_json(a: Analysis) -> dict[str, Any]:
         "verdicts": verdicts,
         "budget_to_goal": [asdict(g) for g in a.budget_to_goal()],
     }
+
+
+def _headline_json(h: HeadlineRow) -> dict[str, Any]:
+    """One headline row: each side as its pipeline, budget and success (None: did not play),
+    each difference in proportions with its interval and :func:`standing`."""
+    return {
+        "split": h.split,
+        "budget": h.budget,
+        "hybrid": _side_json(h.hybrid),
+        "monolith": _side_json(h.monolith),
+        "ppo": _side_json(h.ppo),
+        "oracle": _side_json(h.oracle),
+        "hybrid_minus_monolith": _gap_json(h.hybrid_vs_monolith),
+        "hybrid_minus_ppo": _gap_json(h.hybrid_vs_ppo),
+    }
+
+
+def _side_json(c: Cell | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "pipeline": c.pipeline,
+        "budget": c.budget,
+        "success_rate": c.success.value,
+        "ci95": [c.success.low, c.success.high],
+    }
+
+
+def _gap_json(d: Estimate | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"difference": d.value, "ci95": [d.low, d.high], "standing": standing(d)}

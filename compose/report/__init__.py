@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from compose.analysis import Analysis, analyse, frames_text, to_json
+from compose.analysis import Analysis, analyse, counted, frames_text, to_json
 from compose.document import Block, Figure, H, P, to_html, to_markdown
 from compose.errors import ResultsError
 from compose.experiment import read_config
@@ -26,6 +26,7 @@ from compose.report.outcomes import (
     success_table,
     who_won,
 )
+from compose.report.text import listed
 from compose.store import ResultStore
 from environments.registry import game_of
 from environments.spec import GameSpec
@@ -105,14 +106,15 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
         P(
             f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**; "
             f"pipelines {', '.join(a.pipelines)}; budgets "
-            f"{', '.join(map(str, a.budgets))} demonstration episodes"
+            f"{listed(a.budgets, 'demonstration episode')}"
             + (f" (PPO: {', '.join(frames_text(f) for f in a.frames)})" if a.frames else "")
-            + f"; {seeds} seed(s); "
-            f"{episodes} evaluation levels per seed and split. Intervals are 95% (two-level "
+            + f"; {counted(seeds, 'seed')}; "
+            f"{counted(episodes, 'evaluation level')} per seed and split. Intervals are 95% "
+            "(two-level "
             "bootstrap over seeds and levels, never narrower than the Wilson interval)."
         )
     )
-    out += who_won(a)
+    out += who_won(a, figures)
     out += success_table(a)
     out += budget_to_goal(a)
     out += consumption(a)
@@ -122,7 +124,8 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
         Figure(
             figures["sample_efficiency"],
             "Success rate against demonstration episodes, one panel per split; "
-            "bands are 95% intervals, the dashed line is the oracle.",
+            "bands are 95% intervals, the dashed line is the oracle. Each pipeline's points "
+            "are nudged a little sideways, so that lines which coincide all stay visible.",
         )
     )
     if "frames" in figures:
@@ -131,14 +134,15 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
                 figures["frames"],
                 f"Success on {a.splits[0]} against the frames of interaction each pipeline "
                 "consumed: the expert's frames behind the demonstrations for the learners that "
-                "imitate, its own play for PPO. Log scale; bars are 95% intervals.",
+                "imitate, its own play for PPO. Log scale; bars are 95% intervals; points "
+                "nudged a little sideways so that none hides another.",
             )
         )
     out.append(H(2, "Out of distribution"))
     out.append(
         Figure(
             figures["ood"],
-            f"All splits at {a.top_budget} demonstration episodes. "
+            f"All splits at {counted(a.top_budget, 'demonstration episode')}. "
             "n/a: a fixed-size network cannot take a larger screen at all.",
         )
     )
@@ -146,8 +150,10 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
         out.append(
             Figure(
                 figures["grid_size"],
-                f"Success against grid size at {a.top_budget} demonstration episodes, one line "
-                "per pipeline (trained on the first size); bars are 95% intervals. A pipeline "
+                f"Success against grid size at {counted(a.top_budget, 'demonstration episode')}, "
+                "one line "
+                "per pipeline (trained on the first size); bars are 95% intervals; points "
+                "nudged a little sideways so that none hides another. A pipeline "
                 "missing at a size cannot take that screen at all.",
             )
         )

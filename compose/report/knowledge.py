@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compose.analysis import Analysis
+from compose.analysis import Analysis, counted
 from compose.document import Block, Code, Figure, H, P, Table
 from compose.report.text import augmented, pct
 from compose.screens import outline, replay, save_strip
@@ -98,7 +98,7 @@ def attribution(a: Analysis) -> list[Block]:
             "of that kind read correctly, over every decision), by budget:"
         )
     )
-    out.append(Table(["kind", *[f"{b} demos" for b in a.budgets]], rows))
+    out.append(Table(["kind", *[counted(b, "demo") for b in a.budgets]], rows))
     gap_rows = []
     for split in a.splits:
         for b in a.budgets:
@@ -155,9 +155,10 @@ def episode(a: Analysis, game: GameSpec, figures: dict[str, Path]) -> list[Block
     result = "solved" if trace.get("success") else "not solved"
     out.append(
         P(
-            f"The hybrid trained on {a.top_budget} demonstration episodes (seed 0), on the first "
-            f"evaluation level of {trace['split']} (level seed {trace['level_seed']}): "
-            f"{result} in {trace.get('total_steps', len(trace['steps']))} steps. Each step shows "
+            f"The hybrid trained on {counted(a.top_budget, 'demonstration episode')} (seed 0), "
+            f"on the first evaluation level of {trace['split']} (level seed "
+            f"{trace['level_seed']}): {result} in "
+            f"{counted(trace.get('total_steps', len(trace['steps'])), 'step')}. Each step shows "
             f"the scene as perceived ({game.legend()}) and the reasoner's explanation."
         )
     )
@@ -171,7 +172,7 @@ def episode(a: Analysis, game: GameSpec, figures: dict[str, Path]) -> list[Block
         )
     lines = []
     for step in trace["steps"]:
-        wrong = f" ({step['wrong_cells']} cell(s) misread)" if step["wrong_cells"] else ""
+        wrong = f" ({counted(step['wrong_cells'], 'cell')} misread)" if step["wrong_cells"] else ""
         lines.append(f"step {step['step']}{wrong}\n{step['perceived']}\n{step['explanation']}\n")
     out.append(Code("\n".join(lines).rstrip()))
     return out
@@ -200,7 +201,7 @@ def provenance(a: Analysis, ignored: int) -> list[Block]:
     versions = a.rows[0].versions
     created = sorted(r.created_at for r in a.rows)
     text = [
-        f"- settings hash `{a.settings_hash}`; {len(a.rows)} result rows "
+        f"- settings hash `{a.settings_hash}`; {counted(len(a.rows), 'result row')} "
         f"({created[0]} to {created[-1]})",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "- evaluation levels are the same for every pipeline (seeded per seed and level "
@@ -210,8 +211,8 @@ def provenance(a: Analysis, ignored: int) -> list[Block]:
     ]
     if ignored:
         text.append(
-            f"- {ignored} row(s) in the database belong to other settings or jobs "
-            "and are not reported here"
+            f"- not reported here: {counted(ignored, 'row')} of the database, from other "
+            "settings or jobs"
         )
     return [
         H(2, "Method and provenance"),

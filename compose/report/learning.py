@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compose.analysis import GOAL, Analysis, BudgetToGoal
+from compose.analysis import GOAL, Analysis, BudgetToGoal, counted
 from compose.document import Block, H, P, Table
 from compose.report.text import multiple, num, pct, times
 
@@ -34,8 +34,9 @@ def budget_to_goal(a: Analysis) -> list[Block]:
             "(1, 3 not run): those smaller budgets have no result for this pipeline (a run "
             "stopped early, or a job failed), so the goal may have been reached there. "
             f"> {a.top_budget:,}: did not reach "
-            f"{pct(GOAL)} within the largest budget tried, {a.top_budget:,} demonstration "
-            "episodes. n/a: the pipeline cannot play that split's screen size."
+            f"{pct(GOAL)} within the largest budget tried, "
+            f"{counted(a.top_budget, 'demonstration episode')}. "
+            "n/a: the pipeline cannot play that split's screen size."
         ),
         Table(["pipeline", *a.splits], _goal_rows(a, learners, found, _budget_cell)),
     ]
@@ -49,7 +50,8 @@ def budget_to_goal(a: Analysis) -> list[Block]:
             f"pipeline needed as {reference} to reach {pct(GOAL)} on the same split (×30: "
             "thirty times as many), with a 95% interval from the same draws for both. A ratio "
             f"with > is a lower bound: the pipeline did not reach {pct(GOAL)} within the "
-            f"largest budget tried, {a.top_budget:,} demonstration episodes, so it needs more "
+            f"largest budget tried, {counted(a.top_budget, 'demonstration episode')}, so it "
+            "needs more "
             f"than that. —: {reference} itself did not reach {pct(GOAL)} there, and there is "
             "nothing to divide by. The cap is this comparison's largest budget, not the "
             "pipeline's limit: the `full` preset stops at 300 demonstration episodes, the "

@@ -6,21 +6,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from compose.analysis import Analysis, Cell, Verdict, frames_text
+from compose.analysis import (
+    Analysis,
+    Cell,
+    HeadlineRow,
+    Verdict,
+    best_cell,
+    counted,
+    frames_text,
+    headline,
+    standing,
+)
 from compose.document import Block, Figure, H, P, Table
-from compose.report.text import augmented, num, pct, points
-from compose.stats import paired_difference
+from compose.report.text import (
+    augmented,
+    listed,
+    num,
+    pct,
+    points,
+    signed_interval,
+    signed_points,
+)
+from compose.stats import Estimate, paired_difference
 
 __all__ = [
     "consumption",
     "costs",
+    "headline_blocks",
     "size_sweep",
     "success_table",
     "who_won",
 ]
 
 
-def who_won(a: Analysis) -> list[Block]:
+def who_won(a: Analysis, figures: dict[str, Path] | None = None) -> list[Block]:
+    """The headline (best hybrid against the best monolith and PPO, per split), then every
+    learner's winner and runner-up per split and budget; ``figures["headline"]`` is shown
+    with the headline when given."""
     out: list[Block] = [H(2, "Who won")]
     if not a.verdicts:
         if a.explorers():
@@ -33,45 +55,116 @@ def who_won(a: Analysis) -> list[Block]:
             )
         )
         return out
-    top = [v for v in a.verdicts if v.budget == a.top_budget]
-    sentences = []
-    for v in top:
-        w = v.winner
-        if v.nobody:
-            sentences.append(f"- **{v.split}**: no winner: no learner solved a single level.")
-            continue
-        if v.runner_up is None:
-            sentences.append(
-                f"- **{v.split}**: only {w.pipeline} was evaluated ({w.success.text()})."
-            )
-            continue
-        r = v.runner_up
-        d = v.difference
-        if v.tied:
-            verdict = f"no winner: {w.pipeline} and {r.pipeline} tie"
-        elif d is None:
-            verdict = "no paired comparison possible"
-        elif d.low > 0:
-            verdict = f"**{w.pipeline} wins** by {points(d)}"
-        else:
-            verdict = (
-                f"no clear winner: the difference, {100 * d.value:.0f} points "
-                f"[{100 * d.low:.0f}–{100 * d.high:.0f}], is within noise"
-            )
-        sentences.append(
-            f"- **{v.split}**: {verdict} — {w.pipeline} {w.success.text()} vs "
-            f"{r.pipeline} {r.success.text()}."
-        )
+    out += headline_blocks(a, figures or {})
+    out.append(H(3, "Every learner: winner and runner-up"))
     out.append(
         P(
-            f"At the largest budget ({a.top_budget} demonstration episodes), per split "
-            "(winner vs runner-up, paired on the same levels):\n\n" + "\n".join(sentences)
+            f"At the largest budget ({counted(a.top_budget, 'demonstration episode')}), per "
+            "split (winner vs runner-up among every learner, paired on the same levels):\n\n"
+            + "\n".join(_verdict_sentence(v) for v in a.verdicts if v.budget == a.top_budget)
         )
     )
     if a.hybrids():
         out.append(P(_hybrid_sentence(a)))
     if a.explorers():
         out.append(P(_ppo_sentence(a)))
+    out.append(_verdict_table(a))
+    return out
+
+
+def headline_blocks(a: Analysis, figures: dict[str, Path]) -> list[Block]:
+    """Per split, in words: the best hybrid, the best monolith, PPO, and the hybrid's
+    differences to them (:func:`compose.analysis.headline`); then its figure."""
+    rows = headline(a)
+    ppo = (
+        f" and against PPO at its largest budget ({frames_text(a.frames[-1])})" if a.frames else ""
+    )
+    out: list[Block] = [
+        P(
+            f"At {counted(a.top_budget, 'demonstration episode')}, the largest budget, per "
+            "split: the best hybrid against the best monolithic network (whichever did best: "
+            f"any size, input, augmentation or training){ppo}. Differences are the hybrid's "
+            "success minus the other's, in percentage points, paired on the same seeds and "
+            "levels, with a 95% interval; within noise: the interval holds zero.\n\n"
+            + "\n".join(_headline_sentence(h, bool(a.explorers())) for h in rows)
+        )
+    ]
+    if "headline" in figures:
+        out.append(
+            Figure(
+                figures["headline"],
+                "One column per split. Above: success of the best hybrid, the best monolith "
+                "and PPO (bars: 95% intervals; under each bar, the pipeline that did best; "
+                "dashed: the oracle). Below: the best hybrid minus each of the other two, in "
+                "points, with its paired 95% interval; above zero, the hybrid is ahead.",
+            )
+        )
+    return out
+
+
+def _headline_sentence(h: HeadlineRow, ppo_ran: bool) -> str:
+    """``- **split**: best hybrid **X** 100% [..]; best monolith Y 20% [..]: **X ahead**, +80
+    points [..]; ppo (300k frames) ...; oracle ...``. PPO is left out of a comparison that did
+    not run it."""
+    if h.hybrid is None and h.monolith is None and h.ppo is None:
+        oracle = f"; oracle {h.oracle.success.text()}" if h.oracle else ""
+        return f"- **{h.split}**: no learner played it{oracle}."
+    parts = [
+        "no hybrid played it"
+        if h.hybrid is None
+        else f"best hybrid **{h.hybrid.pipeline}** {h.hybrid.success.text()}",
+        _against(h.hybrid, h.monolith, h.hybrid_vs_monolith, "no monolithic network played it"),
+    ]
+    if ppo_ran:
+        parts.append(_against(h.hybrid, h.ppo, h.hybrid_vs_ppo, "PPO did not play it"))
+    if h.oracle is not None:
+        parts.append(f"oracle {h.oracle.success.text()}")
+    return f"- **{h.split}**: " + "; ".join(parts) + "."
+
+
+def _against(hybrid: Cell | None, other: Cell | None, d: Estimate | None, missing: str) -> str:
+    """The best monolith or PPO, and the best hybrid's difference to it, in words."""
+    if other is None:
+        return missing
+    said = (
+        f"{other.pipeline} ({frames_text(other.budget)}) {other.success.text()}"
+        if other.kind == "ppo"
+        else f"best monolith {other.pipeline} {other.success.text()}"
+    )
+    if hybrid is None:
+        return said
+    if d is None:
+        return f"{said}: not paired (not evaluated on the same seeds and levels)"
+    leader = {"ahead": hybrid.pipeline, "behind": other.pipeline}.get(standing(d) or "")
+    said += f": **{leader} ahead**" if leader else ": within noise"
+    return f"{said}, {signed_points(d)}"
+
+
+def _verdict_sentence(v: Verdict) -> str:
+    """The winner among every learner at one budget against its runner-up, in words."""
+    w = v.winner
+    if v.nobody:
+        return f"- **{v.split}**: no winner: no learner solved a single level."
+    if v.runner_up is None:
+        return f"- **{v.split}**: only {w.pipeline} was evaluated ({w.success.text()})."
+    r = v.runner_up
+    d = v.difference
+    if v.tied:
+        verdict = f"no winner: {w.pipeline} and {r.pipeline} tie"
+    elif d is None:
+        verdict = "no paired comparison possible"
+    elif d.low > 0:
+        verdict = f"**{w.pipeline} wins** by {points(d)}"
+    else:
+        verdict = f"no clear winner: the difference, {points(d)}, is within noise"
+    return (
+        f"- **{v.split}**: {verdict} — {w.pipeline} {w.success.text()} vs "
+        f"{r.pipeline} {r.success.text()}."
+    )
+
+
+def _verdict_table(a: Analysis) -> Table:
+    """Winner and runner-up among every learner, per split and budget."""
     rows = []
     for v in a.verdicts:
         d = v.difference
@@ -83,28 +176,23 @@ def who_won(a: Analysis) -> list[Block]:
                 v.winner.success.text(),
                 v.runner_up.pipeline if v.runner_up else "—",
                 v.runner_up.success.text() if v.runner_up else "—",
-                "—"
-                if d is None
-                else f"{100 * d.value:+.0f} [{100 * d.low:+.0f}, {100 * d.high:+.0f}]",
+                "—" if d is None else signed_interval(d),
                 _verdict_word(v),
             ]
         )
-    out.append(
-        Table(
-            [
-                "split",
-                "budget",
-                "winner",
-                "success",
-                "runner-up",
-                "success",
-                "difference (points)",
-                "verdict",
-            ],
-            rows,
-        )
+    return Table(
+        [
+            "split",
+            "budget",
+            "winner",
+            "success",
+            "runner-up",
+            "success",
+            "difference (points)",
+            "verdict",
+        ],
+        rows,
     )
-    return out
 
 
 def _verdict_word(v: Verdict) -> str:
@@ -163,28 +251,20 @@ def _hybrid_sentence(a: Analysis) -> str:
         )
         if reached is not None:
             parts.append(
-                f"{who} reaches ≥95% success on {split} from {reached} demonstration "
-                f"episode(s) ({a.cell(hybrid, reached, split).success.text()})."
+                f"{who} reaches ≥95% success on {split} from "
+                f"{counted(reached, 'demonstration episode')} "
+                f"({a.cell(hybrid, reached, split).success.text()})."
             )
         else:
             parts.append(
                 f"{who} does not reach 95% success on {split} within "
-                f"{a.top_budget} demonstration episodes."
+                f"{counted(a.top_budget, 'demonstration episode')}."
             )
-    best_mono = max(
-        (
-            (c.success.value, c.pipeline, b)
-            for p in a.monolithic()
-            for b in a.budgets
-            if (c := a.cell(p, b, split)) is not None
-        ),
-        default=None,
-    )
-    if best_mono is not None:
-        value, pipeline, budget = best_mono
+    best = best_cell([a.cell(p, b, split) for p in a.monolithic() for b in a.budgets])
+    if best is not None:
         parts.append(
-            f"The best monolithic result on {split} is {pipeline} at {budget} "
-            f"episode(s): {pct(value)}."
+            f"The best monolithic result on {split} is {best.pipeline} at "
+            f"{counted(best.budget, 'episode')}: {pct(best.success.value)}."
         )
     return " ".join(parts)
 
@@ -218,6 +298,36 @@ def success_table(a: Analysis) -> list[Block]:
         Table(headers, returns),
         P("Splits:"),
         Table(["split", "environment"], split_rows),
+        *unseen_levels(a),
+    ]
+
+
+def unseen_levels(a: Analysis) -> list[Block]:
+    """Whether the evaluation levels were unseen: by content, per pipeline and split."""
+    cells = [c for c in a.cells.values() if c.kind != "oracle"]
+    counts = [c.seen for c in cells]
+    if not cells or None in counts:
+        return [P("Levels: these rows predate the record of levels met in training.")]
+    method = (
+        "Every pipeline trains on levels redrawn until their content (every cell, the agent, "
+        "what it holds) differs from each evaluation level of its seed, so that no "
+        "evaluation level is one it trained on, unless the game has too few distinct levels."
+    )
+    if not any(counts):
+        return [P(f"**Unseen levels.** {method} Here none was: 0 of the evaluation levels.")]
+    rows = []
+    for pipeline in a.pipelines:
+        for b in a.budgets_of(pipeline):
+            found = [a.cell(pipeline, b, s) for s in a.splits]
+            if any(c is not None and c.seen for c in found):
+                shown = [f"{c.seen} of {c.success.n}" if c else "n/a" for c in found]
+                rows.append([pipeline, a.budget_label(pipeline, b), *shown])
+    return [
+        P(
+            f"**Unseen levels.** {method} This game has too few for that: the evaluation "
+            "levels each pipeline met in training, by content (all the others were unseen):"
+        ),
+        Table(["pipeline", "budget", *a.splits], rows),
     ]
 
 
@@ -365,8 +475,8 @@ def costs(a: Analysis, figures: dict[str, Path]) -> list[Block]:
     out: list[Block] = [
         H(2, "Costs"),
         P(
-            f"Parameters; training wall time per budget ({' / '.join(map(str, a.budgets))} "
-            "episodes, or PPO's frames; one CPU thread, learning-rate search and early stopping "
+            f"Parameters; training wall time per budget ({listed(a.budgets, 'episode', ' / ')}"
+            ", or PPO's frames; one CPU thread, learning-rate search and early stopping "
             "included); "
             f"decision latency in ms, p50 / p95, on {split} at the largest budget, split into "
             "the neural part (perception, or the whole policy) and the symbolic part (Prolog "
@@ -416,11 +526,13 @@ def size_sweep(a: Analysis, figures: dict[str, Path]) -> list[Block]:
         cs, cl = a.cell(small, a.top_budget, split), a.cell(large, a.top_budget, split)
         if cs and cl and cs.seeds == cl.seeds:
             d = paired_difference(cl.outcomes, cs.outcomes)
-        verdict = f"Largest ({large}) minus smallest ({small}) at {a.top_budget} episodes: "
+        verdict = (
+            f"Largest ({large}) minus smallest ({small}) at {counted(a.top_budget, 'episode')}: "
+        )
         if d is None:
             verdict += "— (not evaluated on the same seeds)."
         else:
-            verdict += f"{100 * d.value:+.0f} points [{100 * d.low:+.0f}, {100 * d.high:+.0f}]"
+            verdict += signed_points(d)
             if d.low > 0:
                 verdict += " — bigger helps here."
             elif d.high < 0:
