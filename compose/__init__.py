@@ -31,7 +31,8 @@ _HOME = {
     "EpisodeResult": "compose.play",
     "EvalSummary": "compose.play",
     "evaluate": "compose.play",
-    "level_seed": "compose.play",
+    "evaluation_levels": "compose.levels",
+    "level_seed": "compose.levels",
     "play_episode": "compose.play",
     "build_report": "compose.report",
 }

@@ -17,8 +17,9 @@ import torch
 
 from compose.build import build_pipeline, demonstrations
 from compose.config import PipelineSpec
+from compose.levels import level_seed
 from compose.pipelines import Pipeline
-from compose.play import evaluate, level_seed
+from compose.play import evaluate
 from compose.stats import percentiles
 from environments.core import GridGame
 from environments.registry import game_of, games, make

@@ -3,20 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from compose.config import PipelineSpec
 from compose.errors import ConfigError
+from compose.levels import level_seed, training_levels
 from compose.loading import load_pipeline
 from compose.networks import MonolithicPipeline, PPOPipeline
 from compose.pipelines import FitReport, HybridPipeline, OraclePipeline, Pipeline
-from compose.play import level_seed
 from compose.teaching import fit_with_play
 from environments.core import GridGame
+from environments.errors import clip
 from neural.data import Demonstrations, collect_demonstrations
 from neural.train import TrainConfig
-from symbolic.reasoner import load_reasoner
+from symbolic.reasoner import load_reasoner, reasoner_class
 
 __all__ = [
     "build_pipeline",
@@ -69,23 +70,39 @@ def build_pipeline(
     return OraclePipeline(reasoner)
 
 
-def demonstrations(env: GridGame, budget: int, seed: int) -> Demonstrations:
-    """The expert's episodes on the first ``budget`` training levels of ``seed``."""
-    return collect_demonstrations(env, [level_seed(seed, "train", i) for i in range(budget)])
+def demonstrations(
+    env: GridGame, budget: int, seed: int, held_out: Collection[str] = frozenset()
+) -> Demonstrations:
+    """The expert's episodes on the first ``budget`` training levels of ``seed``, none of
+    them a ``held_out`` level (the content keys of the evaluation levels, see
+    :func:`compose.levels.held_out`) where the game has enough others."""
+    levels = training_levels(env, seed, budget, held_out)
+    return collect_demonstrations(env, levels.seeds)
 
 
 def train_pipeline(
-    pipe: Pipeline, env: GridGame, budget: int, seed: int, config: TrainConfig
+    pipe: Pipeline,
+    env: GridGame,
+    budget: int,
+    seed: int,
+    config: TrainConfig,
+    held_out: Collection[str] = frozenset(),
 ) -> FitReport:
     """Fit ``pipe`` on ``budget`` demonstration episodes of ``env`` (PPO: on ``budget`` frames
-    of its own play); the oracle learns nothing and only reports the rules it uses."""
+    of its own play), never on a ``held_out`` level where the game has enough others; the
+    oracle learns nothing and only reports the rules it uses. The report's ``levels`` are
+    the content keys of every level it trained on."""
     if isinstance(pipe, OraclePipeline):
         return pipe.fit_report()
     if isinstance(pipe, PPOPipeline):
-        return pipe.fit_frames(env, budget, level_seed(seed, "rl", 0))
+        return pipe.fit_frames(env, budget, level_seed(seed, "rl", 0), held_out)
+    demos = demonstrations(env, budget, seed, held_out)
     if isinstance(pipe, MonolithicPipeline):
-        return fit_with_play(pipe, env, demonstrations(env, budget, seed), seed, config)
-    return pipe.fit(demonstrations(env, budget, seed), config)
+        report = fit_with_play(pipe, env, demos, seed, config, held_out)
+    else:
+        report = pipe.fit(demos, config)
+    report.levels = report.levels | frozenset(demos.levels)
+    return report
 
 
 def shares_training(spec: PipelineSpec) -> bool:
@@ -95,17 +112,22 @@ def shares_training(spec: PipelineSpec) -> bool:
 
 
 def train_pipeline_at(
-    pipe: Pipeline, env: GridGame, budgets: Sequence[int], seed: int, config: TrainConfig
+    pipe: Pipeline,
+    env: GridGame,
+    budgets: Sequence[int],
+    seed: int,
+    config: TrainConfig,
+    held_out: Collection[str] = frozenset(),
 ) -> Iterator[FitReport]:
     """Train ``pipe`` for each of ``budgets`` in turn: after each report, ``pipe`` is the
     pipeline trained on that budget. Only a pipeline that :func:`shares_training` takes more
     than one budget (PPO trains once, to the largest)."""
     if isinstance(pipe, PPOPipeline):
-        yield from pipe.fit_frames_at(env, budgets, level_seed(seed, "rl", 0))
+        yield from pipe.fit_frames_at(env, budgets, level_seed(seed, "rl", 0), held_out)
         return
     if len(budgets) != 1:
         raise ValueError(f"{pipe.label} trains on one budget at a time, not {list(budgets)}")
-    yield train_pipeline(pipe, env, budgets[0], seed, config)
+    yield train_pipeline(pipe, env, budgets[0], seed, config, held_out)
 
 
 def obtain_pipeline(
@@ -118,10 +140,12 @@ def obtain_pipeline(
     search: str | None = None,
     load: str | Path | None = None,
     train: TrainConfig | None = None,
+    held_out: Collection[str] = frozenset(),
 ) -> tuple[Pipeline, FitReport | None]:
     """What ``neurocomp run`` plays: a pipeline loaded from ``load`` (for ``env``'s game), or
     built and, unless it is the oracle, trained on ``budget`` demonstration episodes
-    (default 10). Returns the pipeline and its fit report (None when loaded)."""
+    (default 10), none of them a ``held_out`` level where the game has enough others.
+    Returns the pipeline and its fit report (None when loaded)."""
     if load is not None:
         if budget is not None or rules is not None:
             raise ConfigError("--load plays a saved pipeline: leave out --budget and --rules")
@@ -130,7 +154,17 @@ def obtain_pipeline(
         raise ConfigError("the oracle learns nothing: leave out --budget")
     if spec.kind in ("monolithic", "ppo") and rules is not None:
         raise ConfigError(f"a {spec.label} pipeline uses no rules: leave out --rules")
+    if search is not None:
+        if spec.kind in ("monolithic", "ppo"):
+            raise ConfigError(f"a {spec.label} pipeline does no plan search: leave out --search")
+        searches = reasoner_class(env.game).searches
+        if search not in searches:
+            raise ConfigError(
+                f"--search: {clip(search)} does not apply to {env.game.title}'s reasoner; "
+                f"choose {' or '.join(searches)}"
+            )
     pipe = build_pipeline(spec, env, rules=rules, search=search)
     default = 100_000 if spec.kind == "ppo" else 10
-    report = train_pipeline(pipe, env, budget or default, seed, train or TrainConfig(seed=seed))
+    config = train or TrainConfig(seed=seed)
+    report = train_pipeline(pipe, env, budget or default, seed, config, held_out)
     return pipe, None if spec.kind == "oracle" else report

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from compose.files import write_json
+from compose.cli_text import cell, err, plural, say, table
+from compose.errors import ConfigError
+from compose.files import check_writable, write_json
 
 PeerName = StrEnum("PeerName", {"ablkit": "ablkit"})
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 def addition(
@@ -52,44 +51,57 @@ def addition(
     from environments.digits import digit_images
     from symbolic.digit_rules import load_sum_rules
 
+    config = AdditionConfig(rounds=rounds, epochs=epochs)
+    least = -(-config.clusters // 2)  # two images a pair, at least one per appearance group
+    if pairs < least:
+        raise ConfigError(
+            f"--pairs: at least {least}, as the abduced learner first groups the training "
+            f"images into {config.clusters} appearances (got {pairs})"
+        )
+    if json_out is not None:
+        if json_out.is_dir():
+            raise ConfigError(f"--json: {json_out} is a directory; name a file to write")
+        check_writable(json_out.parent, "--json")
     sum_rules = load_sum_rules(rules)
-    python = None if peer is None else peer_python(venv or DEFAULT_VENV, say=err.print)
+    python = None if peer is None else peer_python(venv or DEFAULT_VENV, say=tell)
     learners = 3 + (python is not None)
-    table = Table("seed", "learner", "digit labels", "digits", "sums", "seconds", box=None)
+    rows_shown = table("seed", "learner", "digit labels", "digits", "sums", "seconds")
     with err.status("training…") as status:
 
         def shown(row: dict) -> None:
             digits = "—" if row["digit_accuracy"] is None else f"{row['digit_accuracy']:.1%}"
-            table.add_row(
-                str(row["seed"]),
-                row["learner"],
-                f"{row['digit_labels']:,}",
-                digits,
-                f"{row['sum_accuracy']:.1%}",
-                f"{row['seconds']:.1f}",
+            rows_shown.add_row(
+                cell(row["seed"]),
+                cell(row["learner"]),
+                cell(f"{row['digit_labels']:,}"),
+                cell(digits),
+                cell(f"{row['sum_accuracy']:.1%}"),
+                cell(f"{row['seconds']:.1f}"),
             )
-            done = table.row_count
-            status.update(f"training… {done} of {seeds * learners} runs done")
+            done = rows_shown.row_count
+            status.update(Text(f"training… {done} of {plural(seeds * learners, 'run')} done"))
 
         rows = side_by_side(
             sum_rules,
             seeds,
             pairs,
             test_pairs,
-            AdditionConfig(rounds=rounds, epochs=epochs),
+            config,
             python,
             loops,
             segment,
             on_row=shown,
         )
-    out.print(table)
+    say(rows_shown)
     for text in summary(rows):
-        out.print(text, highlight=False)
+        say(text)
     images = len(digit_images("test")[1])
-    out.print(
-        f"(digit accuracy over all {images} test images; the goal counted is {GOAL:.0%})",
-        highlight=False,
-    )
+    say(f"(digit accuracy over all {images} test images; the goal counted is {GOAL:.0%})")
     if json_out is not None:
         write_json(json_out, rows)
-        out.print(f"rows written to {json_out}")
+        say(f"rows written to {json_out}")
+
+
+def tell(message: str) -> None:
+    """A progress message on stderr, as written."""
+    say(message, err)

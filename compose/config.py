@@ -7,9 +7,12 @@ and the value that was wrong, e.g. ``budgets[1]: must be at least 1 (got -3)``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import itertools
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -17,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from compose.abduction import refusal as abduction_refusal
 from compose.errors import ConfigError
+from compose.levels import LEVEL_CHOICE
 from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
 from neural.augment import AUGMENTS, colour_refusal
@@ -69,6 +73,14 @@ PIPELINE_NAMES: tuple[str, ...] = (
     *(v for v in VARIANTS if v.startswith("monolithic-")),
     *(k for k in PIPELINE_KINDS if k not in ("oracle", "hybrid", "monolithic")),
 )
+# What a field left unset means (a label leaves it out; so does a name's spec).
+FIELD_DEFAULTS: dict[str, str] = {
+    "supervision": "labels",
+    "perception": "linear",
+    "inputs": "pixels",
+    "training": "bc",
+    "target": "action",
+}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # Demonstration episodes per training run: every frame of them is held in memory (as uint8;
 # a batch at a time as floats): 3,000 episodes of KeyDoor-8x8 take about 0.6 GB, of
@@ -82,7 +94,9 @@ class _Strict(BaseModel):
 
 
 class PipelineSpec(_Strict):
-    """One pipeline of the comparison."""
+    """One pipeline of the comparison. ``kind`` may also name the whole pipeline as ``neurocomp
+    run --pipeline`` does (``hybrid-abduced``) or as the report labels it (``mono-small-dagger``):
+    the same pipeline as its fields written out."""
 
     kind: PipelineKind
     size: str | None = Field(None, description="monolithic only: network size")
@@ -128,6 +142,23 @@ class PipelineSpec(_Strict):
             "cells the expert writes only"
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        """``kind = "hybrid-abduced"`` (a name ``run`` takes, or a label of the report) means
+        the fields it stands for; a field also written must agree with them."""
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return data
+        if data["kind"] in PIPELINE_KINDS:
+            return data
+        named = pipeline_fields(data["kind"], data.get("size"))
+        for name, value in data.items():  # a field the name does not set is left as written
+            if name != "kind" and value is not None and named.get(name, value) != value:
+                raise ValueError(
+                    f"kind {data['kind']!r} means {name} = {named[name]!r}, not {clip(value)}"
+                )
+        return {**data, **named}
 
     @field_validator("augment", mode="before")
     @classmethod
@@ -185,11 +216,71 @@ class PipelineSpec(_Strict):
 
 
 def spec_named(name: str, size: str | None = None) -> PipelineSpec:
-    """The pipeline ``neurocomp run --pipeline NAME [--size SIZE]`` means."""
-    fields = dict(VARIANTS.get(name, {"kind": name}))
-    if fields["kind"] == "monolithic":
-        fields["size"] = size or "medium"
-    return PipelineSpec(**fields)
+    """The pipeline ``neurocomp run --pipeline NAME [--size SIZE]`` means (or a report label,
+    see :func:`pipeline_fields`)."""
+    return PipelineSpec(**pipeline_fields(name, size))
+
+
+def pipeline_fields(name: str, size: str | None = None) -> dict[str, Any]:
+    """The :class:`PipelineSpec` fields a pipeline's name stands for: a name that ``neurocomp
+    run --pipeline`` takes (``monolithic-dagger``: a medium network unless ``size`` says
+    otherwise) or a label the report prints (``mono-small-dagger``, ``hybrid-abduced-conv``).
+    Raises ValueError, with close names, for any other name."""
+    if name in PIPELINE_NAMES:
+        fields = dict(VARIANTS.get(name, {"kind": name}))
+        if fields["kind"] == "monolithic":
+            fields["size"] = size or "medium"
+        return fields
+    labelled = pipeline_labels().get(name)
+    if labelled is not None:
+        if size is not None and labelled.get("size") != size:
+            raise ValueError(f"{name!r} means size = {labelled['size']!r}, not {clip(size)}")
+        return dict(labelled)
+    known = dict.fromkeys([*PIPELINE_NAMES, *pipeline_labels()])  # the names first
+    close = difflib.get_close_matches(name, list(known), n=3)
+    if close:
+        hint = f"did you mean {' or '.join(map(repr, close))}?"
+    else:
+        hint = f"name one of {', '.join(PIPELINE_NAMES)}, or a label of the report (mono-small)"
+    raise ValueError(f"unknown pipeline {clip(name)}; {hint}")
+
+
+@cache
+def pipeline_labels() -> dict[str, dict[str, Any]]:
+    """Every label a pipeline can have (``PipelineSpec.label``), with the fields that make it:
+    every combination of the kinds' options, each option left unset when it is its default."""
+    options: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {
+        "hybrid": (
+            ("supervision", get_args(Supervision)),
+            ("perception", get_args(Perception)),
+            ("augment", get_args(Augment)),
+        ),
+        "monolithic": (
+            ("size", POLICY_NAMES),
+            ("inputs", get_args(Inputs)),
+            ("augment", get_args(Augment)),
+            ("training", get_args(Training)),
+            ("target", get_args(Target)),
+        ),
+    }
+    labels: dict[str, dict[str, Any]] = {}
+    for kind in PIPELINE_KINDS:
+        fields = options.get(kind, ())
+        # an option at its default is left unset (None); a size is always given
+        choices = [
+            list(values)
+            if name == "size"
+            else [None, *(v for v in values if v != FIELD_DEFAULTS.get(name))]
+            for name, values in fields
+        ]
+        for values in itertools.product(*choices):
+            spec = {"kind": kind} | {
+                name: v for (name, _), v in zip(fields, values, strict=True) if v is not None
+            }
+            label = PipelineSpec(**spec).label
+            assert label not in labels, f"two pipelines are labelled {label}"
+            labels[label] = spec
+    return labels
 
 
 class SplitSpec(_Strict):
@@ -362,6 +453,7 @@ class ExperimentConfig(_Strict):
             "search": self.search,
             "train": self.train.model_dump(),
             "rules": hashlib.sha256(rules_text.encode()).hexdigest(),
+            "levels": LEVEL_CHOICE,  # results of another way of choosing levels are not mixed
         }
         return _digest(data)
 

@@ -14,6 +14,7 @@ finished job and a rerun resumes where it stopped.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,13 @@ import numpy as np
 from pydantic import ValidationError
 
 from compose.build import build_pipeline, shares_training, train_pipeline_at
-from compose.config import ExperimentConfig, PipelineSpec, _digest
+from compose.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
 from compose.config_files import MAX_CONFIG_BYTES
 from compose.errors import ResultsError
 from compose.files import check_writable, locked, write_json
+from compose.levels import Levels, evaluation_levels
 from compose.pipelines import FitReport, HybridPipeline, Pipeline, Step
-from compose.play import evaluate, level_seed, play_episode
+from compose.play import evaluate, play_episode
 from compose.store import ResultRow, ResultStore
 from environments.registry import make
 from symbolic.reasoner import Reasoner, load_reasoner
@@ -176,12 +178,14 @@ def run_task(config: ExperimentConfig, jobs: Sequence[Job]) -> list[JobResult]:
     t0 = time.perf_counter()
     first = jobs[0]
     train_env = make(config.env)
+    splits = _splits(config, first.seed)
+    held_out = frozenset(key for _, _, levels in splits for key in levels.keys)
+    drawing = time.perf_counter() - t0  # seconds spent choosing the evaluation levels
     pipe = build_pipeline(first.pipeline, train_env, rules=config.rules, search=config.search)
     budgets = [job.budget for job in jobs]
-    fits = iter(
-        train_pipeline_at(pipe, train_env, budgets, first.seed, config.train.for_seed(first.seed))
-    )
-    training = time.perf_counter() - t0  # seconds spent building and training, so far
+    train = config.train.for_seed(first.seed)
+    fits = iter(train_pipeline_at(pipe, train_env, budgets, first.seed, train, held_out))
+    training = time.perf_counter() - t0 - drawing  # seconds spent building and training
     out = []
     for job in jobs:
         t1 = time.perf_counter()
@@ -194,24 +198,45 @@ def run_task(config: ExperimentConfig, jobs: Sequence[Job]) -> list[JobResult]:
             "train_run_s": training,
             "train_s": fit.train_seconds,
             "budgets_in_run": len(jobs),
+            "draw_levels_s": drawing,
         }
-        out.append(_evaluate_job(config, job, pipe, fit, cost))
+        out.append(_evaluate_job(config, job, pipe, fit, cost, splits))
+    return out
+
+
+Splits = list[tuple[SplitSpec, Any, Levels]]  # each split, its environment, its evaluation levels
+
+
+def _splits(config: ExperimentConfig, seed: int) -> Splits:
+    """Every split of ``config`` with its environment and the evaluation levels of ``seed``:
+    the levels no training level of that seed may be (see :mod:`compose.levels`). Drawn for
+    every split, whichever pipeline plays it, so every pipeline trains on the same levels."""
+    out = []
+    for split in config.resolved_splits():
+        env = make(split.env or config.env, **split.kwargs)
+        out.append((split, env, evaluation_levels(env, seed, config.episodes)))
     return out
 
 
 def _evaluate_job(
-    config: ExperimentConfig, job: Job, pipe: Pipeline, fit: FitReport, cost: dict[str, Any]
+    config: ExperimentConfig,
+    job: Job,
+    pipe: Pipeline,
+    fit: FitReport,
+    cost: dict[str, Any],
+    splits: Splits,
 ) -> JobResult:
     """Evaluate a trained pipeline on every split it can play: the job's rows, its example."""
     rows, trace = [], None
     settings = config.settings_hash()
-    for split in config.resolved_splits():
+    for split, env, levels in splits:
         env_id = split.env or config.env
-        env = make(env_id, **split.kwargs)
         if pipe.cannot_play(env):
             continue  # e.g. a fixed-size network cannot take this screen at all
         audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
-        summary = evaluate(env, pipe, config.episodes, job.seed, observe=audit)
+        summary = evaluate(
+            env, pipe, config.episodes, job.seed, observe=audit, levels=levels, met=fit.levels
+        )
         rows.append(
             ResultRow(
                 job=job.key,
@@ -229,28 +254,32 @@ def _evaluate_job(
                 mean_return=summary.mean_return,
                 mean_steps=summary.mean_steps,
                 outcomes="".join("1" if e.success else "0" for e in summary.episodes),
+                seen="".join("1" if e.seen else "0" for e in summary.episodes),
                 latency=summary.latency_ms(),
-                fit=asdict(fit),
+                fit=fit.record(),
                 attribution=audit.summary() if audit else None,
                 versions=versions(),
                 cost={**cost, **{f"eval_{k}_s": round(v, 4) for k, v in summary.seconds.items()}},
             )
         )
         if isinstance(pipe, HybridPipeline) and trace is None:
-            trace = example_episode(env, pipe, job.seed, split.name, env_id, dict(split.kwargs))
+            trace = example_episode(
+                env, pipe, levels.seeds[0], split.name, env_id, dict(split.kwargs)
+            )
     return rows, trace
 
 
 def example_episode(
     env: Any,
     pipe: HybridPipeline,
-    seed: int,
+    level: int,
     split: str,
     env_id: str,
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
-    """The hybrid's first evaluation level, step by step: enough to replay and draw it."""
-    episode = play_episode(env, pipe, level_seed(seed, "eval", 0), record=True)
+    """The hybrid on the level of reset seed ``level`` (its first evaluation level), step by
+    step: enough to replay and draw it."""
+    episode = play_episode(env, pipe, level, record=True)
     steps = []
     for i, (step, info) in enumerate((episode.trace or [])[:TRACE_STEPS]):
         truth = info["scene"]
@@ -309,25 +338,36 @@ ProgressFn = Callable[[str, Job | None, int, int], None]
 
 
 def run_experiment(
-    config: ExperimentConfig, out_dir: Path, progress: ProgressFn | None = None
+    config: ExperimentConfig,
+    out_dir: Path,
+    progress: ProgressFn | None = None,
+    *,
+    fresh: bool = False,
 ) -> RunOutcome:
     """Run every job not yet in ``out_dir/results.sqlite``.
 
-    ``progress(event, job, done, total)`` hears of ``start``, ``done`` and ``failed``.
+    A directory that holds a comparison with other settings is refused (its jobs would not
+    count towards this one); ``fresh`` moves what it holds into ``out_dir/replaced-<time>/``
+    first. ``progress(event, job, done, total)`` hears of ``start``, ``done`` and ``failed``.
     """
-    prepare(config, out_dir)
+    prepare(config, out_dir, fresh=fresh)
     out_dir.mkdir(parents=True, exist_ok=True)
     with locked(out_dir, "another `neurocomp compare`"):
+        if fresh:
+            set_aside(out_dir)
         store = ResultStore(out_dir / "results.sqlite")
         _write_config(config, out_dir)
         return _run_pending(config, out_dir, store, progress)
 
 
-def prepare(config: ExperimentConfig, out_dir: Path) -> None:
+def prepare(config: ExperimentConfig, out_dir: Path, *, fresh: bool = False) -> None:
     """Everything that can refuse a comparison before it starts: the results directory (see
-    :func:`check_directory`), a missing Ray or an unreachable cluster address, and the rules,
-    loaded once here so that a bad rule file fails before any worker starts."""
+    :func:`check_directory`; unless ``fresh``, one holding a comparison with other settings),
+    a missing Ray or an unreachable cluster address, and the rules, loaded once here so that
+    a bad rule file fails before any worker starts."""
     check_directory(out_dir)
+    if not fresh:
+        check_same_settings(config, out_dir)
     if config.executor == "ray":
         from compose.ray_executor import reachable, require_ray
 
@@ -350,6 +390,63 @@ def check_directory(out_dir: Path) -> None:
     if out_dir.is_dir():
         with locked(out_dir, "another `neurocomp compare`"):
             pass  # in use: say so now rather than after the rules are loaded
+
+
+def check_same_settings(config: ExperimentConfig, out_dir: Path) -> None:
+    """Refuse ``out_dir`` if it holds a comparison whose settings differ from ``config``'s
+    (another game, other episodes or splits, ...), saying what differs; a comparison with the
+    same settings is resumed (more pipelines, budgets or seeds only add jobs)."""
+    if not (out_dir / "config.json").exists():
+        return
+    old = read_config(out_dir)
+    recorded = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
+    if recorded.get("settings_hash") == config.settings_hash():
+        return
+    changes = settings_changes(old, config) or [
+        "the rule file's text, or how this version of neurocomp chooses levels"
+    ]
+    store = out_dir / "results.sqlite"
+    jobs = len(ResultStore(store).finished_jobs()) if store.exists() else 0
+    raise ResultsError(
+        f"{out_dir} holds another comparison (settings changed: {'; '.join(changes)}); its "
+        f"{jobs} recorded job{'s' if jobs != 1 else ''} would not count towards this one. "
+        "Give another --out, or pass --fresh to move them to "
+        f"{out_dir / 'replaced-<time>'} and start afresh"
+    )
+
+
+def settings_changes(old: ExperimentConfig, new: ExperimentConfig) -> list[str]:
+    """What differs between two configs among the settings that decide a result, as
+    ``episodes 20 -> 50``; empty if none of them does."""
+    out = []
+    for name in ("env", "episodes", "search", "rules"):
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            out.append(f"{name} {before} -> {after}")
+    if old.resolved_splits() != new.resolved_splits():
+        names = [s.name for s in new.resolved_splits()]
+        out.append(f"splits {[s.name for s in old.resolved_splits()]} -> {names}")
+    before, after = old.train.model_dump(), new.train.model_dump()
+    out += [f"train.{k} {before[k]} -> {after[k]}" for k in after if before.get(k) != after[k]]
+    return out
+
+
+def set_aside(out_dir: Path) -> Path | None:
+    """Move what ``out_dir`` holds (but its lock) into ``out_dir/replaced-<UTC time>/``,
+    so that a comparison starts afresh there and nothing recorded is lost."""
+    held = [p for p in out_dir.iterdir() if not p.name.startswith((".lock", "replaced-"))]
+    if not held:
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = out_dir / f"replaced-{stamp}"
+    for n in itertools.count(2):
+        if not target.exists():
+            break
+        target = out_dir / f"replaced-{stamp}-{n}"
+    target.mkdir()
+    for path in held:
+        path.rename(target / path.name)
+    return target
 
 
 def _run_pending(

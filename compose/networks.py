@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from compose.checkpoints import save_checkpoint
+from compose.levels import REDRAWS
 from compose.pipelines import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
 from environments.core import GridGame
 from environments.spec import GameSpec
@@ -272,17 +273,31 @@ class PPOPipeline(Pipeline):
     def for_env(cls, env: GridGame) -> PPOPipeline:
         return cls(env.game, (env.height, env.width), env.tile)
 
-    def fit_frames(self, env: GridGame, frames: int, seed: int) -> FitReport:
-        """Train on ``frames`` steps of copies of ``env`` (its levels drawn from ``seed``)."""
-        return next(self.fit_frames_at(env, [frames], seed))
+    def fit_frames(
+        self, env: GridGame, frames: int, seed: int, held_out: Collection[str] = frozenset()
+    ) -> FitReport:
+        """Train on ``frames`` steps of copies of ``env`` (its levels drawn from ``seed``,
+        never a ``held_out`` one where the game has enough others)."""
+        return next(self.fit_frames_at(env, [frames], seed, held_out))
 
     def fit_frames_at(
-        self, env: GridGame, budgets: Sequence[int], seed: int
+        self,
+        env: GridGame,
+        budgets: Sequence[int],
+        seed: int,
+        held_out: Collection[str] = frozenset(),
     ) -> Iterator[FitReport]:
         """One run to the largest of ``budgets``; then, for each budget in the order given,
         this pipeline holds the policy that run had at that budget (the policy a run of that
         budget alone ends with) and its report is yielded."""
-        results = train_ppo_at(lambda: copy.deepcopy(env), budgets, seed, self.tile)
+        results = train_ppo_at(
+            lambda: copy.deepcopy(env),
+            budgets,
+            seed,
+            self.tile,
+            held_out=held_out,
+            redraws=REDRAWS,
+        )
         for result in results:
             self.policy = result.policy
             yield FitReport(
@@ -293,6 +308,7 @@ class PPOPipeline(Pipeline):
                     "frames_to_0.9": result.frames_to_goal,
                     "curve": [[f, round(r, 4)] for f, r in result.curve],
                 },
+                levels=result.levels,
             )
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:

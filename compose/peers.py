@@ -126,7 +126,8 @@ def summary(rows: list[dict]) -> list[str]:
             reached = "reads no digits"
         else:
             hits = sum(1 for r in mine if r["digit_accuracy"] >= GOAL)
-            reached = f"≥{GOAL:.0%} of test digits on {hits} of {len(mine)} seeds"
+            seeds = "seed" if len(mine) == 1 else "seeds"
+            reached = f"≥{GOAL:.0%} of test digits on {hits} of {len(mine)} {seeds}"
         lines.append(f"{learner}: {reached}; mean {seconds:.1f} s")
     return lines
 

@@ -96,6 +96,15 @@ class FitReport:
     val_accuracy: float | None = None
     steps: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # The content keys of the levels trained on (see compose.levels): what evaluation marks
+    # as seen. Kept out of result rows (:meth:`record`); only their overlap is recorded.
+    levels: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    def record(self) -> dict[str, Any]:
+        """What a result row keeps of this report: everything but the level keys."""
+        out = asdict(self)
+        del out["levels"]
+        return out
 
 
 class Pipeline(ABC):

@@ -12,30 +12,21 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
+from compose.levels import Levels, evaluation_levels
 from compose.pipelines import Pipeline, Step
 from compose.stats import percentiles
 
-__all__ = ["EpisodeResult", "EvalSummary", "evaluate", "level_seed", "play_episode"]
-
-# Streams keep the levels of different uses apart: a pipeline is never evaluated on a level
-# it was trained on, and every pipeline meets the same evaluation levels.
-STREAMS = {"train": 1, "rl": 2, "eval": 3, "distill": 4}  # disjoint level streams
+__all__ = ["EpisodeResult", "EvalSummary", "evaluate", "play_episode"]
 
 StepObserver = Callable[[Step, dict[str, Any]], None]
 TOGETHER = 64  # levels played in lockstep at most
-
-
-def level_seed(seed: int, stream: str, index: int) -> int:
-    """The reset seed of level ``index`` of ``stream`` (``"train"`` or ``"eval"``)."""
-    state = np.random.SeedSequence([seed, STREAMS[stream], index]).generate_state(1)
-    return int(state[0])
 
 
 @dataclass
@@ -51,6 +42,7 @@ class EpisodeResult:
     trace: list[tuple[Step, dict]] | None = None  # (step, info before it) when recorded
     looped: bool = False  # stopped early: the pipeline came back to a state it left, with the
     # same memory, so it would have gone round that loop until time ran out
+    seen: bool = False  # the level's content is one the pipeline met in training
 
 
 @dataclass
@@ -66,6 +58,12 @@ class EvalSummary:
     @property
     def success_rate(self) -> float:
         return float(np.mean([e.success for e in self.episodes])) if self.episodes else 0.0
+
+    @property
+    def seen(self) -> int:
+        """Levels whose content the pipeline met in training (0 where the game has enough
+        levels to keep them apart; see :mod:`compose.levels`)."""
+        return sum(e.seen for e in self.episodes)
 
     @property
     def mean_return(self) -> float:
@@ -193,27 +191,46 @@ def evaluate(
     observe: StepObserver | None = None,
     level: str | None = None,
     together: int = TOGETHER,
+    levels: Levels | None = None,
+    met: Collection[str] = frozenset(),
 ) -> EvalSummary:
-    """Play ``episodes`` evaluation levels of ``seed`` (or, with ``level``, that level drawn
-    as text, each time with the look of another evaluation level); ``on_episode`` is told
-    after each, in the order they end.
+    """Play the ``episodes`` evaluation levels of ``seed`` (or, with ``level``, that level
+    drawn as text, each time with the look of another evaluation level); ``on_episode`` is
+    told after each, in the order they end.
+
+    The levels are :func:`compose.levels.evaluation_levels` (pass ``levels`` if they are
+    drawn already); every pipeline evaluated with the same seed meets the same ones. ``met``
+    holds the content keys of the levels the pipeline trained on (``FitReport.levels``):
+    each episode on one of them is marked ``seen``.
 
     Up to ``together`` levels are played in lockstep, the pipeline's network reading their
     screens in one batch; each decision's neural seconds are then its share of the batch's.
     ``together=1`` plays one level after another, every decision timed alone."""
-    seeds = [level_seed(seed, "eval", i) for i in range(episodes)]
     clock = Clock()
+    if levels is None:
+        levels = evaluation_levels(env, seed, episodes)
+        clock.parts["levels"] += time.perf_counter() - clock.start
+    elif len(levels) != episodes:
+        raise ValueError(f"{episodes} episodes need {episodes} levels, not {len(levels)}")
+    seeds = list(levels.seeds)
+    pairs = zip(seeds, levels.keys, strict=True)
+    seen = set() if level is not None else {s for s, k in pairs if k in met}
+
+    def done(result: EpisodeResult) -> None:
+        result.seen = result.level_seed in seen
+        if on_episode is not None:
+            on_episode(result)
+
     results: list[EpisodeResult] = []
     if together > 1 and episodes > 1:
         for start in range(0, episodes, together):
             chunk = seeds[start : start + together]
-            results += _lockstep(env, pipeline, chunk, clock, observe, level, on_episode)
+            results += _lockstep(env, pipeline, chunk, clock, observe, level, done)
     else:
         for seed_i in seeds:
             result = play_episode(env, pipeline, seed_i, observe=observe, level=level, clock=clock)
             results.append(result)
-            if on_episode is not None:
-                on_episode(result)
+            done(result)
     return EvalSummary(results, clock.seconds())
 
 

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS results (
     versions TEXT NOT NULL,       -- JSON
     created_at TEXT NOT NULL,
     cost TEXT,                    -- JSON: where the job's seconds went (training, evaluation)
+    seen TEXT,                    -- '1' per evaluation level whose content was a training level
     PRIMARY KEY (job, split)
 );
 CREATE TABLE IF NOT EXISTS traces (
@@ -80,6 +81,14 @@ class ResultRow:
     versions: dict[str, str]
     created_at: str = ""
     cost: dict[str, Any] | None = None  # seconds: the training run's, this split's evaluation's
+    # '1' per evaluation level (in level order) whose content the pipeline met in training,
+    # '0' otherwise (None: recorded before levels were compared by content).
+    seen: str | None = None
+
+    @property
+    def seen_levels(self) -> int | None:
+        """How many evaluation levels were met in training (None: not recorded)."""
+        return None if self.seen is None else self.seen.count("1")
 
 
 TABLES = {
@@ -88,7 +97,7 @@ TABLES = {
 }
 # Columns added since the first schema: a results database without them is brought up to date
 # (the column is added, empty for the rows already there) when it is opened.
-ADDED = {"results": ("cost",)}
+ADDED = {"results": ("cost", "seen")}
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:

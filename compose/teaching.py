@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 import numpy as np
 
+from compose.levels import draw_levels, level_seed
 from compose.networks import MonolithicPipeline
 from compose.pipelines import FitReport, HybridPipeline, Pipeline
-from compose.play import level_seed
 from environments.core import GridGame
 from neural.data import Demonstrations
 from neural.train import TrainConfig
@@ -32,13 +33,19 @@ STEPS_PER_PLAN = 2  # a rollout stops after this many times the expert's plan le
 
 
 def fit_with_play(
-    pipe: MonolithicPipeline, env: GridGame, demos: Demonstrations, seed: int, config: TrainConfig
+    pipe: MonolithicPipeline,
+    env: GridGame,
+    demos: Demonstrations,
+    seed: int,
+    config: TrainConfig,
+    held_out: Collection[str] = frozenset(),
 ) -> FitReport:
-    """Train ``pipe`` as its ``training`` says, playing ``env`` where it needs to."""
+    """Train ``pipe`` as its ``training`` says, playing ``env`` where it needs to (never on
+    a ``held_out`` level where the game has enough others; see :mod:`compose.levels`)."""
     if pipe.training == "dagger":
         return dagger(pipe, env, demos, seed, config)
     if pipe.training == "distilled":
-        return distill(pipe, env, demos, seed, config)
+        return distill(pipe, env, demos, seed, config, held_out=held_out)
     return pipe.fit(demos, config)
 
 
@@ -52,7 +59,10 @@ def dagger(
 ) -> FitReport:
     """Clone, then ``rounds`` times: play the budget's own levels, ask the expert, clone all."""
     t0 = time.perf_counter()
-    levels = [level_seed(seed, "train", i) for i in range(demos.n_episodes)]
+    # The demonstrations' own levels (rows gathered without them: the train stream's first).
+    levels = list(demos.level_seeds) or [
+        level_seed(seed, "train", i) for i in range(demos.n_episodes)
+    ]
     data = demos
     report = pipe.fit(data, config)
     for _ in range(rounds):
@@ -74,14 +84,17 @@ def distill(
     seed: int,
     config: TrainConfig,
     levels: int = DISTILL_LEVELS,
+    held_out: Collection[str] = frozenset(),
 ) -> FitReport:
-    """Train a labelled hybrid on ``demos``, let it play ``levels`` new levels, clone it."""
+    """Train a labelled hybrid on ``demos``, let it play ``levels`` new levels (none of them
+    ``held_out`` where the game has enough others), clone it."""
     t0 = time.perf_counter()
     teacher = HybridPipeline(load_reasoner(env.game), tile=env.tile)
     taught = teacher.fit(demos, config)
-    seeds = [level_seed(seed, "distill", j) for j in range(levels)]
-    played, won = _play(teacher, env, seeds)
+    drawn = draw_levels(env, seed, "distill", levels, avoid=held_out)
+    played, won = _play(teacher, env, list(drawn.seeds))
     report = pipe.fit(played, config)
+    report.levels = frozenset(demos.levels) | frozenset(drawn.keys)
     report.train_seconds = time.perf_counter() - t0
     report.frames = len(demos) + len(played)
     report.actions = 0  # no expert action: every label is the teacher's
@@ -165,4 +178,6 @@ def _concat(a: Demonstrations, b: Demonstrations) -> Demonstrations:
         np.concatenate([a.actions, b.actions]),
         np.concatenate([a.cells, b.cells]),
         np.concatenate([a.episodes, b.episodes]),
+        a.level_seeds,
+        a.levels,
     )

@@ -12,6 +12,7 @@ Prolog rules in ``symbolic/rules/<game>.pl``; a reasoner never reads the traits.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from typing import Any, ClassVar
 
@@ -266,6 +267,25 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
         """The ground-truth Scene of the current state."""
         return Scene.from_grid(self.game, self._visible())
 
+    def level_key(self) -> str:
+        """What makes the current level this level, whatever its look: a digest of the game,
+        the grid's size and the true scene (every kind, where the agent is, what it holds).
+        Taken right after ``reset``, two levels with the same key are the same level by
+        content (a new palette, sprite shift or handwriting does not make a new level)."""
+        scene = self.scene()
+        digest = hashlib.blake2b(digest_size=10)
+        head = f"{self.game.name}|{self.height}x{self.width}|{','.join(scene.inventory)}|"
+        digest.update(head.encode())
+        digest.update(np.ascontiguousarray(scene.grid, dtype=np.int8).tobytes())
+        return digest.hexdigest()
+
+    def peek_level(self, seed: int) -> str:
+        """The :meth:`level_key` of the level ``reset(seed=seed)`` starts, without drawing its
+        screen: a quick look for choosing levels. Call ``reset`` before playing."""
+        gym.Env.reset(self, seed=seed)
+        self._generate()
+        return self.level_key()
+
     @property
     def steps(self) -> int:
         return self._steps
@@ -303,9 +323,12 @@ class GridGame(gym.Env[np.ndarray, np.int64]):
         self._load(grid)
         if self.expert_plan() is None:
             raise UnsolvableLevelError(
-                f"the {self.game.title} level you gave cannot be solved "
-                f"(the exact expert found no way to win)"
+                f"the {self.game.title} level you gave cannot be solved: {self._why_unsolvable()}"
             )
+
+    def _why_unsolvable(self) -> str:
+        """Why the level just loaded cannot be won, as far as the game can tell."""
+        return f"the exact expert found no way to win within {self.max_steps} steps"
 
     def _info(self) -> dict[str, Any]:
         return {"scene": self.scene(), "steps": self._steps}
@@ -350,6 +373,65 @@ class AgentGame(GridGame):
         grid = self._terrain.copy()
         grid[self._agent] = self.game.agent_kind(self._held)
         return grid
+
+    def _why_unsolvable(self) -> str:
+        """What stops the agent, by the kinds' traits: no goal, walls or deadly cells in the
+        way, or a locked cell whose opener is missing or out of reach."""
+        kinds = self.game.kinds
+        goal = [i for i, k in enumerate(kinds) if k.traits.goal]
+        if not np.isin(self._terrain, goal).any():
+            return f"it has no {self._named(goal)}"
+        why = self._cut_off(goal, through_locks=True)
+        if why:
+            return why
+        for i, lock in enumerate(kinds):
+            opener = lock.traits.unlocked_by
+            if opener is None or opener in self._held:
+                continue
+            key = [self.game.index(opener)]
+            needs = f"the {self._named([i])} opens only for the {self._named(key)}"
+            if not np.isin(self._terrain, key).any():
+                return f"{needs}, and the level has none"
+            why = self._cut_off(key, through_locks=False)
+            if why:
+                return f"{needs}, and {why}"
+        return super()._why_unsolvable()
+
+    def _named(self, kinds: list[int]) -> str:
+        return " or ".join(f"{self.game.kinds[i].name} ({self.game.kinds[i].glyph})" for i in kinds)
+
+    def _cut_off(self, targets: list[int], through_locks: bool) -> str | None:
+        """Why the agent cannot enter a cell of one of ``targets`` (None if it can): deadly
+        cells or walls in the way (locked cells count as open if ``through_locks``)."""
+
+        def reaches(through_deadly: bool) -> bool:
+            seen, queue = {self._agent}, deque([self._agent])
+            while queue:
+                r, c = queue.popleft()
+                for dr, dc in MOVE_DELTAS:
+                    cell = (r + dr, c + dc)
+                    if cell in seen or not (
+                        0 <= cell[0] < self.height and 0 <= cell[1] < self.width
+                    ):
+                        continue
+                    kind = int(self._terrain[cell])
+                    if kind in targets:
+                        return True
+                    t = self._traits[kind]
+                    opens = t.enterable or (through_locks and t.unlocked_by is not None)
+                    if opens and not t.goal and (through_deadly or not t.deadly):
+                        seen.add(cell)
+                        queue.append(cell)
+            return False
+
+        if reaches(through_deadly=False):
+            return None
+        what = self._named(targets)
+        if reaches(through_deadly=True):
+            present = np.unique(self._terrain)
+            deadly = [int(i) for i in present if self.game.kinds[int(i)].traits.deadly]
+            return f"every way to the {what} crosses {self._named(deadly)}"
+        return f"no way leads from the agent to the {what}"
 
     def _apply(self, action: int) -> tuple[float, bool, bool]:
         r, c = self._agent

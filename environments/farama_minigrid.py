@@ -70,20 +70,36 @@ DEVELOPMENT = ("DoorKey-5x5", "DoorKey-8x8", "LavaCrossingS9N1", "SimpleCrossing
 
 def _kinds() -> tuple[KindSpec, ...]:
     kinds = [
-        KindSpec("empty", ".", None, doc="nothing"),
-        KindSpec("wall", "#", None),
-        KindSpec("floor", ",", None, doc="a coloured floor tile"),
-        KindSpec("lava", "~", None),
-        KindSpec("goal", "*", None),
+        KindSpec("empty", ".", None, doc="nothing: the agent can walk here"),
+        KindSpec("wall", "#", None, doc="a wall: blocks the way"),
+        KindSpec("floor", ",", None, doc="a coloured floor tile: the agent can walk here"),
+        KindSpec("lava", "~", None, doc="lava: entering it loses"),
+        KindSpec("goal", "*", None, doc="the goal: entering it wins"),
     ]
     for i, colour in enumerate(COLOURS):
+        held = "picked up from the cell ahead and carried; blocks the way"
         kinds += [
-            KindSpec(f"key_{colour}", "rgbpye"[i], None),
-            KindSpec(f"ball_{colour}", "RGBPYE"[i], None),
-            KindSpec(f"box_{colour}", "123456"[i], None),
-            KindSpec(f"door_{colour}_open", "hijklm"[i], None),
-            KindSpec(f"door_{colour}_closed", "HIJKLM"[i], None),
-            KindSpec(f"door_{colour}_locked", "STUVWX"[i], None),
+            KindSpec(f"key_{colour}", "rgbpye"[i], None, doc=f"a {colour} key: {held}"),
+            KindSpec(f"ball_{colour}", "RGBPYE"[i], None, doc=f"a {colour} ball: {held}"),
+            KindSpec(f"box_{colour}", "123456"[i], None, doc=f"a {colour} box: {held}"),
+            KindSpec(
+                f"door_{colour}_open",
+                "hijklm"[i],
+                None,
+                doc=f"an open {colour} door: the agent passes; toggling closes it",
+            ),
+            KindSpec(
+                f"door_{colour}_closed",
+                "HIJKLM"[i],
+                None,
+                doc=f"a closed {colour} door: blocks the way; toggling opens it",
+            ),
+            KindSpec(
+                f"door_{colour}_locked",
+                "STUVWX"[i],
+                None,
+                doc=f"a locked {colour} door: toggling opens it while carrying the {colour} key",
+            ),
         ]
     kinds += [
         KindSpec(f"agent_{h}", ">v<^"[i], None, holds=(), doc=f"the agent, facing {h}", facing=step)
@@ -222,6 +238,11 @@ class MiniGridGame(GridGame):
         else:
             _check_objects(self.env_id, self._inner)
         return self._frame(), self._info()
+
+    def peek_level(self, seed: int) -> str:
+        gym.Env.reset(self, seed=seed)
+        self._inner.reset(seed=seed)
+        return self.level_key()
 
     def _load(self, grid: np.ndarray) -> None:
         agents = np.argwhere(np.isin(grid, AGENT))

@@ -112,13 +112,21 @@ KEYDOOR = GameSpec(
     entry_point="environments.keydoor:KeyDoorEnv",
     kinds=(
         KindSpec("floor", ".", _floor, doc="empty floor"),
-        KindSpec("wall", "#", _wall, Traits(enterable=False)),
-        KindSpec("lava", "~", _lava, Traits(deadly=True)),
-        KindSpec("key", "k", _key, Traits(pickup=True)),
-        KindSpec("door", "D", _door, Traits(enterable=False, unlocked_by="key")),
-        KindSpec("goal", "G", _goal, Traits(goal=True)),
+        KindSpec("wall", "#", _wall, Traits(enterable=False), doc="a wall: blocks the way"),
+        KindSpec("lava", "~", _lava, Traits(deadly=True), doc="lava: entering it loses"),
+        KindSpec("key", "k", _key, Traits(pickup=True), doc="the key: picked up by stepping on it"),
+        KindSpec(
+            "door",
+            "D",
+            _door,
+            Traits(enterable=False, unlocked_by="key"),
+            doc="the locked door: passable while holding the key",
+        ),
+        KindSpec("goal", "G", _goal, Traits(goal=True), doc="the goal: entering it wins"),
         KindSpec("agent", "@", _agent, holds=(), doc="the agent"),
-        KindSpec("agent_with_key", "&", _agent_with_key, holds=("key",), doc="agent holding key"),
+        KindSpec(
+            "agent_with_key", "&", _agent_with_key, holds=("key",), doc="the agent, holding the key"
+        ),
     ),
     actions=MOVES,
     palettes={

@@ -23,7 +23,17 @@ from environments.errors import (
 )
 from environments.spec import GameSpec, Variant
 
-__all__ = ["GAMES", "NAMESPACE", "describe", "env_ids", "game_of", "games", "make", "spec"]
+__all__ = [
+    "GAMES",
+    "NAMESPACE",
+    "describe",
+    "env_ids",
+    "find_game",
+    "game_of",
+    "games",
+    "make",
+    "spec",
+]
 
 NAMESPACE = "neurocomp"
 
@@ -94,6 +104,32 @@ def describe(env_id: str) -> str:
 def game_of(env_id: str) -> GameSpec:
     """The specification of the game a registered id plays."""
     return _known()[_check(env_id)][0]
+
+
+def find_game(name: str) -> tuple[GameSpec, str | None]:
+    """The game ``name`` means -- its name (``keydoor``), its title (``KeyDoor``, in any case)
+    or one of its ids -- and the id, if an id was given.
+
+    Raises :class:`UnknownEnvironmentError` with close matches for anything else.
+    """
+    for game in games():
+        if str(name).lower() in (game.name, game.title.lower()):
+            return game, None
+    try:
+        env_id = _check(name)
+    except UnknownEnvironmentError:
+        pass
+    else:
+        return _known()[env_id][0], env_id
+    words = {w.lower(): w for g in games() for w in (g.title, g.name)}  # sudoku, VisualSudoku
+    words |= {i.lower(): i for i in _known()}
+    close = difflib.get_close_matches(str(name)[:200].lower(), list(words), n=3, cutoff=0.5)
+    close = [words[c] for c in close]
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownEnvironmentError(
+        f"unknown game {clip(name)}.{hint} Name a game ({', '.join(g.name for g in games())}) "
+        "or one of its ids."
+    )
 
 
 def spec(env_id: str) -> gym.envs.registration.EnvSpec:

@@ -19,6 +19,10 @@ class Demonstrations:
     actions: np.ndarray  # (N,) int64
     cells: np.ndarray  # (N, H, W) int64 kinds, from info["scene"]
     episodes: np.ndarray  # (N,) int64 index of the episode each row came from
+    # Per episode: the reset seed of its level and the level's content key
+    # (GridGame.level_key); empty for rows gathered otherwise (e.g. DAgger's queries).
+    level_seeds: tuple[int, ...] = ()
+    levels: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -31,16 +35,22 @@ class Demonstrations:
         """The rows of the first ``n_episodes`` episodes (budgets are nested)."""
         keep = self.episodes < n_episodes
         return Demonstrations(
-            self.frames[keep], self.actions[keep], self.cells[keep], self.episodes[keep]
+            self.frames[keep],
+            self.actions[keep],
+            self.cells[keep],
+            self.episodes[keep],
+            self.level_seeds[:n_episodes],
+            self.levels[:n_episodes],
         )
 
 
 def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstrations:
     """Play the game's exact expert on each level and record every decision."""
     game = env.unwrapped
-    frames, actions, cells, episodes = [], [], [], []
+    frames, actions, cells, episodes, levels = [], [], [], [], []
     for episode, seed in enumerate(level_seeds):
         obs, info = env.reset(seed=int(seed))
+        levels.append(game.level_key())
         plan = game.expert_plan()
         if not plan:
             raise ValueError(f"level seed {seed} has no solution; cannot demonstrate it")
@@ -55,6 +65,8 @@ def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstr
         np.asarray(actions, dtype=np.int64),
         np.stack(cells),
         np.asarray(episodes, dtype=np.int64),
+        tuple(int(s) for s in level_seeds),
+        tuple(levels),
     )
 
 

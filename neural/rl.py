@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,7 @@ class RLResult:
     seconds: float
     curve: list[tuple[int, float]] = field(default_factory=list)  # (frames, mean return)
     frames_to_goal: int | None = None  # first frames at which the mean return reached 0.9
+    levels: frozenset[str] = frozenset()  # content keys of the levels played in training
 
 
 def _extractor() -> type:
@@ -116,9 +117,10 @@ def train_ppo(
     seed: int,
     tile: int,
     config: PPOConfig = PPOConfig(),
+    held_out: Collection[str] = frozenset(),
 ) -> RLResult:
     """Train PPO for ``frames`` environment steps (over all environments) from reward alone."""
-    return train_ppo_at(make_env, [frames], seed, tile, config)[0]
+    return train_ppo_at(make_env, [frames], seed, tile, config, held_out)[0]
 
 
 def train_ppo_at(
@@ -127,9 +129,14 @@ def train_ppo_at(
     seed: int,
     tile: int,
     config: PPOConfig = PPOConfig(),
+    held_out: Collection[str] = frozenset(),
+    redraws: int = 32,
 ) -> list[RLResult]:
     """One PPO run to the largest of ``budgets`` (environment steps), with the policy kept at
     each smaller one: a result per budget, in the order given.
+
+    A level whose content key (``GridGame.level_key``) is ``held_out`` -- an evaluation
+    level -- is drawn again, up to ``redraws`` times, when an episode starts on it.
 
     The policy kept at a budget is the one a run of that budget alone ends with, bit for bit:
     a run ends after the update whose rollout reached its budget, and nothing before then
@@ -186,12 +193,18 @@ def train_ppo_at(
                 seconds=time.perf_counter() - t0,
                 curve=list(self.points),
                 frames_to_goal=self.first,
+                levels=frozenset(met),
             )
 
         def _on_step(self) -> bool:
             return True
 
-    venv = make_vec_env(lambda: _WithoutScene(make_env()), n_envs=config.n_envs, seed=seed)
+    met: set[str] = set()
+    venv = make_vec_env(
+        lambda: _Training(make_env(), frozenset(held_out), met, redraws),
+        n_envs=config.n_envs,
+        seed=seed,
+    )
     policy_kwargs = _policy_kwargs(tile, config)
     # SB3's own Adam settings (eps 1e-5), stepping every parameter at once: the same numbers
     # as one parameter at a time, in less time.
@@ -219,12 +232,24 @@ def train_ppo_at(
     return [curve.kept[b] for b in budgets]
 
 
-class _WithoutScene(gym.Wrapper):
-    """Drops ``info["scene"]``, which PPO never reads and its vectorised environment would
-    deep-copy on every step."""
+class _Training(gym.Wrapper):
+    """The game as PPO trains on it: a level that is ``held_out`` is drawn again (up to
+    ``redraws`` times), the content key of every level started goes into ``met``, and
+    ``info["scene"]``, which PPO never reads and its vectorised environment would deep-copy on
+    every step, is dropped."""
+
+    def __init__(self, env: gym.Env, held_out: frozenset[str], met: set[str], redraws: int) -> None:
+        super().__init__(env)
+        self.held_out, self.met, self.redraws = held_out, met, redraws
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
+        game = self.env.unwrapped
+        for _ in range(self.redraws - 1):
+            if game.level_key() not in self.held_out:
+                break
+            obs, info = self.env.reset()  # the next level of the same stream
+        self.met.add(game.level_key())
         return obs, _lean(info)
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:

@@ -19,7 +19,8 @@ from compose import (
 )
 from compose.build import demonstrations
 from compose.errors import CheckpointError
-from compose.play import evaluate, level_seed, play_episode
+from compose.levels import level_seed
+from compose.play import evaluate, play_episode
 from compose.report import SECTIONS
 from neural import TrainConfig
 from symbolic.reasoner import load_reasoner, reasoner_class

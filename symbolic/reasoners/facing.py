@@ -329,7 +329,7 @@ class FacingReasoner(Reasoner):
             elif names[action] == "forward" and t.wins[kind]:
                 events.append(f"wins at {self._names[kind]} {where}")
         return (
-            f"plan of {len(actions)} actions "
+            f"plan of {len(actions)} action{'s' * (len(actions) != 1)} "
             + " ".join(names[a] for a in actions[:12])
             + (" ..." if len(actions) > 12 else "")
             + ": "

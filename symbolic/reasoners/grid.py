@@ -273,7 +273,7 @@ class GridReasoner(Reasoner):
             if sem.wins[code]:
                 events.append(f"wins at {kind} {(r, c)}")
         moves = "".join(MOVES.names[a] for a in plan)
-        return f"plan of {len(plan)} moves {moves}: " + ", ".join(events)
+        return f"plan of {len(plan)} move{'s' * (len(plan) != 1)} {moves}: " + ", ".join(events)
 
 
 def _search_graph(terrain: np.ndarray, sem: GridSemantics) -> nx.DiGraph:

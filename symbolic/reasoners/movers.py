@@ -332,11 +332,12 @@ class MoverReasoner(GridReasoner):
         )
 
     def _describe(self, board: Board, start: int, movers: Movers, plan: list[int]) -> str:
-        """E.g. ``plan of 7 moves EESSWEE: dodges 2 ghost, 1 bat, waits 1, wins at flag (4, 4)``."""
+        """E.g. ``plan of 7 moves EESSWEE: dodges 2 ghosts, waits 1, wins at flag (4, 4)``."""
         events = []
         if movers:
             counts = Counter(self._names[k] for _, k in movers)
-            events.append("dodges " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+            dodged = (f"{n} {kind}{'s' * (n != 1)}" for kind, n in counts.items())
+            events.append("dodges " + ", ".join(dodged))
         agent, waits, detail = start, 0, None
         for action in plan:
             nxt, movers, _, detail = board.advance(agent, movers, action)
@@ -348,4 +349,4 @@ class MoverReasoner(GridReasoner):
             cell, kind = detail[:2]
             events.append(f"wins at {self._names[kind]} {divmod(cell, board.width)}")
         moves = "".join(MOVES.names[a] for a in plan)
-        return f"plan of {len(plan)} moves {moves}: " + ", ".join(events)
+        return f"plan of {len(plan)} move{'s' * (len(plan) != 1)} {moves}: " + ", ".join(events)

@@ -312,11 +312,13 @@ def test_the_clis_choices_are_the_toolkits():
     assert {f"monolithic-{t}" for t in TRAININGS if t != "bc"} <= set(VARIANTS)
     labels = {spec_named(n).label for n in PIPELINE_NAMES}
     assert len(labels) == len(PIPELINE_NAMES)  # each name is its own pipeline
+    assert all(cli.PIPELINES[n] for n in PIPELINE_NAMES)  # and each has its line in --help
     assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
     assert {m.value for m in cli.PresetName} == set(PRESETS)
     defaults = ExperimentConfig()
     assert cli.CONFIG_DEFAULTS == {
         "env": defaults.env,
+        "pipelines": ",".join(p.label for p in defaults.pipelines),
         "budgets": ",".join(map(str, defaults.budgets)),
         "frames": ",".join(map(str, defaults.frames)),
         "seeds": str(defaults.seeds),
@@ -352,3 +354,86 @@ def test_run_trains_a_dagger_network_and_says_what_it_asked(tmp_path):
     fit = summary["fit"]
     assert fit["extra"]["dagger_rounds"] == 3
     assert fit["actions"] == fit["frames"] > fit["frames"] - fit["extra"]["expert_queries"] > 0
+
+
+@pytest.mark.parametrize("name", ["keydoor", "pacmaze", "lightsout", "sudoku", "minigrid"])
+def test_envs_game_gives_its_legend_actions_ids_and_splits(name):
+    import environments
+    from environments.registry import find_game
+
+    game, _ = find_game(name)
+    result = run_cli("envs", game.title, columns=80)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for kind in game.kinds:
+        assert kind.doc, f"{game.title}'s {kind.name} has no doc"
+        assert f"  {kind.glyph}  {kind.name} " in result.stdout
+        assert any(kind.name in line and line.endswith(kind.doc) for line in lines), kind.name
+    assert any(line.startswith("actions: ") for line in lines)
+    for env_id in game.env_ids():
+        assert env_id in result.stdout
+    for split in environments.make(game.env_ids()[0]).eval_splits():
+        assert f"  {split.name} " in result.stdout
+    # an id names its game too, and the splits shown are that id's
+    last = game.env_ids()[-1]
+    by_id = run_cli("envs", last.removeprefix("neurocomp/"))
+    assert by_id.returncode == 0 and f"splits of {last} " in by_id.stdout
+
+
+def test_envs_game_tells_a_letter_apart_between_games():
+    keydoor, minigrid = run_cli("envs", "keydoor"), run_cli("envs", "MiniGrid-DoorKey-5x5-v0")
+    assert "  G  goal " in keydoor.stdout and "  G  ball_green " in minigrid.stdout
+
+
+def test_run_with_a_budget_and_no_pipeline_trains_the_hybrid(tmp_path):
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/LightsOut-3x3-v0",
+        "--budget",
+        "1",
+        "--episodes",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "note: no --pipeline given; --budget trains the hybrid" in result.stderr
+    assert result.stdout.startswith("hybrid on neurocomp/LightsOut-3x3-v0: success rate ")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["pipeline"] == "hybrid" and summary["budget"] == 1
+
+
+def test_compare_takes_pipelines_by_name_and_by_label(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(
+        'env = "neurocomp/LightsOut-3x3-v0"\nbudgets = [1]\nseeds = 1\nepisodes = 2\n'
+        'pipelines = [{kind = "hybrid"}]\nsplits = [{name = "in-distribution"}]\n'
+        "[train]\nmax_steps = 40\neval_every = 20\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(
+        "compare", "--config", str(config), "--pipelines", "oracle,mono-small", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    ran = {row["pipeline"] for row in json.loads((out / "results.json").read_text())["summary"]}
+    assert ran == {"oracle", "mono-small"}  # the flag replaced the config's pipelines
+
+
+def test_compare_help_lists_every_pipeline_name():
+    from compose.config import PIPELINE_NAMES
+
+    result = run_cli("compare", "--help")
+    for name in PIPELINE_NAMES:
+        assert f"{name}: " in result.stdout
+
+
+def test_a_level_that_cannot_be_won_says_why(tmp_path):
+    level = tmp_path / "level.txt"
+    level.write_text(LEVEL.replace("k", "."))
+    result = run_cli("run", "--env", "neurocomp/KeyDoor-8x8-v0", "--level", str(level))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert (
+        "the KeyDoor level you gave cannot be solved: the door (D) opens only for the key (k), "
+        "and the level has none" in result.stderr
+    )

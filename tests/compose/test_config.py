@@ -91,7 +91,18 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
             {"pipelines": [{"kind": "monolithic"}]},
             "pipelines[0]: a monolithic pipeline needs a size",
         ),
-        ({"pipelines": [{"kind": "hybird"}]}, "pipelines[0].kind: Input should be 'hybrid'"),
+        (
+            {"pipelines": [{"kind": "hybird"}]},
+            "pipelines[0]: unknown pipeline 'hybird'; did you mean 'hybrid'",
+        ),
+        (
+            {"pipelines": [{"kind": "hybrid-abduced", "supervision": "labels"}]},
+            "pipelines[0]: kind 'hybrid-abduced' means supervision = 'abduced', not 'labels'",
+        ),
+        (
+            {"pipelines": [{"kind": "mono-small", "size": "large"}]},
+            "pipelines[0]: 'mono-small' means size = 'small', not 'large'",
+        ),
         ({"pipelines": [{"kind": "hybrid", "size": "small"}]}, "size applies to monolithic"),
         ({"bugdets": [1]}, "bugdets: unknown setting; did you mean 'budgets'?"),
         ({"train": {"learning_rates": [2.0]}}, "train.learning_rates: learning rates must lie"),
@@ -134,3 +145,36 @@ def test_settings_hash_tracks_what_decides_results():
     assert load_config(budgets=[5]).settings_hash() == base  # which jobs, not their result
     assert load_config(episodes=21).settings_hash() != base
     assert load_config(train={"max_steps": 10}).settings_hash() != base
+
+
+def test_a_pipeline_is_named_as_run_takes_it_or_as_the_report_labels_it(tmp_path):
+    from compose.config import (
+        FIELD_DEFAULTS,
+        PIPELINE_NAMES,
+        PipelineSpec,
+        pipeline_labels,
+        spec_named,
+    )
+
+    config = tmp_path / "named.toml"
+    config.write_text(
+        'pipelines = [{kind = "hybrid-abduced"}, {kind = "monolithic-dagger", size = "small"},'
+        ' {kind = "mono-pooled-aug"}, {kind = "hybrid-abduced-conv"}, {kind = "ppo"}]\n'
+    )
+    long_form = [
+        PipelineSpec(kind="hybrid", supervision="abduced"),
+        PipelineSpec(kind="monolithic", size="small", training="dagger"),
+        PipelineSpec(kind="monolithic", size="pooled", augment="both"),
+        PipelineSpec(kind="hybrid", supervision="abduced", perception="conv"),
+        PipelineSpec(kind="ppo"),
+    ]
+    named = load_config(config).pipelines
+    assert named == long_form  # the same specs, so the same results and the same hashes
+    assert [p.key_fields() for p in named] == [p.key_fields() for p in long_form]
+    # every run name and every label maps back to itself, and labels name one pipeline each
+    labels = pipeline_labels()
+    assert all(spec_named(label).label == label for label in labels)
+    assert all(spec_named(spec_named(n).label) == spec_named(n) for n in PIPELINE_NAMES)
+    assert {"mono-medium", "hybrid-conv-colour", "mono-small-symbolic-aug-dagger"} <= set(labels)
+    for field, default in FIELD_DEFAULTS.items():  # a default is spelt as the model spells it
+        assert default in PipelineSpec.model_fields[field].description

@@ -61,7 +61,7 @@ def test_the_addition_command_runs_every_learner_and_writes_its_rows(tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert "abduced" in done.stdout and "of 1 seeds" in done.stdout
+    assert "abduced" in done.stdout and "of 1 seed;" in done.stdout
     rows = json.loads(out.read_text())
     assert {r["learner"] for r in rows} == {"abduced", "labelled", "monolithic"}
     assert all(r["pairs"] == 150 for r in rows)

@@ -123,3 +123,31 @@ def test_unknown_id_suggests_close_match():
 def test_bad_variants_are_clear_errors(kwargs, match):
     with pytest.raises(InvalidVariantError, match=match):
         environments.make("neurocomp/KeyDoor-8x8-v0", **kwargs)
+
+
+@pytest.mark.parametrize("game", environments.games(), ids=lambda g: g.name)
+def test_every_kind_says_what_it_is(game):
+    for kind in game.kinds:
+        assert kind.doc and "\n" not in kind.doc, f"{game.title}'s {kind.name} needs a doc"
+
+
+@pytest.mark.parametrize("game", environments.games(), ids=lambda g: g.name)
+def test_a_game_is_found_by_name_title_or_any_id(game):
+    from environments.registry import find_game
+
+    for name in (game.name, game.title, game.title.upper()):
+        assert find_game(name) == (game, None)
+    for env_id in game.env_ids():
+        assert find_game(env_id) == (game, env_id)
+        assert find_game(env_id.removeprefix("neurocomp/")) == (game, env_id)
+
+
+def test_an_unknown_game_suggests_close_names():
+    from environments.registry import find_game
+
+    with pytest.raises(UnknownEnvironmentError, match=r"unknown game 'keydor'\. Did you mean 'k"):
+        find_game("keydor")
+    with pytest.raises(UnknownEnvironmentError, match=r"Name a game \(keydoor, .*, minigrid\)"):
+        find_game("zzzzzz")
+    # an id MiniGrid registers names the MiniGrid game, whatever it holds
+    assert find_game("MiniGrid-Empty-5x5-v0")[0].name == "minigrid"
