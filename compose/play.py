@@ -265,7 +265,8 @@ def _lockstep(
             break
         t0 = time.perf_counter()
         sensed = pipeline.sense([g.obs for g in live], [g.info for g in live])
-        share = (time.perf_counter() - t0) / len(live)
+        # Each level's share of the batch's network time (none: there is no network).
+        share = 0.0 if sensed is None else (time.perf_counter() - t0) / len(live)
         playing = []
         for i, game in enumerate(live):
             if sensed is None:

@@ -244,12 +244,14 @@ class _Training(gym.Wrapper):
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
-        game = self.env.unwrapped
-        for _ in range(self.redraws - 1):
-            if game.level_key() not in self.held_out:
-                break
-            obs, info = self.env.reset()  # the next level of the same stream
-        self.met.add(game.level_key())
+        # A game of ours names its levels by content; another Gymnasium env trains as it is.
+        key = getattr(self.env.unwrapped, "level_key", None)
+        if key is not None:
+            for _ in range(self.redraws - 1):
+                if key() not in self.held_out:
+                    break
+                obs, info = self.env.reset()  # the next level of the same stream
+            self.met.add(key())
         return obs, _lean(info)
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
