@@ -147,7 +147,10 @@ class PipelineSpec(_Strict):
     @classmethod
     def _named(cls, data: Any) -> Any:
         """``kind = "hybrid-abduced"`` (a name ``run`` takes, or a label of the report) means
-        the fields it stands for; a field also written must agree with them."""
+        the fields it stands for; a field also written must agree with them. A name alone
+        (``"mono-small"``) is ``{kind = "mono-small"}``."""
+        if isinstance(data, str):
+            data = {"kind": data}
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
             return data
         if data["kind"] in PIPELINE_KINDS:

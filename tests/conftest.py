@@ -110,6 +110,27 @@ def run_cli_measured(
     return result, float(seconds), int(peak)
 
 
+def run_main(
+    args: list[str] | tuple[str, ...],
+    cwd: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> subprocess.CompletedProcess:
+    """``neurocomp ARGS`` through its entry point (``compose.cli.main``) in this process: the
+    same code as the installed command without a fresh interpreter's start-up (torch,
+    SWI-Prolog), for checks that run it many times; each test file still runs the real
+    command in a subprocess too."""
+    from compose.cli import main
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", ["neurocomp", *args])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as ended:
+        main()
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), ended.value.code, printed.out, printed.err)
+
+
 def one_line_error(result: subprocess.CompletedProcess) -> str:
     """The single line a refused command printed (asserting it failed cleanly)."""
     assert result.returncode != 0, result.stdout

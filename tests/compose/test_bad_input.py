@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, one_line_error, run_cli, run_cli_measured
+from tests.conftest import CLI, one_line_error, run_cli, run_cli_measured, run_main
 
 LIGHTS = "neurocomp/LightsOut-3x3-v0"
 TINY = f"""
@@ -130,7 +130,9 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_a_damaged_results_directory_is_refused_and_left_alone(finished, tmp_path, damage):
+def test_a_damaged_results_directory_is_refused_and_left_alone(
+    finished, tmp_path, damage, capsys, monkeypatch
+):
     out = tmp_path / "out"
     shutil.copytree(finished, out)
     spoil, message = DAMAGE[damage]
@@ -140,10 +142,13 @@ def test_a_damaged_results_directory_is_refused_and_left_alone(finished, tmp_pat
         ("report", str(out)),
         ("compare", "--config", str(finished.parent / "tiny.toml"), "--out", str(out)),
     ):
-        result, seconds, _ = run_cli_measured(*args)
+        if damage == next(iter(DAMAGE)):  # the installed command, in a process of its own
+            result, seconds, _ = run_cli_measured(*args)
+            assert seconds < 60
+        else:  # the same entry point, in this process
+            result = run_main(args, tmp_path, capsys, monkeypatch)
         line = one_line_error(result)
         assert message in line and str(out) in line, line
-        assert seconds < 60
         assert snapshot(out) == before, f"{args[0]} changed the directory"
 
 

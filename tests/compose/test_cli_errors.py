@@ -7,13 +7,9 @@ a fresh interpreter (torch, SWI-Prolog) for each of some fifty values."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from compose.cli import main
-from tests.conftest import one_line_error, run_cli
+from tests.conftest import one_line_error, run_cli, run_main
 
 KEYDOOR = ["--env", "neurocomp/KeyDoor-8x8-v0"]
 MISSING = "/nonexistent/neurocomp-test"
@@ -80,17 +76,6 @@ BAD = [
 
 
 FIRST = {args[0]: args for args, _ in reversed(BAD)}  # each command's first bad value
-
-
-def run_main(args: list[str], cwd, capsys, monkeypatch) -> subprocess.CompletedProcess:
-    """``neurocomp ARGS`` through ``compose.cli.main`` in this process."""
-    monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", ["neurocomp", *args])
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as ended:
-        main()
-    printed = capsys.readouterr()
-    return subprocess.CompletedProcess(args, ended.value.code, printed.out, printed.err)
 
 
 @pytest.mark.parametrize("args, fragment", BAD, ids=[" ".join(a) for a, _ in BAD])

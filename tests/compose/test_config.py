@@ -178,3 +178,17 @@ def test_a_pipeline_is_named_as_run_takes_it_or_as_the_report_labels_it(tmp_path
     assert {"mono-medium", "hybrid-conv-colour", "mono-small-symbolic-aug-dagger"} <= set(labels)
     for field, default in FIELD_DEFAULTS.items():  # a default is spelt as the model spells it
         assert default in PipelineSpec.model_fields[field].description
+
+
+def test_a_pipeline_may_be_given_by_its_name_alone():
+    named = load_config(pipelines=["hybrid-abduced", "mono-small", "ppo"])
+    written = load_config(
+        pipelines=[
+            {"kind": "hybrid", "supervision": "abduced"},
+            {"kind": "monolithic", "size": "small"},
+            {"kind": "ppo"},
+        ]
+    )
+    assert named.pipelines == written.pipelines
+    with pytest.raises(ConfigError, match=r"pipelines\[0\]: unknown pipeline 'hybird'"):
+        load_config(pipelines=["hybird"])

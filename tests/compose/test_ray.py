@@ -308,7 +308,7 @@ def test_a_worker_killed_mid_job_is_retried_and_every_row_is_recorded_once(
     config = tmp_path / "slow.toml"
     # one job long enough to be caught running: a medium network on many steps
     config.write_text(
-        f'env = "{ENV}"\nbudgets = [10]\nseeds = 2\nepisodes = 3\nworkers = 2\n'
+        f'env = "{ENV}"\nbudgets = [10]\nseeds = 1\nepisodes = 3\nworkers = 2\n'
         'executor = "ray"\n'
         '[[pipelines]]\nkind = "monolithic"\nsize = "medium"\n'
         '[[pipelines]]\nkind = "oracle"\n'
@@ -380,7 +380,7 @@ def test_asking_for_ray_where_it_is_missing_says_how_to_install_it(tmp_path):
 MANY = f"""
 env = "{ENV}"
 budgets = [1, 2]
-seeds = 8
+seeds = 4
 episodes = 2
 workers = 2
 pipelines = [{{kind = "monolithic", size = "small"}}, {{kind = "hybrid"}}, {{kind = "oracle"}}]
@@ -391,7 +391,7 @@ max_steps = 200
 eval_every = 20
 patience = 50
 """
-MANY_JOBS = (2 + 2 + 1) * 8
+MANY_JOBS = (2 + 2 + 1) * 4
 
 
 def _jobs_in(out: Path) -> dict[str, int]:
