@@ -59,16 +59,23 @@ CONFIGS = [
 ]
 
 
+# Configs built to cost time or memory, whose refusal is measured in a process of its own;
+# the others call the same entry point in this process.
+COSTLY = ("laughs.yaml", "big.toml", "deep.json", "long.toml")
+
+
 @pytest.mark.parametrize("name, text, message", CONFIGS, ids=[c[0] for c in CONFIGS])
-def test_a_bad_config_is_one_line_quickly(tmp_path, name, text, message):
+def test_a_bad_config_is_one_line_quickly(tmp_path, name, text, message, capsys, monkeypatch):
     path = tmp_path / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    result, seconds, peak_mb = run_cli_measured(
-        "compare", "--config", str(path), "--out", str(tmp_path / "out")
-    )
+    args = ("compare", "--config", str(path), "--out", str(tmp_path / "out"))
+    if name in COSTLY:
+        result, seconds, peak_mb = run_cli_measured(*args)
+        assert seconds < 30 and peak_mb < 1000, (seconds, peak_mb)
+    else:
+        result = run_main(args, tmp_path, capsys, monkeypatch)
     line = one_line_error(result)
     assert message in line and len(line) < 400, line
-    assert seconds < 30 and peak_mb < 1000, (seconds, peak_mb)
     assert not (tmp_path / "out").exists()
 
 

@@ -463,5 +463,4 @@ def test_ctrl_c_stops_the_ray_workers_and_keeps_what_finished(tmp_path, bystande
     assert _soon(lambda: not run.running_a_job()), run.running_a_job()  # none goes on computing
     before = _jobs_in(out)
     assert 2 <= len(before) < MANY_JOBS and all(n == 1 for n in before.values())
-    _resumes_to_the_end(config, out, before)
-    bystanders.assert_alive()
+    bystanders.assert_alive()  # (a rerun resumes: the cluster test above shows it)
