@@ -8,6 +8,7 @@ from pathlib import Path
 
 from compose.config import PipelineSpec
 from compose.errors import ConfigError
+from compose.induction import InducedHybridPipeline
 from compose.levels import level_seed, training_levels
 from compose.loading import load_pipeline
 from compose.networks import MonolithicPipeline, PPOPipeline
@@ -55,6 +56,20 @@ def build_pipeline(
             raise ConfigError(str(e)) from None
     if spec.kind == "ppo":
         return PPOPipeline.for_env(env)
+    if spec.rules == "induced":
+        if rules is not None:
+            raise ConfigError("hybrid-induced learns its rules from play: leave out --rules")
+        try:
+            return InducedHybridPipeline(
+                env.game,
+                env.tile,
+                search=search,
+                augment=spec.augment,
+                perception_kind=spec.perception or "linear",
+                supervision=spec.supervision or "labels",
+            )
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
     reasoner = load_reasoner(env.game, rules, search)
     if spec.kind == "hybrid":
         try:
@@ -99,6 +114,8 @@ def train_pipeline(
     demos = demonstrations(env, budget, seed, held_out)
     if isinstance(pipe, MonolithicPipeline):
         report = fit_with_play(pipe, env, demos, seed, config, held_out)
+    elif isinstance(pipe, InducedHybridPipeline):
+        report = pipe.fit_with_play(env, demos, seed, config, held_out)
     else:
         report = pipe.fit(demos, config)
     report.levels = report.levels | frozenset(demos.levels)

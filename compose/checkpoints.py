@@ -69,6 +69,7 @@ class Manifest(BaseModel):
     size: str | None = Field(None, max_length=64)
     grid: tuple[int, int] | None = None
     supervision: Literal["labels", "abduced", "legend"] = "labels"
+    rules: Literal["written", "induced"] = "written"
     augment: Literal["symmetry", "colour", "both"] | None = None
     inputs: Literal["pixels", "symbols"] = "pixels"
     training: Literal["bc", "dagger", "distilled"] = "bc"
@@ -126,6 +127,8 @@ def save_weights(module: torch.nn.Module, directory: Path) -> None:
 
 
 def rules_text(reasoner: Reasoner) -> str:
+    if reasoner.rules.text is not None:  # rules given as text (learned ones)
+        return reasoner.rules.text
     source = Path(reasoner.rules.source)
     if not source.is_file():
         raise CheckpointError(f"the rules ({reasoner.rules.source}) are not a file to save")

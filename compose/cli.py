@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from compose.cli_digits import addition
-from compose.cli_text import cell, err, fail, plural, say, table
+from compose.cli_text import cell, err, fail, learned_summary, plural, say, table
 from compose.errors import ConfigError
 from compose.files import write_json
 from environments.errors import NeurocompError, clip
@@ -69,6 +69,8 @@ PIPELINES = {
     "hybrid-abduced": "as hybrid with no cell label: the kinds are abduced from the expert's "
     "actions and the rules",
     "hybrid-legend": "as hybrid-abduced, plus one labelled cell per kind",
+    "hybrid-induced": "as hybrid, with no game rule written: its rules are learned from the "
+    "demonstrations and its own play (KeyDoor)",
     "hybrid-sym": "as hybrid, perception trained on the board's symmetries",
     "hybrid-aug": "as hybrid, perception trained on the symmetries and random colour maps",
     "hybrid-conv": "as hybrid, each cell read by a small convolutional network",
@@ -97,8 +99,8 @@ MAX_FRAMES = 10_000_000  # PPO's frames, as compose.config allows
 # Defaults of compare's flags, as the experiment config has them (a test keeps them equal).
 CONFIG_DEFAULTS = {
     "env": "neurocomp/KeyDoor-8x8-v0",
-    "pipelines": "hybrid,hybrid-abduced,hybrid-conv-colour,mono-small,mono-medium,mono-large,"
-    "mono-pooled,ppo,oracle",
+    "pipelines": "hybrid,hybrid-abduced,hybrid-induced,hybrid-conv-colour,mono-small,mono-medium,"
+    "mono-large,mono-pooled,ppo,oracle",
     "budgets": "1,3,10",
     "frames": "10000,100000",
     "seeds": "2",
@@ -395,6 +397,8 @@ def run(
                 f"{plural(x['ambiguous_cells'], 'cell')} ambiguous by play",
                 err,
             )
+        if "rules_learned" in fit.extra:
+            say(learned_summary(fit.extra), err)
     if save is not None:
         pipe.save(Path(save))
         say(f"saved the pipeline to {save}", err)

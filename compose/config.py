@@ -26,6 +26,7 @@ from environments.registry import game_of, make, spec
 from neural.augment import AUGMENTS, colour_refusal
 from neural.modules import POLICY_NAMES
 from neural.train import TrainConfig
+from symbolic.induction.language import refusal as induction_refusal
 from symbolic.reasoner import reasoner_class
 
 __all__ = [
@@ -44,6 +45,7 @@ Inputs = Literal["pixels", "symbols"]
 Training = Literal["bc", "dagger", "distilled"]
 Augment = Literal["symmetry", "colour", "both"]
 Perception = Literal["linear", "conv"]
+Rules = Literal["written", "induced"]
 Target = Literal["action", "grid"]
 Executor = Literal["local", "ray"]
 # A Ray cluster's address: "auto" (a cluster started on this machine with `ray start`), a head
@@ -53,6 +55,7 @@ _ADDRESS = re.compile(r"^(auto|(ray://)?[A-Za-z0-9_.\-]{1,253}:[0-9]{1,5})$")
 VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
     "hybrid-legend": {"kind": "hybrid", "supervision": "legend"},
+    "hybrid-induced": {"kind": "hybrid", "rules": "induced"},
     "hybrid-sym": {"kind": "hybrid", "augment": "symmetry"},
     "hybrid-aug": {"kind": "hybrid", "augment": "both"},
     "hybrid-conv": {"kind": "hybrid", "perception": "conv"},
@@ -76,6 +79,7 @@ PIPELINE_NAMES: tuple[str, ...] = (
 # What a field left unset means (a label leaves it out; so does a name's spec).
 FIELD_DEFAULTS: dict[str, str] = {
     "supervision": "labels",
+    "rules": "written",
     "perception": "linear",
     "inputs": "pixels",
     "training": "bc",
@@ -113,6 +117,13 @@ class PipelineSpec(_Strict):
         description=(
             "train on augmented screens: the board's symmetries (symmetry: actions remapped, "
             "or facing kinds turned), random colour maps (colour), or both (true means both)"
+        ),
+    )
+    rules: Rules | None = Field(
+        None,
+        description=(
+            "hybrid only: the game's rule file as written (written, default), or rules learned "
+            "from the demonstrations and the pipeline's own play (induced)"
         ),
     )
     perception: Perception | None = Field(
@@ -181,7 +192,7 @@ class PipelineSpec(_Strict):
             raise ValueError("a monolithic pipeline needs a size: small, medium, large or pooled")
         if self.kind != "monolithic" and self.size is not None:
             raise ValueError(f"size applies to monolithic pipelines only, not {self.kind}")
-        for name in ("supervision", "perception"):
+        for name in ("supervision", "perception", "rules"):
             if self.kind != "hybrid" and getattr(self, name) is not None:
                 raise ValueError(f"{name} applies to hybrid pipelines only, not {self.kind}")
         for name in ("inputs", "training", "target"):
@@ -199,6 +210,8 @@ class PipelineSpec(_Strict):
             parts = [f"mono-{self.size}"] + (["symbolic"] if self.inputs == "symbols" else [])
         if self.kind == "hybrid" and self.supervision not in (None, "labels"):
             parts.append(str(self.supervision))
+        if self.kind == "hybrid" and self.rules == "induced":
+            parts.append("induced")
         if self.kind == "hybrid" and self.perception == "conv":
             parts.append("conv")
         parts += [AUGMENTS[self.augment]] if self.augment else []
@@ -255,6 +268,7 @@ def pipeline_labels() -> dict[str, dict[str, Any]]:
     options: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {
         "hybrid": (
             ("supervision", get_args(Supervision)),
+            ("rules", get_args(Rules)),
             ("perception", get_args(Perception)),
             ("augment", get_args(Augment)),
         ),
@@ -354,15 +368,23 @@ def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
         if p.supervision not in ("abduced", "legend")
         or abduction_refusal(game, p.supervision) is None
     ]
+    pipelines = [
+        p for p in pipelines if p.rules != "induced" or _induction_refusal(game, p) is None
+    ]
     if colour_refusal(game):
         pipelines = [p for p in pipelines if p.augment not in ("colour", "both")]
     return pipelines
+
+
+def _induction_refusal(game: Any, p: PipelineSpec) -> str | None:
+    return induction_refusal(game.title, reasoner_class(game).questions, p.supervision)
 
 
 def default_pipelines() -> list[PipelineSpec]:
     return [
         PipelineSpec(kind="hybrid"),
         PipelineSpec(kind="hybrid", supervision="abduced"),
+        PipelineSpec(kind="hybrid", rules="induced"),
         PipelineSpec(kind="hybrid", perception="conv", augment="colour"),
         *(PipelineSpec(kind="monolithic", size=s) for s in ("small", "medium", "large", "pooled")),
         PipelineSpec(kind="ppo"),
@@ -491,6 +513,8 @@ class ExperimentConfig(_Strict):
             if p.supervision in ("abduced", "legend") and (
                 why := abduction_refusal(game, p.supervision)
             ):
+                raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
+            if p.rules == "induced" and (why := _induction_refusal(game, p)):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
             if p.target == "grid" and not game.actions.values:
                 raise ConfigError(

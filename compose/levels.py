@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 # Streams keep the levels of different uses apart by seed; content is checked on top of that.
-STREAMS = {"train": 1, "rl": 2, "eval": 3, "distill": 4}
+STREAMS = {"train": 1, "rl": 2, "eval": 3, "distill": 4, "play": 5}
 # Draws a level gets to differ from what it must avoid: a game whose levels are at least a
 # few times more than those to avoid succeeds on the first draws; one where every draw fails
 # this often has run out of levels (the chance a free level is missed 32 times running, when

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compose.checkpoints import game_named, load_weights, read_manifest
+from compose.checkpoints import Manifest, game_named, load_weights, read_manifest
 from compose.errors import CheckpointError
+from compose.induction import InducedHybridPipeline
 from compose.networks import MonolithicPipeline, PPOPipeline
 from compose.pipelines import HybridPipeline
 from environments.spec import GameSpec
@@ -38,7 +39,10 @@ def load_pipeline(
             f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
         )
     try:
-        if manifest.kind == "hybrid":
+        if manifest.kind == "hybrid" and manifest.rules == "induced":
+            pipe = _saved_induced(saved, directory, manifest)
+            module = pipe.perception
+        elif manifest.kind == "hybrid":
             reasoner = _saved_reasoner(saved, directory, manifest.search)
             pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
                 reasoner,
@@ -85,6 +89,34 @@ def _saved_reasoner(game: GameSpec, directory: Path, search: str | None) -> Reas
     saved pipeline is untrusted input."""
     try:
         return load_reasoner(game, directory / "rules.pl", search)
+    except RuleFileError as e:
+        raise CheckpointError(
+            f"{e}; the pipeline in {directory} was not loaded: put back the rules.pl it was "
+            "saved with, or train and save it again"
+        ) from e
+
+
+def _saved_induced(game: GameSpec, directory: Path, manifest: Manifest) -> InducedHybridPipeline:
+    """A hybrid with learned rules: its saved ``rules.pl`` is loaded through the sandbox as
+    any user's rule file is, and played as it was saved (nothing is learned again)."""
+    path = directory / "rules.pl"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CheckpointError(
+            f"cannot load the pipeline in {directory}: its learned rules.pl cannot be read "
+            f"({type(e).__name__}); train and save it again"
+        ) from None
+    try:
+        return InducedHybridPipeline(
+            game,
+            manifest.tile,
+            search=manifest.search,
+            augment=manifest.augment,
+            perception_kind=manifest.perception,
+            rules_text=text,
+            rules_name=str(path),
+        )
     except RuleFileError as e:
         raise CheckpointError(
             f"{e}; the pipeline in {directory} was not loaded: put back the rules.pl it was "

@@ -173,6 +173,7 @@ class PrologEngine:
                 predicates=len(reply["predicates"]),
                 lines=count_rule_lines(text_for_ledger),
             ),
+            text=text,
         )
         missing = [p for p in required if p not in rules.predicates]
         if missing:
@@ -196,6 +197,7 @@ class RuleSet:
     predicates: tuple[str, ...]
     ledger: RuleLedger
     limits: QueryLimits = QueryLimits()
+    text: str | None = None  # the rules' text when they were given as text, not as a file
 
     def ask(self, goal: Term, template: object | None = None) -> list[Any]:
         """All solutions of ``goal`` as JSON values of ``template`` (default: the goal itself).

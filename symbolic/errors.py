@@ -5,6 +5,8 @@ from __future__ import annotations
 from environments.errors import NeurocompError
 
 __all__ = [
+    "InductionError",
+    "LanguageError",
     "PrologUnavailableError",
     "QueryError",
     "QueryLimitError",
@@ -57,3 +59,13 @@ class UndefinedPredicateError(QueryError):
 
 class QueryLimitError(QueryError):
     """A query ran past its inference or time limit (the rules may loop)."""
+
+
+class LanguageError(NeurocompError, ValueError):
+    """A hypothesis-language file the rule learner cannot use (malformed, or a search with no
+    bound); refused before anything is searched."""
+
+
+class InductionError(NeurocompError, RuntimeError):
+    """The rule learner could not learn a theory: the transitions contradict every theory in
+    the language, or it stopped at its time or memory ceiling."""

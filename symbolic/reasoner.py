@@ -165,16 +165,21 @@ def load_reasoner(
     search: str | None = None,
     *,
     trusted: bool = False,
+    text: str | None = None,
+    name: str | None = None,
 ) -> Reasoner:
-    """The game's reasoner with its packaged rules, or with a user's ``rules`` file (checked
-    with the sandbox unless ``trusted``). A file lacking a predicate the reasoner asks about
-    is refused with :class:`~symbolic.errors.RuleInterfaceError`."""
+    """The game's reasoner with its packaged rules, with a user's ``rules`` file, or with rules
+    given as ``text`` (named ``name`` in messages; learned rules), checked with the sandbox
+    unless ``trusted``. Rules lacking a predicate the reasoner asks about are refused with
+    :class:`~symbolic.errors.RuleInterfaceError`."""
     cls = reasoner_class(game)
+    source = {"text": text, "name": name} if text is not None else {}
     loaded = PrologEngine.get().load_rules(
-        rules or rules_path(game),
+        None if text is not None else rules or rules_path(game),
         required=cls.questions,
         trusted=trusted,
         asker=f"the {game.title} reasoner",
+        **source,  # type: ignore[arg-type]
     )
     reasoner = cls(loaded, game, search)
     reasoner.check()

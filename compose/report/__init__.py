@@ -26,6 +26,7 @@ from compose.report.outcomes import (
     success_table,
     who_won,
 )
+from compose.report.rules import rules_learned
 from compose.report.text import listed
 from compose.store import ResultStore
 from environments.registry import game_of
@@ -119,6 +120,7 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
     out += budget_to_goal(a)
     out += consumption(a)
     out += abduction(a)
+    out += rules_learned(a, game)
     out.append(H(2, "Sample efficiency"))
     out.append(
         Figure(

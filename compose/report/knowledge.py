@@ -14,6 +14,7 @@ from compose.symbols import hybrid_assumptions
 from environments.registry import make
 from environments.spec import GameSpec
 from symbolic.engine import PrologEngine
+from symbolic.induction import background_clauses
 from symbolic.reasoner import reasoner_class, rules_path
 
 __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
@@ -48,6 +49,14 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
             continue
         counted = len(assumptions) if kind == "hybrid" or taught else 0
         extra = "; decoder: " + ", ".join(assumptions) if counted else ""
+        if kind == "hybrid" and "induced" in words:
+            given = (
+                f"no rule file: its clauses are learned (see Rules learned from play); given: "
+                f"the shared background ({background_clauses()} clauses) and the hypothesis "
+                f"language{extra}"
+            )
+            rows.append([pipeline, "0", "0", "0", str(counted), "; ".join([given, *handed])])
+            continue
         source = f"{'its hybrid teacher: ' if taught else ''}{rules.name}{extra}"
         rows.append(
             [

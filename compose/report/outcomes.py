@@ -231,6 +231,7 @@ WHO = {
     "hybrid": "The hybrid",
     "hybrid-abduced": "The abduced hybrid (no cell label)",
     "hybrid-legend": "The legend hybrid (one labelled cell per kind)",
+    "hybrid-induced": "The hybrid with rules learned from play (none written)",
     "hybrid-sym": "The hybrid with perception trained on the board's symmetries",
     "hybrid-aug": "The hybrid with perception trained on symmetries and colour maps",
 }
@@ -338,6 +339,10 @@ LEARNS_FROM = {
     ),
     "hybrid-legend": (
         "screens + expert actions + rules + one labelled cell per kind; the rest abduced"
+    ),
+    "hybrid-induced": (
+        "screens + per-cell kind labels + expert actions (to learn rules) + its own play "
+        "(frames counted); no game rule written"
     ),
     "monolithic": "screens + expert actions",
     "ppo": "screens + reward from its own play; no labels, no demonstrations",

@@ -17,6 +17,7 @@ def test_defaults_and_default_splits():
     assert [p.label for p in config.pipelines] == [
         "hybrid",
         "hybrid-abduced",
+        "hybrid-induced",
         "hybrid-conv-colour",
         "mono-small",
         "mono-medium",

@@ -1,0 +1,383 @@
+"""``hybrid-induced``: the hybrid whose game rules nobody wrote.
+
+Perception learns as the hybrid's does (labelled cells). The rules are learned
+(:mod:`symbolic.induction`) from transitions read through that perception: first the
+demonstrations, then, where the rules are still open, the pipeline's own play. Play is
+curious: on a training level it walks to a cell of a kind it never tried to enter with what
+it holds, and steps in; the cells it has not yet found safe block its way meanwhile. Every
+frame of that play is counted, and so is every death.
+
+Given, and counted as given: the shared background and the hypothesis language (see
+:mod:`symbolic.induction`), and that a demonstration ends in a win. Learned: every clause the
+game's reasoner asks about. The learned rules are an ordinary rule file, loaded through the
+sandbox like a user's, saved with the pipeline and printed in the report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from compose.checkpoints import save_checkpoint
+from compose.levels import draw_levels
+from compose.pipelines import DEFAULT_TRAINING, FitReport, HybridPipeline
+from environments.core import GridGame, Scene
+from environments.spec import GameSpec
+from neural.data import Demonstrations
+from neural.train import TrainConfig
+from symbolic.induction import (
+    AgentEvidence,
+    Evidence,
+    InductionSettings,
+    Language,
+    Theory,
+    Transition,
+    background_clauses,
+    induce,
+    load_language,
+)
+from symbolic.induction.language import refusal
+from symbolic.induction.learner import atom
+from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
+
+__all__ = [
+    "CHECK_TRANSITIONS",
+    "PLAY_FRAMES",
+    "InducedHybridPipeline",
+    "induction_refusal",
+    "prediction_accuracy",
+    "random_transitions",
+]
+
+PLAY_FRAMES = 2000  # environment frames of own play, at most, while rules are open
+CHECK_TRANSITIONS = 1000  # held-out transitions a fit report checks the learned rules on
+IDLE_LEVELS = 20  # levels in a row with nothing to try there (no frame spent) end the play
+
+
+def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | None:
+    """Why rules cannot be learned for ``game`` (yet), or None."""
+    return refusal(game.title, reasoner_class(game).questions, supervision)
+
+
+def empty_rules(language: Language) -> str:
+    """What an agent knows before it learns: nothing (every question declared, no clause)."""
+    lines = ["/*  No rule learned yet. */"]
+    lines += [f":- dynamic {q}." for q in language.indicators()]
+    return "\n".join(lines) + "\n"
+
+
+class InducedHybridPipeline(HybridPipeline):
+    """Screen → per-cell perception → Scene → rules learned from play + search."""
+
+    def __init__(
+        self,
+        game: GameSpec,
+        tile: int = 8,
+        *,
+        search: str | None = None,
+        augment: str | None = None,
+        perception_kind: str = "linear",
+        supervision: str = "labels",
+        rules_text: str | None = None,
+        rules_name: str = "learned rules",
+        play_frames: int = PLAY_FRAMES,
+        language: str | Path | None = None,
+        settings: InductionSettings | None = None,
+    ) -> None:
+        if why := induction_refusal(game, supervision):
+            raise ValueError(f"hybrid-induced: {why}")
+        self.language = load_language(language, needs=reasoner_class(game).questions)
+        self.settings = settings or InductionSettings()
+        self.play_frames = play_frames
+        self.theory: Theory | None = None
+        self.transitions: list[Transition] = []
+        text = rules_text or empty_rules(self.language)
+        reasoner = self._reasoner(game, text, search, rules_name)
+        super().__init__(reasoner, tile=tile, augment=augment, perception_kind=perception_kind)
+
+    @staticmethod
+    def _reasoner(
+        game: GameSpec, text: str, search: str | None, name: str = "learned rules"
+    ) -> Reasoner:
+        """The game's reasoner with rules given as text, checked by the sandbox as a user's
+        rule file is."""
+        return load_reasoner(game, search=search, text=text, name=name)
+
+    @property
+    def label(self) -> str:
+        return "hybrid-induced" + super().label.removeprefix("hybrid")
+
+    # -- learning ----------------------------------------------------------------------------
+    def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
+        """Perception as the hybrid's; rules from the demonstrations alone (no play)."""
+        return self.fit_with_play(None, demos, 0, config)
+
+    def fit_with_play(
+        self,
+        env: GridGame | None,
+        demos: Demonstrations,
+        seed: int,
+        config: TrainConfig = DEFAULT_TRAINING,
+        held_out: Collection[str] = frozenset(),
+    ) -> FitReport:
+        """Train perception on the demonstrations' labelled cells; learn rules from the
+        demonstrations read through it; then, on ``env`` (if given), play curiously on
+        training levels (never a ``held_out`` one where the game has enough) while rules are
+        open and frames remain, and learn again."""
+        report = super().fit(demos, config)
+        t0 = time.perf_counter()
+        gathered = AgentEvidence()
+        self.transitions = self._demonstrated(demos)  # what the rules were learned from
+        for t in self.transitions:
+            gathered.add(t)
+        evidence = gathered.evidence()
+        theory = self._learn(evidence)
+        play: dict[str, Any] = {"frames": 0, "deaths": 0, "episodes": 0, "levels": frozenset()}
+        if env is not None and self.play_frames > 0:
+            play = self._play(env, seed, held_out, gathered)
+            evidence = gathered.evidence()
+            theory = self._learn(evidence)
+        accuracy = None
+        if env is not None:  # checked on transitions of the evaluation stream's levels
+            check = draw_levels(env, seed, "eval", 20).seeds
+            accuracy = prediction_accuracy(
+                self.reasoner, random_transitions(env, check, CHECK_TRANSITIONS, seed)
+            )
+        report.rule_clauses = 0  # nothing hand-written about this game
+        report.actions = len(demos)  # the expert's moves are part of every transition
+        report.frames += int(play["frames"])
+        report.levels = report.levels | play["levels"]
+        report.train_seconds += time.perf_counter() - t0
+        report.extra.update(
+            {
+                "rules_learned": theory.learned_clauses,
+                "rules_given": theory.given_clauses,
+                "rules_hand_written": 0,
+                "induction_seconds": round(time.perf_counter() - t0, 3),
+                "learner_seconds": round(theory.seconds, 3),
+                "play_frames": int(play["frames"]),
+                "play_deaths": int(play["deaths"]),
+                "play_episodes": int(play["episodes"]),
+                "transitions": evidence.transitions,
+                "transitions_unexplained": evidence.unexplained,
+                "examples_unexplained": theory.unexplained,
+                "unidentified": list(theory.unidentified),
+                "prediction_accuracy": accuracy,
+                "learned_rules": self.reasoner.rules.text,
+            }
+        )
+        return report
+
+    def _learn(self, evidence: Evidence) -> Theory:
+        theory = induce(evidence, self.language, self.settings)
+        theory.given_clauses = background_clauses()
+        provenance = f"{evidence.transitions} transitions"
+        text = theory.rule_text(self.game.title, provenance)
+        self.reasoner = self._reasoner(self.game, text, self.reasoner.search)
+        self.theory = theory
+        return theory
+
+    def _read(self, frames: np.ndarray) -> list[Scene | None]:
+        """Scenes as perception reads them (None where it reads no single agent)."""
+        probs = self.perceive_batch(frames)
+        out: list[Scene | None] = []
+        for p in probs:
+            try:
+                out.append(self.decoder(self.game, p))
+            except ValueError:
+                out.append(None)
+        return out
+
+    def _demonstrated(self, demos: Demonstrations) -> list[Transition]:
+        """The demonstrations' transitions, in their labelled cells (which this hybrid's
+        perception is trained on anyway); each episode's last move ended it with a win (a
+        demonstration is a solved level)."""
+        scenes: list[Scene | None] = [Scene.from_grid(self.game, cells) for cells in demos.cells]
+        out = []
+        for i in range(len(demos)):
+            scene = scenes[i]
+            last = i + 1 == len(demos) or demos.episodes[i + 1] != demos.episodes[i]
+            after = None if last else scenes[i + 1]
+            if scene is None or (after is None and not last):
+                continue
+            reward = 1.0 if last else 0.0
+            out.append(Transition(scene, int(demos.actions[i]), after, reward, last))
+        return out
+
+    # -- curious play ------------------------------------------------------------------------
+    def _play(
+        self,
+        env: GridGame,
+        seed: int,
+        held_out: Collection[str],
+        gathered: AgentEvidence,
+    ) -> dict[str, Any]:
+        """Play training levels while some (kind, inventory) on the screen was never tried,
+        adding each step's transition; stop at ``play_frames`` or after ``IDLE_LEVELS``
+        levels in a row with nothing to try."""
+        frames = deaths = episodes = idle = index = 0
+        levels: set[str] = set()
+        self._curious: dict[tuple[tuple[str, ...], tuple[str, ...]], Reasoner] = {}
+        drawn: tuple[int, ...] = ()
+        while frames < self.play_frames and idle < IDLE_LEVELS:
+            if index == len(drawn):  # levels are drawn 16 at a time (the first are the same)
+                drawn = draw_levels(env, seed, "play", index + 16, avoid=held_out).seeds
+            level = drawn[index]
+            index += 1
+            obs, _ = env.reset(seed=int(level))
+            levels.add(env.unwrapped.level_key())  # type: ignore[attr-defined]
+            tried_before = len(gathered.tried)
+            done = moved = False
+            while not done and frames < self.play_frames:
+                scene = self._read(obs[None])[0]
+                if scene is None:
+                    break
+                action = self._curious_action(scene, gathered.evidence())
+                if action is None:
+                    break
+                moved = True
+                obs, reward, terminated, truncated, _ = env.step(action)
+                frames += 1
+                done = bool(terminated or truncated)
+                after = None if done else self._read(obs[None])[0]
+                self.transitions.append(
+                    Transition(scene, action, after, float(reward), terminated)
+                )
+                gathered.add(self.transitions[-1])
+                if terminated and reward <= 0:
+                    deaths += 1
+            episodes += moved
+            # A level on which nothing new was tried counts towards the end of play.
+            idle = 0 if len(gathered.tried) > tried_before else idle + 1
+        for reasoner in self._curious.values():
+            reasoner.rules.close()
+        self._curious = {}
+        return {"frames": frames, "deaths": deaths, "episodes": episodes, "levels": levels}
+
+    def _curious_action(self, scene: Scene, evidence: Evidence) -> int | None:
+        """The first move of a plan that enters a cell whose kind was never tried with what
+        the agent holds (or, for one tried only while holding more, collects it first); None
+        if no such cell can be reached."""
+        held = scene.inventory
+        here = set(_terrain(scene))
+        open_cases = evidence.open_cases()
+        safe = _safe_kinds(evidence, held)
+        targets = [k for k, h in open_cases if h == held and k in here]
+        if targets and (action := self._plan_into(scene, targets, safe)) is not None:
+            return action
+        # Cases open only with more in hand: fetch what is missing (a kind seen collected).
+        wanted = {
+            i for k, h in open_cases if k in here and k not in h and set(h) > set(held) for i in h
+        }
+        collected = {e.args[0] for e in evidence.examples if e.head == "collects" and e.positive}
+        fetch = sorted((wanted - set(held)) & collected & here)
+        return self._plan_into(scene, fetch, safe) if fetch else None
+
+    def _plan_into(self, scene: Scene, targets: list[str], safe: set[str]) -> int | None:
+        """The first move of a shortest plan that enters a cell of one of ``targets`` over
+        ``safe`` cells alone (None if there is none): a plan by the game's own reasoner, with
+        rules that say exactly that (written here, not by anyone for the game)."""
+        key = (tuple(sorted(targets)), tuple(sorted(safe)))
+        reasoner = self._curious.get(key)
+        if reasoner is None:
+            lines = [f"target({atom(k)})." for k in key[0]]
+            lines += [f"safe({atom(k)})." for k in key[1]]
+            lines += [
+                ":- dynamic target/1, safe/1, kills/1, collects/1.",
+                "blocks(K, _) :- \\+ target(K), \\+ safe(K).",
+                "wins(K) :- target(K).",
+            ]
+            text = "\n".join(lines) + "\n"
+            reasoner = load_reasoner(self.game, text=text, name="curious play", trusted=True)
+            self._curious[key] = reasoner
+        reasoner.reset()
+        decision = reasoner.decide(scene)
+        return decision.action if decision.plan else None
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        settings = {
+            "kind": "hybrid",
+            "rules": "induced",
+            "tile": self.perception.tile,
+            "search": self.reasoner.search,
+            "supervision": self.supervision,
+            "augment": self.augment,
+            "perception": self.perception_kind,
+        }
+        return save_checkpoint(directory, self.game, self.perception, settings, self.reasoner)
+
+    def describe(self) -> dict[str, Any]:
+        out = super().describe()
+        out["rules"] = "learned from play"
+        out["language"] = self.language.describe()
+        return out
+
+
+def _terrain(scene: Scene) -> list[str]:
+    names = scene.game.kind_names
+    grid = scene.grid.copy()
+    if scene.agent is not None:
+        grid[scene.agent] = -1
+    return [names[int(k)] for k in np.unique(grid) if k >= 0]
+
+
+def _safe_kinds(evidence: Evidence, held: tuple[str, ...]) -> set[str]:
+    """Kinds entered with ``held`` that neither ended the episode nor changed the inventory:
+    the cells curious play may cross on its way."""
+    by_atom = {(e.head, e.args): e for e in evidence.examples}
+    safe = set()
+    for kind in evidence.constants["kind"]:
+        entered = by_atom.get(("blocks", (kind, held)))
+        if entered is None or entered.negative == 0 or entered.positive:
+            continue
+        ends = any(
+            (e := by_atom.get((head, (kind,)))) is not None and e.positive
+            for head in ("kills", "wins", "collects")
+        )
+        if not ends:
+            safe.add(kind)
+    return safe
+
+
+def random_transitions(
+    env: GridGame, level_seeds: Sequence[int], count: int, seed: int = 0
+) -> list[tuple[Scene, int, np.ndarray | None]]:
+    """``count`` transitions of uniformly random moves on ``level_seeds`` (in turn), in the
+    game's true scenes: (scene, action, the next grid of kinds, or None if the episode ended).
+    Measured against, never learned from."""
+    rng = np.random.default_rng(seed)
+    out: list[tuple[Scene, int, np.ndarray | None]] = []
+    i = 0
+    while len(out) < count:
+        _, info = env.reset(seed=int(level_seeds[i % len(level_seeds)]))
+        i += 1
+        done = False
+        while not done and len(out) < count:
+            scene = info["scene"]
+            action = int(rng.integers(env.action_space.n))  # type: ignore[attr-defined]
+            _, _, terminated, truncated, info = env.step(action)
+            done = bool(terminated or truncated)
+            out.append((scene, action, None if terminated else info["scene"].grid))
+    return out
+
+
+def prediction_accuracy(
+    reasoner: Reasoner, transitions: Sequence[tuple[Scene, int, np.ndarray | None]]
+) -> float:
+    """The share of ``transitions`` whose next state the rules predict exactly: the episode
+    ends or not as predicted, and every cell of the next screen is the predicted kind (but the
+    cell the agent left, which the screen never showed)."""
+    right = 0
+    for scene, action, after in transitions:
+        predicted = reasoner.predict(scene, action)
+        if predicted is None or after is None:
+            right += predicted is None and after is None
+            continue
+        seen = predicted >= 0
+        right += bool(np.array_equal(predicted[seen], after[seen]))
+    return right / len(transitions) if transitions else float("nan")

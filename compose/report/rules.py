@@ -1,0 +1,153 @@
+"""The report's "Rules learned" section: for each pipeline that learned its game's rules, per
+budget, the ledger (given, learned, hand-written), what the rules were learned from, how well
+they predict held-out transitions, where they differ from the packaged file, and one learned
+file whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compose.analysis import Analysis
+from compose.document import Block, Code, H, P, Table
+from compose.report.text import num, pct
+from environments.spec import GameSpec
+from symbolic.errors import NeurocompError
+from symbolic.reasoner import load_reasoner, reasoner_class
+
+__all__ = ["rules_differences", "rules_learned"]
+
+
+def _extras(a: Analysis, pipeline: str, budget: int) -> dict[int, dict[str, Any]]:
+    """Each seed's training extras of ``pipeline`` at ``budget``."""
+    return {
+        r.seed: r.fit["extra"]
+        for r in a.rows
+        if r.pipeline == pipeline and r.budget == budget and isinstance(r.fit.get("extra"), dict)
+    }
+
+
+def rules_differences(game: GameSpec, learned: str) -> list[str] | None:
+    """Where ``learned`` rules answer the reasoner's questions otherwise than the packaged
+    file, over every kind and inventory of ``game`` ("kills(lava): learned no, packaged
+    yes"); None if the learned text cannot be loaded."""
+    try:
+        theirs = load_reasoner(game, text=learned, name="learned rules")
+    except NeurocompError:
+        return None
+    ours = load_reasoner(game)
+    questions = reasoner_class(game).questions
+    terrain = [k.name for i, k in enumerate(game.kinds) if i not in game.agent_kinds]
+    collect = "collects" if "collects/1" in questions else ""
+    try:
+        tables = [r.rules.semantics(terrain, [], questions, collect) for r in (theirs, ours)]
+    finally:
+        theirs.rules.close()
+        ours.rules.close()
+    names = [q.split("/")[0] for q in questions]
+    out = []
+    packaged = {t.inventory: t.kinds for t in tables[1]}
+    for table in tables[0]:
+        held = "[" + ", ".join(sorted(table.inventory)) + "]"
+        for kind in terrain:
+            for q in names:
+                mine = q in table.kinds.get(kind, set())
+                other = q in packaged.get(table.inventory, {}).get(kind, set())
+                if mine != other:
+                    atom = f"{q}({kind}, {held})" if q == "blocks" else f"{q}({kind})"
+                    line = f"{atom}: learned {'yes' if mine else 'no'}, packaged "
+                    out.append(line + ("yes" if other else "no"))
+    return sorted(set(out))
+
+
+def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
+    """The section, or nothing if no pipeline learned its rules."""
+    learners = [
+        p
+        for p in a.hybrids()
+        if any(
+            x.get("rules_learned") is not None for b in a.budgets for x in _extras(a, p, b).values()
+        )
+    ]
+    if not learners:
+        return []
+    split = a.splits[0]
+    rows, shown = [], None
+    for pipeline in learners:
+        for b in a.budgets_of(pipeline):
+            extras = _extras(a, pipeline, b)
+            if not extras:
+                continue
+            mean = lambda key, e=extras: sum(x.get(key) or 0 for x in e.values()) / len(e)  # noqa: E731
+            accuracy = [
+                x["prediction_accuracy"]
+                for x in extras.values()
+                if x.get("prediction_accuracy") is not None
+            ]
+            differing = [rules_differences(game, x["learned_rules"]) for x in extras.values()]
+            same = sum(d == [] for d in differing)
+            cell = a.cell(pipeline, b, split)
+            rows.append(
+                [
+                    pipeline,
+                    str(b),
+                    f"{mean('rules_given'):.0f}",
+                    f"{mean('rules_learned'):.1f}",
+                    "0",
+                    num(mean("transitions")),
+                    num(mean("play_frames")),
+                    f"{mean('play_deaths'):.1f}",
+                    f"{mean('examples_unexplained'):.1f}",
+                    pct(sum(accuracy) / len(accuracy)) if accuracy else "—",
+                    f"{mean('learner_seconds'):.2f}",
+                    f"{same} of {len(extras)}",
+                    cell.success.text() if cell is not None else "—",
+                ]
+            )
+            shown = (pipeline, b, min(extras), extras[min(extras)], differing[0])
+    out: list[Block] = [
+        H(2, "Rules learned from play"),
+        P(
+            "A hybrid whose game rules nobody wrote: its perception learns as the hybrid's "
+            "does; its rule clauses are learned from the demonstrations' transitions and, "
+            "where they leave a case open (a kind never tried with what the agent holds), "
+            "from its own curious play, counted in frames and deaths. *Given*, and counted: "
+            "the shared background (one file for every game: what an inventory holds, "
+            "directions, steps) and the hypothesis language (which predicates a clause may "
+            "have in its head and body, and how many literals). *Learned*: every clause the "
+            f"game's reasoner asks about. Hand-written clauses about {game.title}: none. "
+            "*Predicts* is the share of held-out transitions (random moves on levels it never "
+            "trained on) whose next state the learned rules predict exactly; *as packaged* "
+            "counts the seeds whose learned rules answer every question about every kind and "
+            f"inventory as the packaged rule file does. Success is on {split}."
+        ),
+        Table(
+            [
+                "pipeline",
+                "budget",
+                "background clauses (given)",
+                "clauses learned",
+                "hand-written",
+                "transitions",
+                "frames of own play",
+                "deaths in play",
+                "examples unexplained",
+                "predicts",
+                "search s",
+                "as packaged",
+                f"success ({split})",
+            ],
+            rows,
+        ),
+    ]
+    if shown is not None:
+        pipeline, b, seed, extra, differs = shown
+        if differs:
+            out.append(
+                P(
+                    f"Where {pipeline}'s rules (budget {b}, seed {seed}) answer otherwise than "
+                    "the packaged file: " + "; ".join(differs) + "."
+                )
+            )
+        out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
+        out.append(Code(str(extra["learned_rules"]).strip()))
+    return out

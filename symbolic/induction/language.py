@@ -1,0 +1,123 @@
+"""The hypothesis language: which clauses the rule learner may write, declared in a file.
+
+A language names the head predicates to learn (the questions a reasoner asks) and the
+background predicates a body may use, each with its argument types, and bounds the search:
+body literals and variables per clause, clauses per head. A file that is malformed or asks for
+a search with no bound is refused (:class:`~symbolic.errors.LanguageError`) before anything is
+searched. The packaged language for agent games is ``symbolic/induction/language.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from symbolic.errors import LanguageError
+
+__all__ = ["LANGUAGE_PATH", "TYPES", "Language", "load_language", "refusal"]
+
+LANGUAGE_PATH = Path(__file__).with_name("language.toml")
+# Argument types: a kind (a constant seen in the transitions, or a variable) and the agent's
+# inventory (a variable: a list of kinds). A later type adds its constants in the learner.
+TYPES = ("kind", "inventory")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+MAX_BODY = 3  # more literals per clause than this is not a search this learner can bound
+
+
+class Language(BaseModel):
+    """A declared hypothesis language (see ``language.toml`` for what each field means)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    heads: dict[str, tuple[str, ...]] = Field(min_length=1)
+    body: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    max_body: int = Field(1, ge=0, le=MAX_BODY)
+    max_vars: int = Field(2, ge=1, le=6)
+    max_clauses: int = Field(12, ge=1, le=64)
+    negation: bool = True
+    error_cost: int = Field(3, ge=1, le=1000)
+
+    @field_validator("heads", "body")
+    @classmethod
+    def _predicates(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, types in v.items():
+            if not _NAME.match(name):
+                raise ValueError(f"{name!r} is not a predicate name (lower case, a-z0-9_)")
+            if not 1 <= len(types) <= 4:
+                raise ValueError(f"{name} takes 1 to 4 arguments, not {len(types)}")
+            unknown = [t for t in types if t not in TYPES]
+            if unknown:
+                raise ValueError(
+                    f"{name}: unknown argument type {unknown[0]!r}; types are {', '.join(TYPES)}"
+                )
+        return v
+
+    def indicators(self) -> tuple[str, ...]:
+        """The head predicates as indicators (``blocks/2``), as a reasoner's questions are."""
+        return tuple(f"{name}/{len(types)}" for name, types in self.heads.items())
+
+    def describe(self) -> dict[str, Any]:
+        """The language as the ledger counts it."""
+        return {
+            "heads": list(self.indicators()),
+            "body": [f"{name}/{len(types)}" for name, types in self.body.items()],
+            "max_body": self.max_body,
+            "max_vars": self.max_vars,
+            "negation": self.negation,
+        }
+
+
+def load_language(
+    source: str | Path | Mapping[str, Any] | None = None, *, needs: tuple[str, ...] = ()
+) -> Language:
+    """A language from a TOML file (default: the packaged one) or a mapping. ``needs`` lists
+    the head indicators a reasoner asks about (``blocks/2``): a language lacking one of them
+    could not learn a usable rule file, so it is refused too."""
+    name = "hypothesis language"
+    if source is None or isinstance(source, str | Path):
+        path = Path(source or LANGUAGE_PATH)
+        name = str(path)
+        try:
+            data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LanguageError(f"{name}: no such file") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise LanguageError(f"{name}: not a TOML file ({e})") from None
+    else:
+        data = dict(source)
+    try:
+        language = Language.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the file"
+        raise LanguageError(f"{name}: {where}: {first['msg']}") from None
+    missing = [q for q in needs if q not in language.indicators()]
+    if missing:
+        raise LanguageError(
+            f"{name}: the reasoner asks about {', '.join(missing)}, which the language has no "
+            "head for"
+        )
+    return language
+
+
+def refusal(title: str, questions: tuple[str, ...], supervision: str | None = None) -> str | None:
+    """Why rules cannot be learned for a game whose reasoner asks ``questions`` (with
+    perception learned by ``supervision``), or None: the packaged language must have a head
+    for every question."""
+    if supervision not in (None, "labels"):
+        return (
+            "rules are learned beside perception trained on labelled cells only (so far); "
+            f"leave out supervision = {supervision!r}"
+        )
+    missing = [q for q in questions if q not in load_language().indicators()]
+    if missing:
+        return (
+            "rules are learned so far for games whose reasoner asks blocks/2, kills/1, "
+            f"collects/1 and wins/1 (KeyDoor); {title}'s also asks {', '.join(missing)}"
+        )
+    return None

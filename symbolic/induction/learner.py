@@ -1,0 +1,470 @@
+"""Learning a game's rule clauses from examples: generate, test, constrain, choose.
+
+The method is learning from failures (Cropper & Morel's Popper), built here rather than
+wrapped. Candidate clauses come from the hypothesis language (:mod:`.language`), most general
+first. SWI-Prolog tests every candidate of a round against every example at once (the shared
+background loaded beside them). What failed constrains the next round: a clause that covers no
+positive example is not specialised (no specialisation can cover one), and neither is a clause
+that covers no negative one (its specialisations explain less at a greater size). Only clauses
+that are too general are refined. Then clingo chooses the theory of minimum description length:
+its literals plus ``error_cost`` for every example it gets wrong, so that a few misperceived
+cells do not force a wrong clause, and what it leaves unexplained is counted, never hidden.
+
+An example is a ground atom of a head predicate with how many transitions say it holds and how
+many say it does not (:mod:`.transitions` derives them from play). Kind constants are whatever
+names the transitions carry: the learner never reads a name's meaning, so invented symbols work
+as well as the game's kind names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from symbolic.engine import PrologEngine, QueryLimits, RuleSet
+from symbolic.errors import InductionError, LanguageError, QueryError
+from symbolic.induction.language import Language
+from symbolic.terms import Term, Var, quote_atom
+
+__all__ = [
+    "BACKGROUND_PATH",
+    "Clause",
+    "Example",
+    "InductionSettings",
+    "Theory",
+    "background_clauses",
+    "learn",
+]
+
+BACKGROUND_PATH = Path(__file__).with_name("background.pl")
+BACKGROUND_NAME = "symbolic/induction/background.pl"
+_VARS = "ABCDEF"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A ground atom of a head predicate, e.g. ``blocks(door, [])``, with how many transitions
+    say it holds (``positive``) and how many say it does not (``negative``)."""
+
+    head: str  # the predicate's name
+    args: tuple[object, ...]  # str (a kind) or tuple[str, ...] (an inventory)
+    positive: int = 0
+    negative: int = 0
+
+    def atom(self) -> str:
+        return f"{self.head}({', '.join(_ground(a) for a in self.args)})"
+
+
+def _ground(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(atom(str(v)) for v in value) + "]"
+    return atom(str(value))
+
+
+_PLAIN = re.compile(r"[a-z][a-zA-Z0-9_]*\Z")
+_OPERATORS = frozenset({"is", "mod", "rem", "xor", "rdiv", "div", "dynamic", "discontiguous"})
+
+
+def atom(name: str) -> str:
+    """A kind's name as a Prolog atom: bare where that reads the same, quoted otherwise."""
+    return name if _PLAIN.match(name) and name not in _OPERATORS else quote_atom(name)
+
+
+# An argument of a clause: ("var", i) is the head's i-th variable, ("const", name) a kind.
+Arg = tuple[str, object]
+# A body literal: (negated, predicate, args).
+Literal = tuple[bool, str, tuple[Arg, ...]]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A candidate or learned clause: a head predicate with variable or constant arguments and
+    a body of literals over the head's variables."""
+
+    head: str
+    args: tuple[Arg, ...]
+    body: tuple[Literal, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Its literals, the head included: what the description length counts."""
+        return 1 + len(self.body)
+
+    def key(self) -> tuple[object, ...]:
+        return (self.head, self.args, frozenset(self.body))
+
+    def variables(self) -> set[int]:
+        used = {a[1] for a in self.args if a[0] == "var"}
+        for _, _, args in self.body:
+            used |= {a[1] for a in args if a[0] == "var"}
+        return used  # type: ignore[return-value]
+
+    def text(self) -> str:
+        """The clause as Prolog text; a variable that occurs once is written ``_``."""
+        counts: dict[object, int] = {}
+        for arg in self._all_args():
+            if arg[0] == "var":
+                counts[arg[1]] = counts.get(arg[1], 0) + 1
+
+        def show(arg: Arg) -> str:
+            if arg[0] == "const":
+                return atom(str(arg[1]))
+            return _VARS[int(arg[1])] if counts[arg[1]] > 1 else "_"  # type: ignore[index]
+
+        head = f"{self.head}({', '.join(show(a) for a in self.args)})"
+        if not self.body:
+            return head
+        negation = "\\+ "
+        lits = [
+            (negation if neg else "") + f"{pred}({', '.join(show(a) for a in args)})"
+            for neg, pred, args in sorted(self.body)
+        ]
+        return f"{head} :- {', '.join(lits)}"
+
+    def _all_args(self) -> Iterable[Arg]:
+        yield from self.args
+        for _, _, args in self.body:
+            yield from args
+
+
+@dataclass(frozen=True)
+class InductionSettings:
+    """The learner's ceilings: its time, and how many candidate clauses it may hold (its
+    memory); past either it stops and says so. ``max_unexplained`` is the share of examples a
+    theory may get wrong (misperceived cells) before the data count as explained by none."""
+
+    seconds: float = 60.0
+    max_candidates: int = 20_000
+    max_unexplained: float = 0.05
+
+
+@dataclass
+class Theory:
+    """What the learner learned, and from what."""
+
+    clauses: dict[str, list[Clause]]  # head indicator -> chosen clauses
+    language: Language
+    examples: int  # transitions' worth of evidence (positive plus negative counts)
+    unexplained: int  # of those, how many the theory gets wrong
+    wrong: list[str]  # the atoms it gets wrong, "+blocks(door, [])" or "-kills(floor)"
+    unidentified: list[str]  # atoms of seen kinds that no transition ever decided
+    tested: int = 0  # candidate clauses tested
+    pruned: int = 0  # specialisations never generated, by what failed
+    seconds: float = 0.0
+    stopped: str = ""  # why the search stopped early ("" if it ran to the end)
+    given_clauses: int = 0  # of the shared background
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def learned_clauses(self) -> int:
+        return sum(len(c) for c in self.clauses.values())
+
+    def rule_text(self, title: str = "", provenance: str = "") -> str:
+        """An ordinary rule file: the learned clauses (a head with none is declared
+        ``dynamic``), then the shared background they use, marked as given."""
+        lines = [
+            "/*  Rules learned from play by Neurocomp's rule learner"
+            + (f" for {title}" if title else "")
+            + ".",
+            "",
+            f"    Learned: {self.learned_clauses} clauses, from {self.examples} examples"
+            + (f" ({provenance})" if provenance else "")
+            + f"; {self.unexplained} left unexplained.",
+            f"    Given: the shared background ({self.given_clauses} clauses, below) and the "
+            "hypothesis language",
+            f"    ({', '.join(self.language.describe()['heads'])}; body "
+            f"{', '.join(self.language.describe()['body']) or 'none'}, at most "
+            f"{self.language.max_body} literal(s)).",
+        ]
+        if self.unidentified:
+            lines.append("    Unidentified (no transition decided them; the clauses below")
+            lines.append("    answer them by generalisation, or not at all):")
+            lines += _wrap(", ".join(self.unidentified), "      ")
+        lines += ["*/", ""]
+        for indicator, chosen in self.clauses.items():
+            if not chosen:
+                lines.append(f":- dynamic {indicator}.")
+            lines += [f"{c.text()}." for c in chosen]
+        lines += ["", f"%   -- given: the shared background ({BACKGROUND_NAME}) --", ""]
+        lines.append(_background_body())
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _wrap(text: str, indent: str, width: int = 92) -> list[str]:
+    out, line = [], indent
+    for word in text.split(" "):
+        if len(line) + len(word) + 1 > width and line.strip():
+            out.append(line.rstrip())
+            line = indent
+        line += word + " "
+    if line.strip():
+        out.append(line.rstrip())
+    return out
+
+
+def _background_body() -> str:
+    """The background file without its opening comment."""
+    text = BACKGROUND_PATH.read_text(encoding="utf-8")
+    end = text.find("*/")
+    return text[end + 2 :].strip() if text.lstrip().startswith("/*") and end >= 0 else text
+
+
+def background_clauses() -> int:
+    """How many clauses the shared background holds (counted as given)."""
+    rules = PrologEngine.get().load_rules(BACKGROUND_PATH, trusted=True)
+    try:
+        return rules.ledger.clauses
+    finally:
+        rules.close()
+
+
+# -- generating candidates ---------------------------------------------------------------------
+def _most_general(head: str, types: Sequence[str]) -> Clause:
+    return Clause(head, tuple(("var", i) for i in range(len(types))))
+
+
+def _refinements(
+    clause: Clause, language: Language, constants: dict[str, tuple[str, ...]]
+) -> Iterable[Clause]:
+    """One step more specific: a head variable of a type with constants bound to one (in the
+    body too), or one more body literal over the head's variables."""
+    head_types = language.heads[clause.head]
+    for i, arg in enumerate(clause.args):
+        if arg[0] != "var":
+            continue
+        for value in constants.get(head_types[i], ()):
+            bound: Arg = ("const", value)
+            args = tuple(bound if a == arg else a for a in clause.args)
+            body = tuple(
+                (neg, pred, tuple(bound if a == arg else a for a in lits))
+                for neg, pred, lits in clause.body
+            )
+            yield Clause(clause.head, args, body)
+    if len(clause.body) >= language.max_body:
+        return
+    head_vars = {i: head_types[i] for i, a in enumerate(clause.args) if a[0] == "var"}
+    if len(head_vars) > language.max_vars:
+        return
+    for pred, types in language.body.items():
+        choices = []
+        for t in types:
+            options: list[Arg] = [("var", i) for i, ht in head_vars.items() if ht == t]
+            options += [("const", v) for v in constants.get(t, ())]
+            choices.append(options)
+        for args in itertools.product(*choices):
+            if not any(a[0] == "var" for a in args):
+                continue  # a literal about constants alone is true or false everywhere
+            for neg in (False, True) if language.negation else (False,):
+                literal: Literal = (neg, pred, tuple(args))
+                if literal in clause.body or (not neg, pred, tuple(args)) in clause.body:
+                    continue
+                yield Clause(clause.head, clause.args, (*clause.body, literal))
+
+
+# -- testing them ------------------------------------------------------------------------------
+def _coverage(
+    clauses: Sequence[Clause], examples: Sequence[Example], settings: InductionSettings
+) -> list[set[int]]:
+    """For each clause, the indices of the examples it covers: one query in SWI-Prolog with the
+    shared background, every clause and every example loaded together."""
+    lines = [_background_body()]
+    lines += [f"lf_clause({i})." for i in range(len(clauses))]
+    for i, c in enumerate(clauses):
+        text = c.text()
+        head, _, body = text.partition(" :- ")
+        lines.append(f"lf_c({i}, {head})" + (f" :- {body}." if body else "."))
+    lines += [f"lf_example({j}, {e.atom()})." for j, e in enumerate(examples)]
+    lines.append("lf_cover(C, E) :- lf_example(E, H), lf_clause(C), once(lf_c(C, H)).")
+    engine = PrologEngine.get()
+    text = "\n".join(lines)
+    rules: RuleSet = engine.load_rules(text=text, name="candidate clauses", trusted=True)
+    try:
+        rules.limits = QueryLimits(
+            inferences=200 * (len(clauses) + 1) * (len(examples) + 1) + 1_000_000,
+            seconds=max(1.0, settings.seconds),
+        )
+        pairs = rules.ask(Term("lf_cover", Var("C"), Var("E")), [Var("C"), Var("E")])
+    finally:
+        rules.close()
+    covered: list[set[int]] = [set() for _ in clauses]
+    for c, e in pairs:
+        covered[int(c)].add(int(e))
+    return covered
+
+
+# -- choosing a theory -------------------------------------------------------------------------
+def _choose(
+    candidates: Sequence[Clause],
+    covers: Sequence[set[int]],
+    examples: Sequence[Example],
+    language: Language,
+    seconds: float,
+) -> tuple[list[int], bool]:
+    """The candidates (indices) of minimum description length, by clingo; and whether clingo
+    proved it optimal within ``seconds`` (if not, its best so far)."""
+    import clingo
+
+    facts = []
+    for i, c in enumerate(candidates):
+        facts.append(f"cand({i}). size({i},{c.size}).")
+        facts += [f"cov({i},{j})." for j in sorted(covers[i])]
+    for j, e in enumerate(examples):
+        if e.positive:
+            facts.append(f"pos({j},{e.positive * language.error_cost}).")
+        if e.negative:
+            facts.append(f"neg({j},{e.negative * language.error_cost}).")
+    program = f"""
+{{ pick(C) : cand(C) }} {language.max_clauses}.
+in(E) :- pick(C), cov(C,E).
+:~ pick(C), size(C,S). [S@1,c,C]
+:~ pos(E,W), not in(E). [W@1,p,E]
+:~ neg(E,W), in(E). [W@1,n,E]
+#show pick/1.
+"""
+    ctl = clingo.Control(["--opt-mode=opt", "--warn=none"])
+    ctl.add("base", [], "\n".join(facts) + program)
+    ctl.ground([("base", [])])
+    best: list[int] = []
+
+    def on_model(model: clingo.Model) -> None:
+        best[:] = [int(s.arguments[0].number) for s in model.symbols(shown=True)]
+
+    with ctl.solve(on_model=on_model, async_=True) as handle:
+        finished = handle.wait(max(0.1, seconds))
+        if not finished:
+            handle.cancel()
+        result = handle.get()
+    return sorted(best), bool(finished and result.exhausted)
+
+
+# -- the whole search --------------------------------------------------------------------------
+def learn(
+    examples: Sequence[Example],
+    language: Language,
+    constants: dict[str, tuple[str, ...]],
+    settings: InductionSettings = InductionSettings(),
+    unidentified: Sequence[str] = (),
+) -> Theory:
+    """Learn a theory for every head of ``language`` from ``examples``; ``constants`` are the
+    values of each argument type (``{"kind": ("wall", "key", ...)}``). Raises
+    :class:`InductionError` when no theory in the language explains all but
+    ``settings.max_unexplained`` of the examples."""
+    t0 = time.perf_counter()
+    estimate = _estimate(language, constants)
+    if estimate > settings.max_candidates:
+        raise LanguageError(
+            f"the language allows about {estimate:,} candidate clauses over these "
+            f"{sum(map(len, constants.values()))} constants, more than the learner's ceiling of "
+            f"{settings.max_candidates:,}; lower max_body or max_vars"
+        )
+    theory = Theory({}, language, 0, 0, [], list(unidentified))
+    total = sum(e.positive + e.negative for e in examples)
+    theory.examples = total
+    for head, types in language.heads.items():
+        indicator = f"{head}/{len(types)}"
+        mine = [e for e in examples if e.head == head]
+        if not any(e.positive for e in mine):
+            theory.clauses[indicator] = []  # nothing ever held: no clause (closed world)
+            theory.unexplained += 0
+            continue
+        kept, covers = _search(head, types, mine, language, constants, settings, t0, theory)
+        remaining = settings.seconds - (time.perf_counter() - t0)
+        chosen, optimal = _choose(kept, covers, mine, language, remaining)
+        if not optimal and not theory.stopped:
+            theory.stopped = f"at the time ceiling of {settings.seconds:g} s (best theory so far)"
+        theory.clauses[indicator] = [kept[i] for i in chosen]
+        covered = set().union(*(covers[i] for i in chosen)) if chosen else set()
+        for j, e in enumerate(mine):
+            if j in covered and e.negative:
+                theory.unexplained += e.negative
+                theory.wrong.append(f"-{e.atom()} ×{e.negative}")
+            if j not in covered and e.positive:
+                theory.unexplained += e.positive
+                theory.wrong.append(f"+{e.atom()} ×{e.positive}")
+    theory.seconds = time.perf_counter() - t0
+    if total and theory.unexplained > settings.max_unexplained * total:
+        raise InductionError(
+            f"no theory in the language explains these transitions: the best leaves "
+            f"{theory.unexplained} of {total} examples unexplained ({_share(theory)}); are the "
+            "screens from this game, and in order?"
+        )
+    return theory
+
+
+def _share(theory: Theory) -> str:
+    return ", ".join(theory.wrong[:3]) + (", ..." if len(theory.wrong) > 3 else "")
+
+
+def _estimate(language: Language, constants: dict[str, tuple[str, ...]]) -> int:
+    """An upper bound on the candidates the language allows: head bindings times bodies."""
+    total = 0
+    for types in language.heads.values():
+        heads = 1
+        for t in types:
+            heads *= 1 + len(constants.get(t, ()))
+        literals = 0
+        for body_types in language.body.values():
+            n = 1
+            for t in body_types:
+                n *= len(types) + len(constants.get(t, ()))
+            literals += n * (2 if language.negation else 1)
+        bodies = sum(
+            _comb(literals, k) for k in range(min(language.max_body, max(literals, 0)) + 1)
+        )
+        total += heads * bodies
+    return total
+
+
+def _comb(n: int, k: int) -> int:
+    from math import comb
+
+    return comb(n, k)
+
+
+def _search(
+    head: str,
+    types: Sequence[str],
+    examples: Sequence[Example],
+    language: Language,
+    constants: dict[str, tuple[str, ...]],
+    settings: InductionSettings,
+    t0: float,
+    theory: Theory,
+) -> tuple[list[Clause], list[set[int]]]:
+    """Round by round from the most general clause: test a round, keep the clauses that cover
+    a positive example, refine only those that also cover a negative one."""
+    kept: list[Clause] = []
+    covers: list[set[int]] = []
+    seen: set[tuple[object, ...]] = set()
+    frontier = [_most_general(head, types)]
+    seen.add(frontier[0].key())
+    while frontier:
+        if time.perf_counter() - t0 > settings.seconds:
+            theory.stopped = f"at the time ceiling of {settings.seconds:g} s"
+            break
+        try:
+            covered = _coverage(frontier, examples, settings)
+        except QueryError as e:
+            raise InductionError(f"testing candidate clauses failed: {e}") from e
+        theory.tested += len(frontier)
+        nxt: list[Clause] = []
+        for clause, cov in zip(frontier, covered, strict=True):
+            pos = any(examples[j].positive for j in cov)
+            neg = any(examples[j].negative for j in cov)
+            if not pos:
+                theory.pruned += 1  # no specialisation can cover a positive example
+                continue
+            kept.append(clause)
+            covers.append(cov)
+            if not neg:
+                continue  # consistent: its specialisations explain less at a greater size
+            for refined in _refinements(clause, language, constants):
+                if refined.key() not in seen and len(refined.variables()) <= language.max_vars:
+                    seen.add(refined.key())
+                    nxt.append(refined)
+        frontier = nxt
+    return kept, covers

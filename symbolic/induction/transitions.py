@@ -1,0 +1,199 @@
+"""From play to examples: what each transition of an agent game says about the rule clauses.
+
+A transition is a scene (as perception read it, or as a test scripts it), the action taken,
+the next scene (None when the episode ended there: a terminal screen is not read), the reward
+and whether the episode ended. In an agent game the action names a move; the cell it moves
+into is of some kind, entered with some inventory. What followed decides atoms of the grid
+reasoner's questions:
+
+- the agent stayed where it was: ``blocks(Kind, Inventory)``;
+- it moved there: not ``blocks``, not ``kills``, not ``wins``; ``collects(Kind)`` if the kind
+  joined its inventory, else not;
+- the episode ended as it moved: not ``blocks``; ``wins(Kind)`` with a positive reward, else
+  ``kills(Kind)``.
+
+A transition that fits none of these (the agent jumped, or moved against its action) is
+counted as unexplained: it cannot be a move of an agent game.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from environments.core import Scene
+from environments.spec import MOVE_DELTAS
+from symbolic.errors import InductionError
+from symbolic.induction.language import Language
+from symbolic.induction.learner import Example, InductionSettings, Theory, learn
+
+__all__ = ["AgentEvidence", "Evidence", "Transition", "agent_evidence", "induce"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step of play, in symbols."""
+
+    scene: Scene
+    action: int
+    after: Scene | None  # the next scene; None if the episode ended on this step
+    reward: float = 0.0
+    terminated: bool = False
+
+
+@dataclass
+class Evidence:
+    """The examples a set of transitions gives, and what they leave open."""
+
+    examples: list[Example]
+    constants: dict[str, tuple[str, ...]]  # argument type -> values seen
+    inventories: tuple[tuple[str, ...], ...]  # the inventories seen
+    unexplained: int  # transitions that are no move of an agent game
+    transitions: int
+    entered: set[tuple[str, tuple[str, ...]]]  # (kind, inventory) tried, entered or not
+    unidentified: list[str]  # atoms of seen kinds no transition decided
+
+    def open_cases(self, margin: int = 2) -> list[tuple[str, tuple[str, ...]]]:
+        """(kind, inventory) pairs seen on a screen with that inventory whose entering is not
+        yet decided: never tried, or tried with outcomes that disagree (a misread screen) by
+        fewer than ``margin`` transitions."""
+        blocks = {e.args: e for e in self.examples if e.head == "blocks"}
+        out = []
+        for held in self.inventories:
+            for kind in self.constants["kind"]:
+                e = blocks.get((kind, held))
+                if e is None or (
+                    e.positive and e.negative and abs(e.positive - e.negative) < margin
+                ):
+                    out.append((kind, held))
+        return out
+
+
+def agent_evidence(transitions: Iterable[Transition]) -> Evidence:
+    """The examples of ``blocks/2``, ``kills/1``, ``collects/1`` and ``wins/1`` that
+    ``transitions`` give (see the module's text), with counts."""
+    gathered = AgentEvidence()
+    for t in transitions:
+        gathered.add(t)
+    return gathered.evidence()
+
+
+class AgentEvidence:
+    """Evidence gathered one transition at a time (play asks for it after every step)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, tuple[object, ...], bool]] = Counter()
+        self.kinds: dict[str, None] = {}
+        self.inventories: dict[tuple[str, ...], None] = {}
+        self.tried: set[tuple[str, tuple[str, ...]]] = set()
+        self.ended_on: set[str] = set()
+        self.moved_on: set[str] = set()
+        self.unexplained = self.transitions = 0
+
+    def add(self, t: Transition) -> None:
+        self.transitions += 1
+        scene = t.scene
+        if scene.agent is None:
+            self.unexplained += 1
+            return
+        self.inventories.setdefault(scene.inventory, None)
+        for kind in _terrain_kinds(scene):
+            self.kinds.setdefault(kind, None)
+        (r, c), (dr, dc) = scene.agent, MOVE_DELTAS[t.action]
+        h, w = scene.shape
+        target = (r + dr, c + dc)
+        inside = 0 <= target[0] < h and 0 <= target[1] < w
+        kind, held = (scene.kind_at(*target), scene.inventory) if inside else ("", ())
+        if t.after is None:
+            if not t.terminated:
+                return  # cut short by the step limit: nothing was decided
+            if not inside:
+                self.unexplained += 1
+                return
+            self.tried.add((kind, held))
+            self.ended_on.add(kind)
+            won = t.reward > 0
+            self._count("blocks", (kind, held), False)
+            self._count("wins", (kind,), won)
+            self._count("kills", (kind,), not won)
+            return
+        if t.after.agent == scene.agent:
+            if inside:
+                self.tried.add((kind, held))
+                self._count("blocks", (kind, held), True)
+            return
+        if not inside or t.after.agent != target:
+            self.unexplained += 1
+            return
+        self.tried.add((kind, held))
+        self.moved_on.add(kind)
+        self._count("blocks", (kind, held), False)
+        self._count("kills", (kind,), False)
+        self._count("wins", (kind,), False)
+        self._count("collects", (kind,), kind in t.after.inventory and kind not in held)
+
+    def _count(self, head: str, args: tuple[object, ...], holds: bool) -> None:
+        self.counts[(head, args, holds)] += 1
+
+    def evidence(self) -> Evidence:
+        examples: dict[tuple[str, tuple[object, ...]], Example] = {}
+        for (head, args, holds), k in self.counts.items():
+            e = examples.get((head, args), Example(head, args))
+            examples[(head, args)] = Example(
+                head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
+            )
+        kinds, inventories = tuple(self.kinds), tuple(self.inventories)
+        return Evidence(
+            list(examples.values()),
+            {"kind": kinds},
+            inventories,
+            self.unexplained,
+            self.transitions,
+            set(self.tried),
+            _unidentified(kinds, inventories, self.tried, self.moved_on, self.ended_on),
+        )
+
+
+def _terrain_kinds(scene: Scene) -> list[str]:
+    """The kinds a scene shows outside the agent's cell."""
+    names = scene.game.kind_names
+    r, c = scene.agent  # type: ignore[misc]
+    flat = scene.grid.copy()
+    flat[r, c] = -1
+    return [names[int(k)] for k in sorted(set(flat.ravel().tolist())) if k >= 0]
+
+
+def _unidentified(
+    kinds: Sequence[str],
+    inventories: Sequence[tuple[str, ...]],
+    tried: set[tuple[str, tuple[str, ...]]],
+    moved_on: set[str],
+    ended_on: set[str],
+) -> list[str]:
+    out = []
+    for kind in kinds:
+        for held in inventories:
+            if (kind, held) not in tried:
+                out.append(f"blocks({kind}, [{', '.join(held)}])")
+        if kind not in moved_on and kind not in ended_on:
+            out += [f"kills({kind})", f"wins({kind})"]
+        if kind not in moved_on:
+            out.append(f"collects({kind})")
+    return out
+
+
+def induce(
+    evidence: Evidence, language: Language, settings: InductionSettings | None = None
+) -> Theory:
+    """Learn a theory from ``evidence``; transitions that are no move of an agent game (a
+    screen sequence of another game, shuffled frames) beyond the share ``settings`` tolerates
+    end here with how many there were, before anything is searched."""
+    settings = settings or InductionSettings()
+    if evidence.unexplained > settings.max_unexplained * max(evidence.transitions, 1):
+        raise InductionError(
+            f"{evidence.unexplained} of {evidence.transitions} transitions are no move of an "
+            "agent game (the agent jumped, vanished or moved against its action), so no rule "
+            "file could explain them; are the screens from this game, and in order?"
+        )
+    return learn(evidence.examples, language, evidence.constants, settings, evidence.unidentified)

@@ -1,0 +1,121 @@
+"""hybrid-induced for real: perception trained on a few demonstrations, rules learned from them
+and from its own play on the real game, saved, reloaded through the sandbox, and refused when
+the saved rule file is tampered with."""
+
+from __future__ import annotations
+
+import pytest
+
+import environments
+from compose import CheckpointError, HybridPipeline, evaluate, load_pipeline
+from compose.build import demonstrations
+from compose.config import ExperimentConfig, PipelineSpec, runnable
+from compose.errors import ConfigError
+from compose.induction import InducedHybridPipeline
+from compose.levels import held_out
+from environments.registry import game_of
+from neural import TrainConfig
+from symbolic.reasoner import load_reasoner
+from symbolic.reasoners.grid import GridReasoner
+from tests.conftest import run_cli
+
+FAST = TrainConfig(max_steps=400)
+ENV = "neurocomp/KeyDoor-6x6-v0"
+
+
+def tables(reasoner):
+    game = reasoner.game
+    terrain = [k.name for i, k in enumerate(game.kinds) if i not in game.agent_kinds]
+    return {
+        t.inventory: {k: sorted(v) for k, v in t.kinds.items() if k in terrain}
+        for t in reasoner.rules.semantics(terrain, [], GridReasoner.questions, "collects")
+    }
+
+
+@pytest.fixture(scope="module")
+def induced():
+    env = environments.make(ENV)
+    avoid = held_out([env], 0, 10)
+    pipe = InducedHybridPipeline(env.unwrapped.game, env.unwrapped.tile)
+    demos = demonstrations(env.unwrapped, 3, 0, avoid)
+    report = pipe.fit_with_play(env.unwrapped, demos, 0, FAST, avoid)
+    return pipe, report, avoid
+
+
+def test_it_learns_the_packaged_rules_from_three_demonstrations_and_brief_play(induced):
+    pipe, report, _ = induced
+    x = report.extra
+    assert report.rule_clauses == 0 and x["rules_hand_written"] == 0
+    assert x["rules_learned"] == 5 and 0 < x["rules_given"] <= 40
+    # Demonstrations never show the walls or the lava: play had to try them, and died.
+    assert 0 < x["play_frames"] <= 2000 and x["play_deaths"] >= 1
+    assert report.frames == x["transitions"]  # every demonstration frame, every frame of play
+    assert x["examples_unexplained"] <= 2  # its own play is read through its perception
+    assert tables(pipe.reasoner) == tables(load_reasoner(pipe.game))
+    assert "blocks(door, B) :- \\+ holds(B, key)." in x["learned_rules"]
+
+
+def test_it_plays_unseen_levels_as_the_labelled_hybrid_does(induced):
+    """The same perception training (same demonstrations, same seed) and rules that answer
+    alike: every episode ends as the labelled hybrid's does."""
+    pipe, _, avoid = induced
+    env = environments.make(ENV)
+    hybrid = HybridPipeline(load_reasoner(pipe.game))
+    hybrid.fit(demonstrations(env.unwrapped, 3, 0, avoid), FAST)
+    ours, theirs = (evaluate(env, p, episodes=10, seed=0) for p in (pipe, hybrid))
+    assert [e.success for e in ours.episodes] == [e.success for e in theirs.episodes]
+    assert ours.success_rate >= 0.7 and ours.seen == 0
+
+
+def test_its_learned_rules_are_saved_reloaded_and_refused_when_tampered_with(induced, tmp_path):
+    pipe, _, _ = induced
+    pipe.save(tmp_path / "p")
+    saved = (tmp_path / "p" / "rules.pl").read_text()
+    assert saved == pipe.reasoner.rules.text and "kills(lava)." in saved
+    loaded = load_pipeline(tmp_path / "p", pipe.game)
+    assert isinstance(loaded, InducedHybridPipeline) and loaded.label == "hybrid-induced"
+    assert tables(loaded.reasoner) == tables(pipe.reasoner)
+    (tmp_path / "p" / "rules.pl").write_text(saved + "\nwins(goal) :- shell('touch owned').\n")
+    with pytest.raises(CheckpointError, match=r"rules\.pl.*put back the rules\.pl"):
+        load_pipeline(tmp_path / "p", pipe.game)
+    assert not (tmp_path / "owned").exists()
+
+
+def test_games_whose_rules_it_cannot_learn_yet_are_refused_or_left_out():
+    induced = PipelineSpec(kind="hybrid", rules="induced")
+    for env_id in ("neurocomp/LightsOut-3x3-v0", "neurocomp/PacMaze-5x5-v0"):
+        with pytest.raises(ConfigError, match="rules are learned so far for games"):
+            ExperimentConfig(env=env_id, pipelines=[induced]).check()
+        assert induced not in runnable([induced], env_id)
+    assert runnable([induced], ENV) == [induced]
+    with pytest.raises(ValueError, match="labelled cells only"):
+        InducedHybridPipeline(game_of(ENV), supervision="abduced")
+
+
+def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp_path):
+    out = tmp_path / "c"
+    result = run_cli(
+        "compare",
+        "--env",
+        ENV,
+        "--pipelines",
+        "hybrid,hybrid-induced,oracle",
+        "--budgets",
+        "2",
+        "--seeds",
+        "1",
+        "--episodes",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    report = (out / "report.md").read_text()
+    section = report.split("## Rules learned from play", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in section.splitlines() if line.startswith("| hybrid-induced | 2 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2] == "7" and cells[3] == "5.0" and cells[4] == "0"  # given, learned, written
+    assert cells[9] == "100%" and cells[11] == "1 of 1"  # predicts, as packaged
+    assert "kills(lava)." in section and "Unidentified" in section
+    ledger = report.split("## Knowledge ledger", 1)[1].split("\n## ", 1)[0]
+    assert "| hybrid-induced | 0 | 0 | 0 |" in ledger
