@@ -244,9 +244,7 @@ class InducedHybridPipeline(HybridPipeline):
                 frames += 1
                 done = bool(terminated or truncated)
                 after = None if done else self._read(obs[None])[0]
-                self.transitions.append(
-                    Transition(scene, action, after, float(reward), terminated)
-                )
+                self.transitions.append(Transition(scene, action, after, float(reward), terminated))
                 gathered.add(self.transitions[-1])
                 if terminated and reward <= 0:
                     deaths += 1
