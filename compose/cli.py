@@ -425,6 +425,14 @@ def run(
             wins += result.success
             bar.update(task, advance=1, status=f"solved {wins}")
 
+        # With --explain, the run's transitions are kept to audit the rules against them.
+        recorder = _recorder(pipe, game) if explain else None
+
+        def ended(result: Any) -> None:
+            tick(result)
+            if recorder is not None:
+                recorder.episode(result)
+
         # one level at a time, so that the decision latency printed is one screen's
         met = frozenset() if fit is None else fit.levels
         summary = evaluate(
@@ -432,7 +440,8 @@ def run(
             pipe,
             episodes,
             seed,
-            on_episode=tick,
+            on_episode=ended,
+            observe=None if recorder is None else recorder.observe,
             level=level_text,
             together=1,
             levels=levels,
@@ -487,7 +496,37 @@ def run(
             "levels to keep them all apart (see benchmarks/level_space.py)",
             err,
         )
+    if recorder is not None:
+        _say_audit(pipe, recorder.transitions)
     say(f"wrote {directory / 'summary.json'}")
+
+
+def _recorder(pipe: Any, game: Any) -> Any:
+    """A recorder of the run's transitions, for a pipeline whose rules play can audit (an
+    agent game's blocks/kills/collects/wins); None for any other."""
+    from compose.induction import TransitionRecorder
+    from symbolic.induction.audit import AUDITED
+
+    reasoner = getattr(pipe, "reasoner", None)
+    if reasoner is None or not set(AUDITED) <= set(reasoner.questions):
+        return None
+    return TransitionRecorder(int(game.unwrapped.max_steps))
+
+
+def _say_audit(pipe: Any, transitions: list[Any]) -> None:
+    """--explain's last word: what this run's transitions (in the game's true scenes)
+    contradict in the rules the pipeline played by."""
+    from compose.induction import audit_lines
+
+    rules = pipe.reasoner.rules
+    lines = audit_lines(rules, transitions)
+    where = f"the rules ({rules.source}) against {plural(len(transitions), 'transition')}"
+    if not lines:
+        say(f"audit of {where} of this run: no transition contradicts them")
+        return
+    say(f"audit of {where} of this run (the game's true scenes):")
+    for line in lines:
+        say(f"  {line}")
 
 
 def _default_pipeline(budget: int | None, frames: int | None) -> PipelineName:

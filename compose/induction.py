@@ -40,6 +40,7 @@ from symbolic.induction import (
     induce,
     load_language,
 )
+from symbolic.induction.audit import contradictions
 from symbolic.induction.language import refusal
 from symbolic.induction.learner import atom
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
@@ -48,6 +49,8 @@ __all__ = [
     "CHECK_TRANSITIONS",
     "PLAY_FRAMES",
     "InducedHybridPipeline",
+    "TransitionRecorder",
+    "audit_lines",
     "induction_refusal",
     "prediction_accuracy",
     "random_transitions",
@@ -379,3 +382,36 @@ def prediction_accuracy(
         seen = predicted >= 0
         right += bool(np.array_equal(predicted[seen], after[seen]))
     return right / len(transitions) if transitions else float("nan")
+
+
+class TransitionRecorder:
+    """Keeps the transitions of an evaluation played one level at a time (``together=1``), in
+    the game's true scenes: pass :meth:`observe` and :meth:`episode` to ``evaluate``. An
+    episode cut short (a loop, or the step limit) decides nothing about its last move."""
+
+    def __init__(self, max_steps: int) -> None:
+        self.max_steps = max_steps
+        self.transitions: list[Transition] = []
+        self._last: tuple[Scene, int] | None = None
+
+    def observe(self, step: Any, info: dict[str, Any]) -> None:
+        scene = info["scene"]
+        if self._last is not None:
+            self.transitions.append(Transition(self._last[0], self._last[1], scene))
+        self._last = (scene, int(step.action))
+
+    def episode(self, result: Any) -> None:
+        ended = result.success or (not result.looped and result.steps < self.max_steps)
+        if self._last is not None and ended:
+            reward = 1.0 if result.success else 0.0
+            self.transitions.append(Transition(*self._last, None, reward, True))
+        self._last = None
+
+
+def audit_lines(rules: Any, transitions: Sequence[Transition]) -> list[str]:
+    """What the transitions of a run contradict in ``rules`` (a RuleSet of an agent game), a
+    line each, most transitions first; empty when nothing does."""
+    gathered = AgentEvidence()
+    for t in transitions:
+        gathered.add(t)
+    return [c.sentence() for c in contradictions(rules, gathered.evidence())]

@@ -4,6 +4,8 @@ the saved rule file is tampered with."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import environments
@@ -15,7 +17,7 @@ from compose.induction import InducedHybridPipeline
 from compose.levels import held_out
 from environments.registry import game_of
 from neural import TrainConfig
-from symbolic.reasoner import load_reasoner
+from symbolic.reasoner import RULES_DIR, load_reasoner
 from symbolic.reasoners.grid import GridReasoner
 from tests.conftest import run_cli
 
@@ -119,3 +121,45 @@ def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp
     assert "kills(lava)." in section and "Unidentified" in section
     ledger = report.split("## Knowledge ledger", 1)[1].split("\n## ", 1)[0]
     assert "| hybrid-induced | 0 | 0 | 0 |" in ledger
+
+
+def test_run_explain_audits_a_rule_file_against_the_run(tmp_path):
+    """The oracle with lava taken out of kills/1 walks into lava; --explain says which rule
+    the run contradicts, not only that reasoning failed."""
+    mine = tmp_path / "mine.pl"
+    packaged = (RULES_DIR / "keydoor.pl").read_text()
+    mine.write_text(packaged.replace("kills(lava).", ":- dynamic kills/1."))
+    result = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--pipeline",
+        "oracle",
+        "--rules",
+        str(mine),
+        "--episodes",
+        "12",
+        "--explain",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert result.returncode == 0, result.stderr
+    audit = result.stdout.split("audit of the rules (", 1)[1]
+    line = next(s for s in audit.splitlines() if "lava does not kill" in s)
+    died = 12 - round(
+        12 * json.loads((tmp_path / "r" / "summary.json").read_text())["success_rate"]
+    )
+    assert died > 0 and line.strip().endswith(f": {died} transition{'s' * (died != 1)}")
+    packaged_run = run_cli(
+        "run",
+        "--env",
+        "neurocomp/KeyDoor-8x8-v0",
+        "--pipeline",
+        "oracle",
+        "--episodes",
+        "3",
+        "--explain",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert "no transition contradicts them" in packaged_run.stdout

@@ -19,6 +19,8 @@ from symbolic.induction import (
     learn,
     load_language,
 )
+from symbolic.induction.audit import contradictions
+from symbolic.reasoner import RULES_DIR
 from symbolic.reasoners.grid import GridReasoner
 
 # Two rooms: the key in the west, the door in the dividing wall, lava and the goal east.
@@ -187,3 +189,26 @@ def test_a_search_past_the_ceiling_is_refused_before_it_starts(transitions):
 
 def test_the_shared_background_is_small():
     assert background_clauses() <= 40
+
+
+def test_the_audit_finds_nothing_against_the_packaged_rules(transitions, keydoor_rules):
+    assert contradictions(keydoor_rules, agent_evidence(transitions)) == []
+
+
+def test_the_audit_names_what_a_rule_file_gets_wrong(transitions, engine):
+    """kills(lava) taken out and a wrong wins(key) put in: the lava walk ended in failure on
+    lava, and every fetch of the key went on."""
+    packaged = (RULES_DIR / "keydoor.pl").read_text()
+    text = packaged.replace("kills(lava).", ":- dynamic kills/1.") + "\nwins(key).\n"
+    rules = engine.load_rules(text=text, name="mine.pl")
+    try:
+        found = contradictions(rules, agent_evidence(transitions))
+    finally:
+        rules.close()
+    assert [(c.atom, c.rules_say, c.count) for c in found] == [
+        ("wins(key)", True, 2),
+        ("kills(lava)", False, 1),
+    ]
+    assert found[1].sentence() == (
+        "your rules say lava does not kill, but episodes ended in failure on it: 1 transition"
+    )
