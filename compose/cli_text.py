@@ -57,7 +57,9 @@ def learned_summary(extra: dict[str, Any]) -> str:
         f"{extra['rules_given']} background clauses given) from "
         f"{plural(extra['transitions'], 'transition')}, "
         f"{plural(extra['play_frames'], 'frame')} of them its own play "
-        f"({plural(extra['play_deaths'], 'death')}), in {extra['learner_seconds']:.2f} s of "
+        f"({plural(extra['play_deaths'], 'death')}"
+        + (f", {extra['play_misreads']} misread, left out" if extra.get("play_misreads") else "")
+        + f"), in {extra['learner_seconds']:.2f} s of "
         "search; "
         f"{plural(extra['examples_unexplained'], 'example')} left unexplained, "
         f"{plural(open_atoms, 'case')} no transition decided"

@@ -139,7 +139,8 @@ class InducedHybridPipeline(HybridPipeline):
             gathered.add(t)
         evidence = gathered.evidence()
         theory = self._learn(evidence)
-        play: dict[str, Any] = {"frames": 0, "deaths": 0, "episodes": 0, "levels": frozenset()}
+        play: dict[str, Any] = {"frames": 0, "deaths": 0, "episodes": 0, "misreads": 0}
+        play["levels"] = frozenset()
         if env is not None and self.play_frames > 0:
             play = self._play(env, seed, held_out, gathered)
             evidence = gathered.evidence()
@@ -165,6 +166,8 @@ class InducedHybridPipeline(HybridPipeline):
                 "play_frames": int(play["frames"]),
                 "play_deaths": int(play["deaths"]),
                 "play_episodes": int(play["episodes"]),
+                # steps of play whose screens perception read as no move (left out)
+                "play_misreads": int(play["misreads"]),
                 "transitions": evidence.transitions,
                 "transitions_unexplained": evidence.unexplained,
                 "examples_unexplained": theory.unexplained,
@@ -222,7 +225,7 @@ class InducedHybridPipeline(HybridPipeline):
         """Play training levels while some (kind, inventory) on the screen was never tried,
         adding each step's transition; stop at ``play_frames`` or after ``IDLE_LEVELS``
         levels in a row with nothing to try."""
-        frames = deaths = episodes = idle = index = 0
+        frames = deaths = episodes = idle = index = misreads = 0
         levels: set[str] = set()
         self._curious: dict[tuple[tuple[str, ...], tuple[str, ...]], Reasoner] = {}
         drawn: tuple[int, ...] = ()
@@ -247,17 +250,27 @@ class InducedHybridPipeline(HybridPipeline):
                 frames += 1
                 done = bool(terminated or truncated)
                 after = None if done else self._read(obs[None])[0]
-                self.transitions.append(Transition(scene, action, after, float(reward), terminated))
-                gathered.add(self.transitions[-1])
                 if terminated and reward <= 0:
                     deaths += 1
+                step = Transition(scene, action, after, float(reward), terminated)
+                if (after is None and not done) or not AgentEvidence.is_move(step):
+                    misreads += 1  # perception lost the agent: no evidence, and a new level
+                    break
+                self.transitions.append(step)
+                gathered.add(step)
             episodes += moved
             # A level on which nothing new was tried counts towards the end of play.
             idle = 0 if len(gathered.tried) > tried_before else idle + 1
         for reasoner in self._curious.values():
             reasoner.rules.close()
         self._curious = {}
-        return {"frames": frames, "deaths": deaths, "episodes": episodes, "levels": levels}
+        return {
+            "frames": frames,
+            "deaths": deaths,
+            "episodes": episodes,
+            "levels": levels,
+            "misreads": misreads,
+        }
 
     def _curious_action(self, scene: Scene, evidence: Evidence) -> int | None:
         """The first move of a plan that enters a cell whose kind was never tried with what

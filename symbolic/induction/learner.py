@@ -135,11 +135,19 @@ class Clause:
 class InductionSettings:
     """The learner's ceilings: its time, and how many candidate clauses it may hold (its
     memory); past either it stops and says so. ``max_unexplained`` is the share of examples a
-    theory may get wrong (misperceived cells) before the data count as explained by none."""
+    theory may get wrong (misperceived cells), and of transitions that may be no move at all,
+    before the data count as explained by none."""
 
     seconds: float = 60.0
     max_candidates: int = 20_000
-    max_unexplained: float = 0.05
+    max_unexplained: float = 0.25
+    always_tolerated: int = 3  # so few wrong are misreads, however few the transitions
+
+    def tolerated(self, total: int) -> float:
+        """How many of ``total`` transitions (or examples) may be wrong: misreads of a
+        perception that learned from one demonstration happen, a shuffled sequence is wrong
+        about most of them."""
+        return max(self.always_tolerated, self.max_unexplained * total)
 
 
 @dataclass
@@ -386,7 +394,7 @@ def learn(
                 theory.unexplained += e.positive
                 theory.wrong.append(f"+{e.atom()} ×{e.positive}")
     theory.seconds = time.perf_counter() - t0
-    if total and theory.unexplained > settings.max_unexplained * total:
+    if total and theory.unexplained > settings.tolerated(total):
         raise InductionError(
             f"no theory in the language explains these transitions: the best leaves "
             f"{theory.unexplained} of {total} examples unexplained ({_share(theory)}); are the "

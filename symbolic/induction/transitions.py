@@ -57,15 +57,24 @@ class Evidence:
     def open_cases(self, margin: int = 2) -> list[tuple[str, tuple[str, ...]]]:
         """(kind, inventory) pairs seen on a screen with that inventory whose entering is not
         yet decided: never tried, or tried with outcomes that disagree (a misread screen) by
-        fewer than ``margin`` transitions."""
+        fewer than ``margin`` transitions: whether it blocks, or, for a kind that can be
+        entered, whether entering it kills, wins or collects."""
+
+        def unsure(e: Example | None) -> bool:
+            return (
+                e is not None
+                and bool(e.positive and e.negative)
+                and (abs(e.positive - e.negative) < margin)
+            )
+
         blocks = {e.args: e for e in self.examples if e.head == "blocks"}
+        # what entering a kind did (killed, won, collected), where the transitions disagree
+        unsettled = {str(e.args[0]) for e in self.examples if e.head != "blocks" and unsure(e)}
         out = []
         for held in self.inventories:
             for kind in self.constants["kind"]:
                 e = blocks.get((kind, held))
-                if e is None or (
-                    e.positive and e.negative and abs(e.positive - e.negative) < margin
-                ):
+                if e is None or unsure(e) or (kind in unsettled and not e.positive):
                     out.append((kind, held))
         return out
 
@@ -91,26 +100,42 @@ class AgentEvidence:
         self.moved_on: set[str] = set()
         self.unexplained = self.transitions = 0
 
-    def add(self, t: Transition) -> None:
-        self.transitions += 1
+    @staticmethod
+    def is_move(t: Transition) -> bool:
+        """Whether ``t`` can be a move of an agent game: the agent stayed, stepped where its
+        action points, or ended the episode stepping onto the grid (else it is unexplained:
+        the agent jumped, vanished, or a screen was misread)."""
         scene = t.scene
         if scene.agent is None:
+            return False
+        (r, c), (dr, dc) = scene.agent, MOVE_DELTAS[t.action]
+        h, w = scene.shape
+        inside = 0 <= r + dr < h and 0 <= c + dc < w
+        if t.after is None:
+            return inside or not t.terminated
+        return t.after.agent == scene.agent or (inside and t.after.agent == (r + dr, c + dc))
+
+    def add(self, t: Transition) -> None:
+        """Count what ``t`` says (see the module's text); a transition that is no move is
+        counted as unexplained and says nothing else."""
+        self.transitions += 1
+        if not self.is_move(t):
             self.unexplained += 1
             return
+        scene = t.scene
+        assert scene.agent is not None
         self.inventories.setdefault(scene.inventory, None)
         for kind in _terrain_kinds(scene):
             self.kinds.setdefault(kind, None)
         (r, c), (dr, dc) = scene.agent, MOVE_DELTAS[t.action]
         h, w = scene.shape
         target = (r + dr, c + dc)
-        inside = 0 <= target[0] < h and 0 <= target[1] < w
-        kind, held = (scene.kind_at(*target), scene.inventory) if inside else ("", ())
+        if not (0 <= target[0] < h and 0 <= target[1] < w):
+            return  # a move off the grid: the agent stays, and no kind is tried
+        kind, held = scene.kind_at(*target), scene.inventory
         if t.after is None:
             if not t.terminated:
                 return  # cut short by the step limit: nothing was decided
-            if not inside:
-                self.unexplained += 1
-                return
             self.tried.add((kind, held))
             self.ended_on.add(kind)
             won = t.reward > 0
@@ -118,15 +143,10 @@ class AgentEvidence:
             self._count("wins", (kind,), won)
             self._count("kills", (kind,), not won)
             return
-        if t.after.agent == scene.agent:
-            if inside:
-                self.tried.add((kind, held))
-                self._count("blocks", (kind, held), True)
-            return
-        if not inside or t.after.agent != target:
-            self.unexplained += 1
-            return
         self.tried.add((kind, held))
+        if t.after.agent == scene.agent:
+            self._count("blocks", (kind, held), True)
+            return
         self.moved_on.add(kind)
         self._count("blocks", (kind, held), False)
         self._count("kills", (kind,), False)
@@ -190,7 +210,7 @@ def induce(
     screen sequence of another game, shuffled frames) beyond the share ``settings`` tolerates
     end here with how many there were, before anything is searched."""
     settings = settings or InductionSettings()
-    if evidence.unexplained > settings.max_unexplained * max(evidence.transitions, 1):
+    if evidence.unexplained > settings.tolerated(evidence.transitions):
         raise InductionError(
             f"{evidence.unexplained} of {evidence.transitions} transitions are no move of an "
             "agent game (the agent jumped, vanished or moved against its action), so no rule "

@@ -212,3 +212,24 @@ def test_the_audit_names_what_a_rule_file_gets_wrong(transitions, engine):
     assert found[1].sentence() == (
         "your rules say lava does not kill, but episodes ended in failure on it: 1 transition"
     )
+
+
+def test_invented_symbols_are_learned_as_the_names_are(transitions):
+    """The learner never reads a kind's name: the same evidence over appearance groups with
+    no names (g0, g1, ...) gives the same theory, renamed."""
+    evidence = agent_evidence(transitions)
+    names = {k: f"g{i}" for i, k in enumerate(evidence.constants["kind"])}
+
+    def rename(arg):
+        return tuple(names[a] for a in arg) if isinstance(arg, tuple) else names[arg]
+
+    invented = [
+        type(e)(e.head, tuple(rename(a) for a in e.args), e.positive, e.negative)
+        for e in evidence.examples
+    ]
+    theory = learn(invented, load_language(), {"kind": tuple(names.values())})
+    named = learn(evidence.examples, load_language(), evidence.constants)
+    as_named = {q: [c.text() for c in cs] for q, cs in named.clauses.items()}
+    for old, new in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        as_named = {q: [t.replace(old, new) for t in ts] for q, ts in as_named.items()}
+    assert {q: [c.text() for c in cs] for q, cs in theory.clauses.items()} == as_named
