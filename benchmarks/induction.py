@@ -176,7 +176,8 @@ def measure(
         "predict s": f"{time.perf_counter() - t1:.1f}",
         "as packaged": "yes" if differs == [] else f"no: {'; '.join(differs or ['?'])}",
     }
-    return row, peer_row(pipe, held, seed) if peer == "pylfit" else None
+    agent_game = bool(env.game.agent_kinds)  # the window form is about an agent's cell
+    return row, peer_row(pipe, held, seed) if peer == "pylfit" and agent_game else None
 
 
 def show(rows: list[dict[str, object]]) -> None:

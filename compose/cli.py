@@ -70,7 +70,7 @@ PIPELINES = {
     "actions and the rules",
     "hybrid-legend": "as hybrid-abduced, plus one labelled cell per kind",
     "hybrid-induced": "as hybrid, with no game rule written: its rules are learned from the "
-    "demonstrations and its own play (KeyDoor)",
+    "demonstrations and its own play (KeyDoor, LightsOut)",
     "hybrid-sym": "as hybrid, perception trained on the board's symmetries",
     "hybrid-aug": "as hybrid, perception trained on the symmetries and random colour maps",
     "hybrid-conv": "as hybrid, each cell read by a small convolutional network",

@@ -29,6 +29,7 @@ from environments.core import GridGame, Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
 from neural.train import TrainConfig
+from symbolic.errors import QueryError
 from symbolic.induction import (
     AgentEvidence,
     Evidence,
@@ -39,9 +40,10 @@ from symbolic.induction import (
     background_clauses,
     induce,
     load_language,
+    toggle_evidence,
 )
 from symbolic.induction.audit import contradictions
-from symbolic.induction.language import refusal
+from symbolic.induction.language import language_path, refusal
 from symbolic.induction.learner import atom
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
@@ -93,7 +95,9 @@ class InducedHybridPipeline(HybridPipeline):
     ) -> None:
         if why := induction_refusal(game, supervision):
             raise ValueError(f"hybrid-induced: {why}")
-        self.language = load_language(language, needs=reasoner_class(game).questions)
+        questions = reasoner_class(game).questions
+        self.language = load_language(language or language_path(questions), needs=questions)
+        self.presses = "toggles/3" in questions  # a game whose action presses a cell
         self.settings = settings or InductionSettings()
         self.play_frames = play_frames
         self.theory: Theory | None = None
@@ -133,20 +137,27 @@ class InducedHybridPipeline(HybridPipeline):
         open and frames remain, and learn again."""
         report = super().fit(demos, config)
         t0 = time.perf_counter()
-        gathered = AgentEvidence()
         self.transitions = self._demonstrated(demos)  # what the rules were learned from
-        for t in self.transitions:
-            gathered.add(t)
-        evidence = gathered.evidence()
-        theory = self._learn(evidence)
         play: dict[str, Any] = {"frames": 0, "deaths": 0, "episodes": 0, "misreads": 0}
         play["levels"] = frozenset()
-        if env is not None and self.play_frames > 0:
-            play = self._play(env, seed, held_out, gathered)
+        if self.presses:  # every press shows what it flips: the demonstrations suffice
+            evidence = toggle_evidence(self.transitions)
+            theory = self._learn(evidence)
+            if evidence.unidentified:  # the boards wins left, by the presses learned so far
+                evidence = toggle_evidence(self.transitions, self._flips)
+                theory = self._learn(evidence)
+        else:
+            gathered = AgentEvidence()
+            for t in self.transitions:
+                gathered.add(t)
             evidence = gathered.evidence()
             theory = self._learn(evidence)
+            if env is not None and self.play_frames > 0:
+                play = self._play(env, seed, held_out, gathered)
+                evidence = gathered.evidence()
+                theory = self._learn(evidence)
         accuracy = None
-        if env is not None:  # checked on transitions of the evaluation stream's levels
+        if env is not None and _predicts(self.reasoner):  # on the evaluation stream's levels
             check = draw_levels(env, seed, "eval", 20).seeds
             accuracy = prediction_accuracy(
                 self.reasoner, random_transitions(env, check, CHECK_TRANSITIONS, seed)
@@ -186,6 +197,14 @@ class InducedHybridPipeline(HybridPipeline):
         self.reasoner = self._reasoner(self.game, text, self.reasoner.search)
         self.theory = theory
         return theory
+
+    def _flips(self, h: int, w: int, press: int) -> np.ndarray | None:
+        """The cells ``press`` flips on an ``h`` x ``w`` board by the rules learned so far."""
+        try:
+            system = self.reasoner.system(h, w)  # type: ignore[attr-defined]
+        except (AttributeError, QueryError):
+            return None
+        return system.toggles[:, press].reshape(h, w).astype(bool)
 
     def _read(self, frames: np.ndarray) -> list[Scene | None]:
         """Scenes as perception reads them (None where it reads no single agent)."""
@@ -428,3 +447,12 @@ def audit_lines(rules: Any, transitions: Sequence[Transition]) -> list[str]:
     for t in transitions:
         gathered.add(t)
     return [c.sentence() for c in contradictions(rules, gathered.evidence())]
+
+
+def _predicts(reasoner: Reasoner) -> bool:
+    """Whether ``reasoner`` can say what the next screen shows (it has a ``predict``, and the
+    rules give it what it needs)."""
+    if type(reasoner).predict is Reasoner.predict:
+        return False
+    lit = getattr(reasoner, "lit_kinds", None)
+    return lit is None or int(lit().sum()) == 1

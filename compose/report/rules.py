@@ -13,6 +13,7 @@ from compose.report.text import num, pct
 from environments.spec import GameSpec
 from symbolic.errors import NeurocompError
 from symbolic.reasoner import load_reasoner, reasoner_class
+from symbolic.terms import Term
 
 __all__ = ["rules_differences", "rules_learned"]
 
@@ -36,6 +37,12 @@ def rules_differences(game: GameSpec, learned: str) -> list[str] | None:
         return None
     ours = load_reasoner(game)
     questions = reasoner_class(game).questions
+    if "toggles/3" in questions:
+        try:
+            return _press_differences(game, theirs, ours)
+        finally:
+            theirs.rules.close()
+            ours.rules.close()
     terrain = [k.name for i, k in enumerate(game.kinds) if i not in game.agent_kinds]
     collect = "collects" if "collects/1" in questions else ""
     try:
@@ -150,4 +157,25 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
             )
         out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
         out.append(Code(str(extra["learned_rules"]).strip()))
+    return out
+
+
+def _press_differences(game: GameSpec, theirs: Any, ours: Any) -> list[str]:
+    """Where learned rules of a game whose action presses a cell differ from the packaged
+    ones: per board size the game has, how many presses flip other cells; and ``lit/1``."""
+    out = []
+    sizes = sorted({int(v.kwargs["size"]) for v in game.variants if "size" in v.kwargs})
+    for n in sizes:
+        mine, packaged = theirs.system(n, n).toggles, ours.system(n, n).toggles
+        differ = int((mine != packaged).any(axis=0).sum())
+        if differ:
+            out.append(f"toggles on {n}x{n}: {differ} of {n * n} presses flip other cells")
+    for kind in game.kind_names:
+        mine = bool(theirs.rules.ask(Term("lit", kind)))
+        packaged = bool(ours.rules.ask(Term("lit", kind)))
+        if mine != packaged:
+            out.append(
+                f"lit({kind}): learned {'yes' if mine else 'no'}, "
+                f"packaged {'yes' if packaged else 'no'}"
+            )
     return out

@@ -7,7 +7,12 @@ for, as an ordinary rule file loaded through the same sandbox as a user's ``--ru
 
 from __future__ import annotations
 
-from symbolic.induction.language import LANGUAGE_PATH, Language, load_language
+from symbolic.induction.language import (
+    LANGUAGE_PATH,
+    TOGGLES_LANGUAGE_PATH,
+    Language,
+    load_language,
+)
 from symbolic.induction.learner import (
     BACKGROUND_PATH,
     Clause,
@@ -23,11 +28,13 @@ from symbolic.induction.transitions import (
     Transition,
     agent_evidence,
     induce,
+    toggle_evidence,
 )
 
 __all__ = [
     "BACKGROUND_PATH",
     "LANGUAGE_PATH",
+    "TOGGLES_LANGUAGE_PATH",
     "AgentEvidence",
     "Clause",
     "Evidence",
@@ -41,4 +48,5 @@ __all__ = [
     "induce",
     "learn",
     "load_language",
+    "toggle_evidence",
 ]

@@ -15,16 +15,34 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from symbolic.errors import LanguageError
 
-__all__ = ["LANGUAGE_PATH", "TYPES", "Language", "load_language", "refusal"]
+__all__ = [
+    "LANGUAGE_PATH",
+    "TOGGLES_LANGUAGE_PATH",
+    "TYPES",
+    "Language",
+    "language_path",
+    "load_language",
+    "refusal",
+]
 
-LANGUAGE_PATH = Path(__file__).with_name("language.toml")
-# Argument types: a kind (a constant seen in the transitions, or a variable) and the agent's
-# inventory (a variable: a list of kinds). A later type adds its constants in the learner.
-TYPES = ("kind", "inventory")
+LANGUAGE_PATH = Path(__file__).with_name("language.toml")  # agent games
+TOGGLES_LANGUAGE_PATH = Path(__file__).with_name("toggles.toml")  # games that press cells
+# Argument types: a kind (a constant seen in the transitions, or a variable), the agent's
+# inventory (a list of kinds), a position Row-Col, a size Height-Width, and a direction (its
+# constants given by the language). Constants of a type come from the transitions and from the
+# language's ``constants``.
+TYPES = ("kind", "inventory", "pos", "size", "direction")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_BODY = 3  # more literals per clause than this is not a search this learner can bound
 
@@ -41,6 +59,57 @@ class Language(BaseModel):
     max_clauses: int = Field(12, ge=1, le=64)
     negation: bool = True
     error_cost: int = Field(3, ge=1, le=1000)
+    # types of which a body may introduce a variable the head lacks (e.g. a direction)
+    fresh: tuple[str, ...] = ()
+    # constants of a type, given by the language (e.g. the four directions)
+    constants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("fresh")
+    @classmethod
+    def _fresh_types(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [t for t in v if t not in TYPES]
+        if unknown:
+            raise ValueError(f"unknown type {unknown[0]!r}; types are {', '.join(TYPES)}")
+        return v
+
+    @field_validator("constants")
+    @classmethod
+    def _constant_names(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for t, values in v.items():
+            if t not in TYPES:
+                raise ValueError(f"unknown type {t!r}; types are {', '.join(TYPES)}")
+            bad = [c for c in values if not _NAME.match(c)]
+            if bad or len(values) > 64:
+                raise ValueError(f"{t}: constants are up to 64 lower-case names, not {bad[:1]}")
+        return v
+
+    # per predicate, each argument's mode: "+" bound when called, "-" bound by the call, ""
+    # either (written as a prefix of the type in the file: "+pos")
+    modes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_modes(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        modes: dict[str, tuple[str, ...]] = {}
+        for part in ("heads", "body"):
+            table = data.get(part)
+            if not isinstance(table, dict):
+                continue
+            plain = {}
+            for name, types in table.items():
+                if not isinstance(types, list | tuple) or not all(
+                    isinstance(t, str) for t in types
+                ):
+                    plain[name] = types
+                    continue
+                plain[name] = [t.lstrip("+-") for t in types]
+                modes[name] = tuple(t[0] if t[:1] in ("+", "-") else "" for t in types)
+            data[part] = plain
+        data.setdefault("modes", modes)
+        return data
 
     @field_validator("heads", "body")
     @classmethod
@@ -105,19 +174,27 @@ def load_language(
     return language
 
 
+def language_path(questions: tuple[str, ...]) -> Path | None:
+    """The packaged language whose heads are exactly a reasoner's ``questions`` (None if
+    there is none: the rules of that game cannot be learned yet)."""
+    for path in (LANGUAGE_PATH, TOGGLES_LANGUAGE_PATH):
+        if set(load_language(path).indicators()) == set(questions):
+            return path
+    return None
+
+
 def refusal(title: str, questions: tuple[str, ...], supervision: str | None = None) -> str | None:
     """Why rules cannot be learned for a game whose reasoner asks ``questions`` (with
-    perception learned by ``supervision``), or None: the packaged language must have a head
-    for every question."""
+    perception learned by ``supervision``), or None: a packaged language must have a head for
+    every question."""
     if supervision not in (None, "labels"):
         return (
             "rules are learned beside perception trained on labelled cells only (so far); "
             f"leave out supervision = {supervision!r}"
         )
-    missing = [q for q in questions if q not in load_language().indicators()]
-    if missing:
+    if language_path(questions) is None:
         return (
-            "rules are learned so far for games whose reasoner asks blocks/2, kills/1, "
-            f"collects/1 and wins/1 (KeyDoor); {title}'s also asks {', '.join(missing)}"
+            "rules are learned so far for KeyDoor (blocks/2, kills/1, collects/1, wins/1) and "
+            f"LightsOut (toggles/3, lit/1); {title}'s reasoner asks {', '.join(questions)}"
         )
     return None

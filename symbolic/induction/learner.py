@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +32,11 @@ from symbolic.terms import Term, Var, quote_atom
 
 __all__ = [
     "BACKGROUND_PATH",
+    "AnyOf",
     "Clause",
     "Example",
     "InductionSettings",
+    "Pair",
     "Theory",
     "background_clauses",
     "learn",
@@ -59,7 +61,20 @@ class Example:
         return f"{self.head}({', '.join(_ground(a) for a in self.args)})"
 
 
+@dataclass(frozen=True)
+class Pair:
+    """A ground ``A-B`` term: a position Row-Col or a size Height-Width."""
+
+    first: int
+    second: int
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.second}"
+
+
 def _ground(value: object) -> str:
+    if isinstance(value, Pair):
+        return str(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(atom(str(v)) for v in value) + "]"
     return atom(str(value))
@@ -72,6 +87,19 @@ _OPERATORS = frozenset({"is", "mod", "rem", "xor", "rdiv", "div", "dynamic", "di
 def atom(name: str) -> str:
     """A kind's name as a Prolog atom: bare where that reads the same, quoted otherwise."""
     return name if _PLAIN.match(name) and name not in _OPERATORS else quote_atom(name)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """An example that says one of several ground atoms of a head holds, ``count`` times:
+    "a kind on this board is lit" (the episode went on), without saying which."""
+
+    head: str
+    options: tuple[tuple[object, ...], ...]  # the args of each atom, one of which holds
+    count: int = 1
+
+    def text(self) -> str:
+        return " or ".join(Example(self.head, a).atom() for a in self.options)
 
 
 # An argument of a clause: ("var", i) is the head's i-th variable, ("const", name) a kind.
@@ -88,6 +116,8 @@ class Clause:
     head: str
     args: tuple[Arg, ...]
     body: tuple[Literal, ...] = ()
+    types: tuple[str, ...] = ()  # the type of each variable number (head's first)
+    rank: tuple[str, ...] = ()  # body predicates in the order a body calls them
 
     @property
     def size(self) -> int:
@@ -119,11 +149,34 @@ class Clause:
         if not self.body:
             return head
         negation = "\\+ "
+        order = {p: i for i, p in enumerate(self.rank)}
         lits = [
             (negation if neg else "") + f"{pred}({', '.join(show(a) for a in args)})"
-            for neg, pred, args in sorted(self.body)
+            for neg, pred, args in sorted(self.body, key=lambda lit: (order.get(lit[1], 0), lit))
         ]
         return f"{head} :- {', '.join(lits)}"
+
+    def callable_in(self, modes: dict[str, tuple[str, ...]]) -> bool:
+        """Whether the clause runs as written when called with its head's ``+`` arguments
+        bound: every ``+`` argument of a body literal (in the order the text calls them) is
+        bound by then, and every ``-`` argument of the head is bound at the end."""
+        head_modes = modes.get(self.head, ())
+        bound = {
+            a
+            for a, m in zip(self.args, head_modes or ("+",) * len(self.args), strict=True)
+            if m != "-"
+        }
+        order = {p: i for i, p in enumerate(self.rank)}
+        for _, pred, args in sorted(self.body, key=lambda lit: (order.get(lit[1], 0), lit)):
+            for a, m in zip(args, modes.get(pred, ("",) * len(args)), strict=True):
+                if m == "+" and a[0] == "var" and a not in bound:
+                    return False
+            bound |= {a for a in args if a[0] == "var"}
+        return all(
+            a[0] == "const" or a in bound
+            for a, m in zip(self.args, head_modes or ("",) * len(self.args), strict=True)
+            if m == "-"
+        )
 
     def _all_args(self) -> Iterable[Arg]:
         yield from self.args
@@ -231,46 +284,63 @@ def background_clauses() -> int:
 
 
 # -- generating candidates ---------------------------------------------------------------------
-def _most_general(head: str, types: Sequence[str]) -> Clause:
-    return Clause(head, tuple(("var", i) for i in range(len(types))))
+def _most_general(head: str, types: Sequence[str], language: Language) -> Clause:
+    args = tuple(("var", i) for i in range(len(types)))
+    return Clause(head, args, (), tuple(types), tuple(language.body))
 
 
 def _refinements(
     clause: Clause, language: Language, constants: dict[str, tuple[str, ...]]
 ) -> Iterable[Clause]:
-    """One step more specific: a head variable of a type with constants bound to one (in the
-    body too), or one more body literal over the head's variables."""
-    head_types = language.heads[clause.head]
-    for i, arg in enumerate(clause.args):
-        if arg[0] != "var":
-            continue
-        for value in constants.get(head_types[i], ()):
-            bound: Arg = ("const", value)
-            args = tuple(bound if a == arg else a for a in clause.args)
-            body = tuple(
-                (neg, pred, tuple(bound if a == arg else a for a in lits))
-                for neg, pred, lits in clause.body
-            )
-            yield Clause(clause.head, args, body)
+    """One step more specific: a head variable bound to a constant of its type (in the body
+    too); two head variables of one type made one; or one more body literal over the clause's
+    variables, its constants, and at most one new variable of a type the language lets a body
+    introduce (``fresh``)."""
+
+    def swap(old: Arg, new: Arg) -> Clause:
+        args = tuple(new if a == old else a for a in clause.args)
+        body = tuple(
+            (neg, pred, tuple(new if a == old else a for a in lits))
+            for neg, pred, lits in clause.body
+        )
+        return Clause(clause.head, args, body, clause.types, clause.rank)
+
+    head_vars = list(dict.fromkeys(a for a in clause.args if a[0] == "var"))
+    for arg in head_vars:
+        for value in constants.get(clause.types[int(arg[1])], ()):  # type: ignore[call-overload]
+            yield swap(arg, ("const", value))
+    for i, first in enumerate(head_vars):
+        for second in head_vars[i + 1 :]:
+            if clause.types[int(first[1])] == clause.types[int(second[1])]:  # type: ignore[call-overload]
+                yield swap(second, first)
     if len(clause.body) >= language.max_body:
         return
-    head_vars = {i: head_types[i] for i, a in enumerate(clause.args) if a[0] == "var"}
-    if len(head_vars) > language.max_vars:
+    used = sorted(clause.variables())
+    if len(used) > language.max_vars:
         return
+    fresh_number = len(clause.types)
     for pred, types in language.body.items():
         choices = []
         for t in types:
-            options: list[Arg] = [("var", i) for i, ht in head_vars.items() if ht == t]
-            options += [("const", v) for v in constants.get(t, ())]
+            options: list[Arg] = [("var", v) for v in used if clause.types[v] == t]
+            options += [("const", c) for c in constants.get(t, ())]
+            if t in language.fresh and len(used) < language.max_vars:
+                options.append(("var", fresh_number))
             choices.append(options)
         for args in itertools.product(*choices):
-            if not any(a[0] == "var" for a in args):
-                continue  # a literal about constants alone is true or false everywhere
+            new = sum(a == ("var", fresh_number) for a in args)
+            if new > 1 or not any(a[0] == "var" and a[1] != fresh_number for a in args):
+                continue  # one new variable at most, and the literal must touch the clause
+            types_after = clause.types + (
+                (types[[a == ("var", fresh_number) for a in args].index(True)],) if new else ()
+            )
             for neg in (False, True) if language.negation else (False,):
                 literal: Literal = (neg, pred, tuple(args))
                 if literal in clause.body or (not neg, pred, tuple(args)) in clause.body:
                     continue
-                yield Clause(clause.head, clause.args, (*clause.body, literal))
+                yield Clause(
+                    clause.head, clause.args, (*clause.body, literal), types_after, clause.rank
+                )
 
 
 # -- testing them ------------------------------------------------------------------------------
@@ -311,6 +381,7 @@ def _choose(
     examples: Sequence[Example],
     language: Language,
     seconds: float,
+    any_of: Sequence[tuple[list[int], int]] = (),
 ) -> tuple[list[int], bool]:
     """The candidates (indices) of minimum description length, by clingo; and whether clingo
     proved it optimal within ``seconds`` (if not, its best so far)."""
@@ -325,12 +396,17 @@ def _choose(
             facts.append(f"pos({j},{e.positive * language.error_cost}).")
         if e.negative:
             facts.append(f"neg({j},{e.negative * language.error_cost}).")
+    for d, (options, count) in enumerate(any_of):
+        facts.append(f"anyof({d},{count * language.error_cost}).")
+        facts += [f"opt({d},{j})." for j in options]
     program = f"""
 {{ pick(C) : cand(C) }} {language.max_clauses}.
 in(E) :- pick(C), cov(C,E).
 :~ pick(C), size(C,S). [S@1,c,C]
 :~ pos(E,W), not in(E). [W@1,p,E]
 :~ neg(E,W), in(E). [W@1,n,E]
+sat(D) :- opt(D,J), in(J).
+:~ anyof(D,W), not sat(D). [W@1,a,D]
 #show pick/1.
 """
     ctl = clingo.Control(["--opt-mode=opt", "--warn=none"])
@@ -356,12 +432,15 @@ def learn(
     constants: dict[str, tuple[str, ...]],
     settings: InductionSettings = InductionSettings(),
     unidentified: Sequence[str] = (),
+    any_of: Sequence[AnyOf] = (),
 ) -> Theory:
-    """Learn a theory for every head of ``language`` from ``examples``; ``constants`` are the
-    values of each argument type (``{"kind": ("wall", "key", ...)}``). Raises
+    """Learn a theory for every head of ``language`` from ``examples`` (and ``any_of``:
+    examples that say one of some atoms holds); ``constants`` are the values of each argument
+    type (``{"kind": ("wall", "key", ...)}``). Raises
     :class:`InductionError` when no theory in the language explains all but
     ``settings.max_unexplained`` of the examples."""
     t0 = time.perf_counter()
+    constants = {**{t: tuple(v) for t, v in language.constants.items()}, **constants}
     estimate = _estimate(language, constants)
     if estimate > settings.max_candidates:
         raise LanguageError(
@@ -370,18 +449,27 @@ def learn(
             f"{settings.max_candidates:,}; lower max_body or max_vars"
         )
     theory = Theory({}, language, 0, 0, [], list(unidentified))
-    total = sum(e.positive + e.negative for e in examples)
+    total = sum(e.positive + e.negative for e in examples) + sum(d.count for d in any_of)
     theory.examples = total
     for head, types in language.heads.items():
         indicator = f"{head}/{len(types)}"
         mine = [e for e in examples if e.head == head]
-        if not any(e.positive for e in mine):
+        # the atoms an any-of example names are examples too (with no count of their own)
+        index = {e.args: j for j, e in enumerate(mine)}
+        options = []
+        for d in (d for d in any_of if d.head == head):
+            for args in d.options:
+                if args not in index:
+                    index[args] = len(mine)
+                    mine.append(Example(head, args))
+            options.append(([index[a] for a in d.options], d.count))
+        if not any(e.positive for e in mine) and not options:
             theory.clauses[indicator] = []  # nothing ever held: no clause (closed world)
-            theory.unexplained += 0
             continue
-        kept, covers = _search(head, types, mine, language, constants, settings, t0, theory)
+        hoped = {j for js, _ in options for j in js}
+        kept, covers = _search(head, types, mine, language, constants, settings, t0, theory, hoped)
         remaining = settings.seconds - (time.perf_counter() - t0)
-        chosen, optimal = _choose(kept, covers, mine, language, remaining)
+        chosen, optimal = _choose(kept, covers, mine, language, remaining, options)
         if not optimal and not theory.stopped:
             theory.stopped = f"at the time ceiling of {settings.seconds:g} s (best theory so far)"
         theory.clauses[indicator] = [kept[i] for i in chosen]
@@ -393,6 +481,10 @@ def learn(
             if j not in covered and e.positive:
                 theory.unexplained += e.positive
                 theory.wrong.append(f"+{e.atom()} ×{e.positive}")
+        for (js, count), d in zip(options, (d for d in any_of if d.head == head), strict=True):
+            if not covered & set(js):
+                theory.unexplained += count
+                theory.wrong.append(f"+({d.text()}) ×{count}")
     theory.seconds = time.perf_counter() - t0
     if total and theory.unexplained > settings.tolerated(total):
         raise InductionError(
@@ -408,17 +500,19 @@ def _share(theory: Theory) -> str:
 
 
 def _estimate(language: Language, constants: dict[str, tuple[str, ...]]) -> int:
-    """An upper bound on the candidates the language allows: head bindings times bodies."""
+    """An upper bound on the candidates the language allows: head bindings (and variables
+    made one) times bodies of literals over the head's variables, one new variable of a
+    ``fresh`` type and the constants."""
     total = 0
     for types in language.heads.values():
-        heads = 1
+        heads = 2 ** max(len(types) - 1, 0)
         for t in types:
             heads *= 1 + len(constants.get(t, ()))
         literals = 0
         for body_types in language.body.values():
             n = 1
             for t in body_types:
-                n *= len(types) + len(constants.get(t, ()))
+                n *= types.count(t) + (t in language.fresh) + len(constants.get(t, ()))
             literals += n * (2 if language.negation else 1)
         bodies = sum(
             _comb(literals, k) for k in range(min(language.max_body, max(literals, 0)) + 1)
@@ -442,13 +536,14 @@ def _search(
     settings: InductionSettings,
     t0: float,
     theory: Theory,
+    hoped: Collection[int] = frozenset(),  # examples an any-of example names
 ) -> tuple[list[Clause], list[set[int]]]:
     """Round by round from the most general clause: test a round, keep the clauses that cover
     a positive example, refine only those that also cover a negative one."""
     kept: list[Clause] = []
     covers: list[set[int]] = []
     seen: set[tuple[object, ...]] = set()
-    frontier = [_most_general(head, types)]
+    frontier = [_most_general(head, types, language)]
     seen.add(frontier[0].key())
     while frontier:
         if time.perf_counter() - t0 > settings.seconds:
@@ -461,13 +556,14 @@ def _search(
         theory.tested += len(frontier)
         nxt: list[Clause] = []
         for clause, cov in zip(frontier, covered, strict=True):
-            pos = any(examples[j].positive for j in cov)
+            pos = any(examples[j].positive or j in hoped for j in cov)
             neg = any(examples[j].negative for j in cov)
             if not pos:
                 theory.pruned += 1  # no specialisation can cover a positive example
                 continue
-            kept.append(clause)
-            covers.append(cov)
+            if clause.callable_in(language.modes):  # else only its refinements may run
+                kept.append(clause)
+                covers.append(cov)
             if not neg:
                 continue  # consistent: its specialisations explain less at a greater size
             for refined in _refinements(clause, language, constants):

@@ -19,16 +19,32 @@ counted as unexplained: it cannot be a move of an agent game.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from environments.core import Scene
 from environments.spec import MOVE_DELTAS
 from symbolic.errors import InductionError
 from symbolic.induction.language import Language
-from symbolic.induction.learner import Example, InductionSettings, Theory, learn
+from symbolic.induction.learner import (
+    AnyOf,
+    Example,
+    InductionSettings,
+    Pair,
+    Theory,
+    learn,
+)
 
-__all__ = ["AgentEvidence", "Evidence", "Transition", "agent_evidence", "induce"]
+__all__ = [
+    "AgentEvidence",
+    "Evidence",
+    "Transition",
+    "agent_evidence",
+    "induce",
+    "toggle_evidence",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class Evidence:
     transitions: int
     entered: set[tuple[str, tuple[str, ...]]]  # (kind, inventory) tried, entered or not
     unidentified: list[str]  # atoms of seen kinds no transition decided
+    any_of: list[AnyOf] = field(default_factory=list)  # "one of these atoms holds"
 
     def open_cases(self, margin: int = 2) -> list[tuple[str, tuple[str, ...]]]:
         """(kind, inventory) pairs seen on a screen with that inventory whose entering is not
@@ -216,4 +233,91 @@ def induce(
             "agent game (the agent jumped, vanished or moved against its action), so no rule "
             "file could explain them; are the screens from this game, and in order?"
         )
-    return learn(evidence.examples, language, evidence.constants, settings, evidence.unidentified)
+    return learn(
+        evidence.examples,
+        language,
+        evidence.constants,
+        settings,
+        evidence.unidentified,
+        evidence.any_of,
+    )
+
+
+def toggle_evidence(
+    transitions: Iterable[Transition],
+    flipped_by: Callable[[int, int, int], np.ndarray | None] | None = None,
+) -> Evidence:
+    """The examples that transitions of a game whose action presses a cell (LightsOut: action
+    ``r * W + c`` presses ``(r, c)``) give:
+
+    - ``toggles/3``: after a press, every cell of the board that changed is flipped by it,
+      every other is not;
+    - ``lit/1``: a board on which the episode went on shows a kind that is lit (one of its
+      kinds: an any-of example); the board a winning press leaves shows none. That last board
+      is not on the screen: it is the board before the press, but for the cells the same press
+      flipped on another board of that size (where one was seen; else ``flipped_by(h, w, press)``,
+      e.g. by ``toggles/3`` as learned so far), whose kinds are left out. A kind neither seen
+      on such a board nor alone on a board the episode went on with is unidentified.
+
+    A board that changed size, or a press off the board, is unexplained."""
+    transitions = list(transitions)
+    flips: Counter[tuple[tuple[object, ...], bool]] = Counter()
+    boards: Counter[tuple[str, ...]] = Counter()
+    dark: Counter[str] = Counter()
+    patterns: dict[tuple[int, int, int], np.ndarray] = {}
+    unexplained = 0
+    for t in transitions:
+        names = t.scene.game.kind_names
+        before = t.scene.grid
+        if not 0 <= t.action < before.size or (
+            t.after is not None and t.after.grid.shape != before.shape
+        ):
+            unexplained += 1
+            continue
+        h, w = before.shape
+        boards[_kinds_on(before, names)] += 1
+        if t.after is None:
+            continue
+        boards[_kinds_on(t.after.grid, names)] += 1
+        changed = before != t.after.grid
+        patterns[(h, w, int(t.action))] = changed
+        press, size = Pair(*divmod(int(t.action), w)), Pair(h, w)
+        for r in range(h):
+            for c in range(w):
+                flips[((press, size, Pair(r, c)), bool(changed[r, c]))] += 1
+    for t in transitions:  # the boards winning presses left
+        h, w = t.scene.grid.shape
+        pattern = patterns.get((h, w, int(t.action)))
+        if pattern is None and flipped_by is not None:
+            pattern = flipped_by(h, w, int(t.action))
+        if t.after is None and t.terminated and t.reward > 0 and pattern is not None:
+            names = t.scene.game.kind_names
+            kept = t.scene.grid[~pattern]  # the cells the press left as they were
+            for kind in {names[int(k)] for k in np.unique(kept)}:
+                dark[kind] += 1
+    examples: dict[tuple[str, tuple[object, ...]], Example] = {}
+    counted = [(("toggles", a), holds, k) for (a, holds), k in flips.items()]
+    counted += [(("lit", (kind,)), False, k) for kind, k in dark.items()]
+    for (head, args), holds, k in counted:
+        e = examples.get((head, args), Example(head, args))
+        examples[(head, args)] = Example(
+            head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
+        )
+    kinds = tuple(sorted({k for board in boards for k in board}))
+    any_of = [AnyOf("lit", tuple((k,) for k in board), n) for board, n in boards.items()]
+    alone = {board[0] for board in boards if len(board) == 1}
+    unidentified = [f"lit({k})" for k in kinds if k not in dark and k not in alone]
+    return Evidence(
+        list(examples.values()),
+        {"kind": kinds},
+        (),
+        unexplained,
+        len(transitions),
+        set(),
+        unidentified,
+        any_of,
+    )
+
+
+def _kinds_on(grid: np.ndarray, names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted({names[int(k)] for k in np.unique(grid)}))

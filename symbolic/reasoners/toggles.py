@@ -143,6 +143,22 @@ class ToggleReasoner(Reasoner):
             self._systems[(height, width)] = ParitySystem.reduce(toggles)
         return self._systems[(height, width)]
 
+    # ``predict`` is there for checking learned rules; ``predicts`` stays False so that
+    # abduction reads LightsOut as it always has (a change to measure on its own).
+    predicts = False
+
+    def predict(self, scene: Scene, action: int) -> np.ndarray | None:
+        """The next board after pressing ``action``, by the rules: every cell the press flips
+        (``toggles/3``) turns from a lit kind to the one kind that is not, or back (a game of
+        two kinds); None if no lit cell is left, which ends the episode."""
+        lit = self.lit_kinds()
+        if lit.sum() != 1 or len(lit) != 2:
+            raise NotImplementedError("predicting a press needs one lit kind and one dark kind")
+        h, w = scene.shape
+        flipped = self.system(h, w).toggles[:, int(action)].reshape(h, w).astype(bool)
+        grid = np.where(flipped, 1 - scene.grid, scene.grid).astype(scene.grid.dtype)
+        return None if not lit[grid.ravel().astype(np.intp)].any() else grid
+
     # -- deciding -------------------------------------------------------------------------------
     def decide(self, scene: Scene) -> Decision:
         t0 = time.perf_counter()

@@ -15,9 +15,11 @@ from compose.config import ExperimentConfig, PipelineSpec, runnable
 from compose.errors import ConfigError
 from compose.induction import InducedHybridPipeline
 from compose.levels import held_out
-from environments.registry import game_of
+from compose.report.rules import rules_differences
+from environments.registry import env_ids, game_of, games
 from neural import TrainConfig
-from symbolic.reasoner import RULES_DIR, load_reasoner
+from symbolic.induction.language import language_path
+from symbolic.reasoner import RULES_DIR, load_reasoner, reasoner_class
 from symbolic.reasoners.grid import GridReasoner
 from tests.conftest import run_cli
 
@@ -84,15 +86,39 @@ def test_its_learned_rules_are_saved_reloaded_and_refused_when_tampered_with(ind
     assert not (tmp_path / "owned").exists()
 
 
-def test_games_whose_rules_it_cannot_learn_yet_are_refused_or_left_out():
+def first_id(game) -> str:
+    """The first registered id of ``game``."""
+    return next(i for i in env_ids() if game_of(i).name == game.name)
+
+
+INDUCIBLE = [g for g in games() if language_path(reasoner_class(g).questions) is not None]
+
+
+def test_every_game_either_learns_its_rules_or_is_refused_in_one_line():
     induced = PipelineSpec(kind="hybrid", rules="induced")
-    for env_id in ("neurocomp/LightsOut-3x3-v0", "neurocomp/PacMaze-5x5-v0"):
-        with pytest.raises(ConfigError, match="rules are learned so far for games"):
+    assert {g.name for g in INDUCIBLE} == {"keydoor", "lightsout"}
+    for game in games():
+        env_id = first_id(game)
+        if game in INDUCIBLE:
+            assert runnable([induced], env_id) == [induced]
+            continue
+        with pytest.raises(ConfigError, match="rules are learned so far for KeyDoor"):
             ExperimentConfig(env=env_id, pipelines=[induced]).check()
         assert induced not in runnable([induced], env_id)
-    assert runnable([induced], ENV) == [induced]
     with pytest.raises(ValueError, match="labelled cells only"):
         InducedHybridPipeline(game_of(ENV), supervision="abduced")
+
+
+@pytest.mark.parametrize("game", INDUCIBLE, ids=lambda g: g.name)
+def test_every_game_it_can_learn_gets_the_packaged_answers_from_three_demonstrations(game):
+    """No hand-written clause, and the learned file answers every question the reasoner asks
+    as the packaged one does (on every kind, inventory and board size of the game)."""
+    env = environments.make(first_id(game)).unwrapped
+    avoid = held_out([env], 0, 5)
+    pipe = InducedHybridPipeline(game, env.tile)
+    report = pipe.fit_with_play(env, demonstrations(env, 3, 0, avoid), 0, FAST, avoid)
+    assert report.rule_clauses == 0 and report.extra["rules_learned"] > 0
+    assert rules_differences(game, report.extra["learned_rules"]) == []
 
 
 def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp_path):

@@ -233,3 +233,44 @@ def test_invented_symbols_are_learned_as_the_names_are(transitions):
     for old, new in sorted(names.items(), key=lambda kv: -len(kv[0])):
         as_named = {q: [t.replace(old, new) for t in ts] for q, ts in as_named.items()}
     assert {q: [c.text() for c in cs] for q, cs in theory.clauses.items()} == as_named
+
+
+def test_the_learner_recovers_lightsout_from_four_presses_that_solve_a_board(engine):
+    """The centre twice, an edge, the centre again: the last press turns the last light off.
+    The learner writes that a press flips its own cell and the cell one step away in any
+    direction (a direction no head names: a body variable of its own), and that the kind on
+    every board the episode went on with, and on none after the win, is the lit one; the
+    reasoner builds from it the same system of presses as from the packaged file."""
+    from symbolic.induction import TOGGLES_LANGUAGE_PATH, toggle_evidence
+    from symbolic.reasoners.toggles import ToggleReasoner
+
+    env = gym.make("neurocomp/LightsOut-3x3-v0").unwrapped
+    _, info = env.reset(seed=0, options={"level": "o.o\no.o\n.o."})
+    steps = []
+    for press in (4, 4, 1, 4):
+        scene = info["scene"]
+        _, reward, terminated, _, info = env.step(press)
+        steps.append(
+            Transition(scene, press, None if terminated else info["scene"], reward, terminated)
+        )
+    assert steps[-1].after is None and steps[-1].reward > 0  # solved by the last press
+    evidence = toggle_evidence(steps)
+    assert evidence.unexplained == 0
+    theory = learn(
+        evidence.examples,
+        load_language(TOGGLES_LANGUAGE_PATH),
+        evidence.constants,
+        any_of=evidence.any_of,
+    )
+    assert {q: [c.text() for c in cs] for q, cs in theory.clauses.items()} == {
+        "toggles/3": ["toggles(A, _, A)", "toggles(A, _, C) :- step(A, _, C)"],
+        "lit/1": ["lit(on)"],
+    }
+    assert theory.unexplained == 0
+    game = env.game
+    ours = ToggleReasoner(engine.load_rules(text=theory.rule_text("LightsOut"), name="l"), game)
+    packaged = ToggleReasoner(load_reasoner(game).rules, game)
+    for size in (3, 5):
+        assert (ours.system(size, size).toggles == packaged.system(size, size).toggles).all()
+    _, info = env.reset(seed=3)
+    assert ours.decide(info["scene"]).plan == packaged.decide(info["scene"]).plan
