@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from compose.checkpoints import save_checkpoint
 from compose.levels import draw_levels
 from compose.pipelines import DEFAULT_TRAINING, FitReport, HybridPipeline
 from environments.core import GridGame, Scene
@@ -332,17 +331,8 @@ class InducedHybridPipeline(HybridPipeline):
         return decision.action if decision.plan else None
 
     # -- saving ------------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
-        settings = {
-            "kind": "hybrid",
-            "rules": "induced",
-            "tile": self.perception.tile,
-            "search": self.reasoner.search,
-            "supervision": self.supervision,
-            "augment": self.augment,
-            "perception": self.perception_kind,
-        }
-        return save_checkpoint(directory, self.game, self.perception, settings, self.reasoner)
+    def manifest(self) -> dict[str, Any]:
+        return {**super().manifest(), "rules": "induced"}
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

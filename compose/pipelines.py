@@ -463,7 +463,13 @@ class HybridPipeline(_ReasoningPipeline):
         }
 
     def save(self, directory: str | Path) -> Path:
-        settings = {
+        return save_checkpoint(
+            directory, self.game, self.perception, self.manifest(), self.reasoner
+        )
+
+    def manifest(self) -> dict[str, Any]:
+        """What a saved hybrid's ``pipeline.json`` says built it."""
+        return {
             "kind": "hybrid",
             "tile": self.perception.tile,
             "search": self.reasoner.search,
@@ -471,7 +477,6 @@ class HybridPipeline(_ReasoningPipeline):
             "augment": self.augment,
             "perception": self.perception_kind,
         }
-        return save_checkpoint(directory, self.game, self.perception, settings, self.reasoner)
 
 
 # Passes over the demonstrations' rows that augmented training gets at least: each of a square

@@ -241,6 +241,8 @@ class Theory:
             f"{', '.join(self.language.describe()['body']) or 'none'}, at most "
             f"{self.language.max_body} literal(s)).",
         ]
+        if self.stopped:
+            lines.append(f"    The search stopped {self.stopped}.")
         if self.unidentified:
             lines.append("    Unidentified (no transition decided them; the clauses below")
             lines.append("    answer them by generalisation, or not at all):")
