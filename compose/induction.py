@@ -42,8 +42,9 @@ from symbolic.induction import (
     toggle_evidence,
 )
 from symbolic.induction.audit import contradictions
+from symbolic.induction.clauses import atom
 from symbolic.induction.language import language_path, refusal
-from symbolic.induction.learner import atom
+from symbolic.induction.transitions import terrain_kinds
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
 __all__ = [
@@ -295,7 +296,7 @@ class InducedHybridPipeline(HybridPipeline):
         the agent holds (or, for one tried only while holding more, collects it first); None
         if no such cell can be reached."""
         held = scene.inventory
-        here = set(_terrain(scene))
+        here = set(terrain_kinds(scene))
         open_cases = evidence.open_cases()
         safe = _safe_kinds(evidence, held)
         targets = [k for k, h in open_cases if h == held and k in here]
@@ -339,14 +340,6 @@ class InducedHybridPipeline(HybridPipeline):
         out["rules"] = "learned from play"
         out["language"] = self.language.describe()
         return out
-
-
-def _terrain(scene: Scene) -> list[str]:
-    names = scene.game.kind_names
-    grid = scene.grid.copy()
-    if scene.agent is not None:
-        grid[scene.agent] = -1
-    return [names[int(k)] for k in np.unique(grid) if k >= 0]
 
 
 def _safe_kinds(evidence: Evidence, held: tuple[str, ...]) -> set[str]:

@@ -7,6 +7,7 @@ for, as an ordinary rule file loaded through the same sandbox as a user's ``--ru
 
 from __future__ import annotations
 
+from symbolic.induction.clauses import AnyOf, Clause, Example, Pair
 from symbolic.induction.language import (
     LANGUAGE_PATH,
     TOGGLES_LANGUAGE_PATH,
@@ -15,8 +16,6 @@ from symbolic.induction.language import (
 )
 from symbolic.induction.learner import (
     BACKGROUND_PATH,
-    Clause,
-    Example,
     InductionSettings,
     Theory,
     background_clauses,
@@ -36,11 +35,13 @@ __all__ = [
     "LANGUAGE_PATH",
     "TOGGLES_LANGUAGE_PATH",
     "AgentEvidence",
+    "AnyOf",
     "Clause",
     "Evidence",
     "Example",
     "InductionSettings",
     "Language",
+    "Pair",
     "Theory",
     "Transition",
     "agent_evidence",

@@ -27,15 +27,9 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import MOVE_DELTAS
 from symbolic.errors import InductionError
+from symbolic.induction.clauses import AnyOf, Example, Pair
 from symbolic.induction.language import Language
-from symbolic.induction.learner import (
-    AnyOf,
-    Example,
-    InductionSettings,
-    Pair,
-    Theory,
-    learn,
-)
+from symbolic.induction.learner import InductionSettings, Theory, learn
 
 __all__ = [
     "AgentEvidence",
@@ -43,6 +37,7 @@ __all__ = [
     "Transition",
     "agent_evidence",
     "induce",
+    "terrain_kinds",
     "toggle_evidence",
 ]
 
@@ -142,7 +137,7 @@ class AgentEvidence:
         scene = t.scene
         assert scene.agent is not None
         self.inventories.setdefault(scene.inventory, None)
-        for kind in _terrain_kinds(scene):
+        for kind in terrain_kinds(scene):
             self.kinds.setdefault(kind, None)
         (r, c), (dr, dc) = scene.agent, MOVE_DELTAS[t.action]
         h, w = scene.shape
@@ -192,7 +187,7 @@ class AgentEvidence:
         )
 
 
-def _terrain_kinds(scene: Scene) -> list[str]:
+def terrain_kinds(scene: Scene) -> list[str]:
     """The kinds a scene shows outside the agent's cell."""
     names = scene.game.kind_names
     r, c = scene.agent  # type: ignore[misc]
