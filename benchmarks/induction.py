@@ -1,6 +1,7 @@
 """Rules learned from play, measured: per game and seed, what ``hybrid-induced`` learned from
 ``--budget`` demonstrations plus at most ``--play`` frames of its own play, how long it took,
-whether the learned file answers every question as the packaged one does, and how well it
+whether the learned file answers every question as the packaged one does (about every kind
+the held-out levels show), and how well it
 predicts the next state of held-out transitions (uniformly random moves on evaluation-stream
 levels, in the game's true scenes).
 
@@ -160,7 +161,8 @@ def measure(
     held = random_transitions(env, levels, check, seed + 1)
     t1 = time.perf_counter()
     accuracy = prediction_accuracy(pipe.reasoner, held)
-    differs = rules_differences(env.game, str(x["learned_rules"]))
+    shown = {env.game.kind_names[int(k)] for scene, _, _ in held for k in np.unique(scene.grid)}
+    differs = rules_differences(env.game, str(x["learned_rules"]), shown)
     row = {
         "seed": seed,
         "clauses": x["rules_learned"],

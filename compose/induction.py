@@ -25,9 +25,10 @@ import numpy as np
 from compose.levels import draw_levels
 from compose.pipelines import DEFAULT_TRAINING, FitReport, HybridPipeline
 from environments.core import GridGame, Scene
-from environments.spec import GameSpec
+from environments.spec import MOVE_DELTAS, GameSpec
 from neural.data import Demonstrations
 from neural.train import TrainConfig
+from symbolic.engine import PrologEngine
 from symbolic.errors import QueryError
 from symbolic.induction import (
     AgentEvidence,
@@ -37,6 +38,7 @@ from symbolic.induction import (
     Theory,
     Transition,
     background_clauses,
+    board_evidence,
     induce,
     load_language,
     toggle_evidence,
@@ -44,6 +46,8 @@ from symbolic.induction import (
 from symbolic.induction.audit import contradictions
 from symbolic.induction.clauses import atom
 from symbolic.induction.language import language_path, refusal
+from symbolic.induction.learner import theory_text
+from symbolic.induction.movers import ENTERS, MOVES, MoverLaws, learn_movers
 from symbolic.induction.transitions import terrain_kinds
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
@@ -61,6 +65,7 @@ __all__ = [
 PLAY_FRAMES = 2000  # environment frames of own play, at most, while rules are open
 CHECK_TRANSITIONS = 1000  # held-out transitions a fit report checks the learned rules on
 IDLE_LEVELS = 20  # levels in a row with nothing to try there (no frame spent) end the play
+RULED = ("blocks", "wins")  # what the rules of curious play define (the rest: nothing)
 
 
 def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | None:
@@ -69,10 +74,9 @@ def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | N
 
 
 def empty_rules(language: Language) -> str:
-    """What an agent knows before it learns: nothing (every question declared, no clause)."""
-    lines = ["/*  No rule learned yet. */"]
-    lines += [f":- dynamic {q}." for q in language.indicators()]
-    return "\n".join(lines) + "\n"
+    """What an agent knows before it learns: nothing (every head declared, no clause; the
+    shared background for the questions it answers from them)."""
+    return "/*  No rule learned yet. */\n" + theory_text({q: [] for q in language.indicators()})
 
 
 class InducedHybridPipeline(HybridPipeline):
@@ -98,12 +102,31 @@ class InducedHybridPipeline(HybridPipeline):
         questions = reasoner_class(game).questions
         self.language = load_language(language or language_path(questions), needs=questions)
         self.presses = "toggles/3" in questions  # a game whose action presses a cell
+        self.movers = MOVES in questions  # an agent game whose other pieces move
+        self.writes = "digit/2" in questions  # a game whose action writes a value in a cell
+        # what the agent's evidence decides (a mover's law is chosen by prediction)
+        self.agent_language = self.language.model_copy(
+            update={
+                "heads": {
+                    h: t
+                    for h, t in self.language.heads.items()
+                    if f"{h}/{len(t)}" not in (MOVES, ENTERS)
+                }
+            }
+        )
+        self.laws: MoverLaws | None = None
         self.settings = settings or InductionSettings()
         self.play_frames = play_frames
         self.theory: Theory | None = None
         self.transitions: list[Transition] = []
-        text = rules_text or empty_rules(self.language)
-        reasoner = self._reasoner(game, text, search, rules_name)
+        if rules_text is None:  # nothing learned yet: not probed (a Sudoku reasoner asks
+            # digit/2 of every value at once, which no rule answers before learning)
+            rules = PrologEngine.get().load_rules(
+                text=empty_rules(self.language), name="no rules yet", trusted=True
+            )
+            reasoner = reasoner_class(game)(rules, game, search)
+        else:
+            reasoner = self._reasoner(game, rules_text, search, rules_name)
         super().__init__(reasoner, tile=tile, augment=augment, perception_kind=perception_kind)
 
     @staticmethod
@@ -146,6 +169,9 @@ class InducedHybridPipeline(HybridPipeline):
             if evidence.unidentified:  # the boards wins left, by the presses learned so far
                 evidence = toggle_evidence(self.transitions, self._flips)
                 theory = self._learn(evidence)
+        elif self.writes:  # every write shows its digit, every solved board its groups
+            evidence = board_evidence(self.transitions)
+            theory = self._learn(evidence)
         else:
             gathered = AgentEvidence()
             for t in self.transitions:
@@ -193,13 +219,68 @@ class InducedHybridPipeline(HybridPipeline):
         return report
 
     def _learn(self, evidence: Evidence) -> Theory:
-        theory = induce(evidence, self.language, self.settings)
+        theory = induce(evidence, self.agent_language, self.settings)
+        if self.movers:
+            loaded: list[Reasoner] = []
+
+            def predictor(text: str) -> tuple[Any, Any]:
+                reasoner = load_reasoner(self.game, text=text, name="a law", trusted=True)
+                loaded.append(reasoner)
+                return reasoner.predict, reasoner.move_table  # type: ignore[attr-defined]
+
+            try:
+                self.laws = learn_movers(
+                    self.transitions,
+                    self.language,
+                    theory.clauses,
+                    predictor,
+                    self.settings,
+                    evidence.constants,
+                )
+            finally:
+                for reasoner in loaded:
+                    reasoner.rules.close()
+            laws = {MOVES: self.laws.moves, ENTERS: self.laws.enters}
+            caught = self._caught({**theory.clauses, **laws})
+            if caught:  # deaths the pieces explain say nothing of the kind the agent entered
+                kept = AgentEvidence()
+                for i, t in enumerate(self.transitions):
+                    if i not in caught:
+                        kept.add(t)
+                seconds = theory.seconds
+                theory = induce(kept.evidence(), self.agent_language, self.settings)
+                theory.seconds += seconds
+            theory.clauses.update(laws)
+            theory.seconds += self.laws.seconds
+            theory.language = self.language
         theory.given_clauses = background_clauses()
         provenance = f"{evidence.transitions} transitions"
         text = theory.rule_text(self.game.title, provenance)
         self.reasoner = self._reasoner(self.game, text, self.reasoner.search)
         self.theory = theory
         return theory
+
+    def _caught(self, clauses: dict[str, Any]) -> set[int]:
+        """The transitions (indices) lost on a cell whose kind the clauses say does not kill,
+        which the clauses predict lost all the same: a piece stepped onto the agent."""
+        killers = {str(c.args[0][1]) for c in clauses.get("kills/1", []) if c.args[0][0] == "const"}
+        reasoner = load_reasoner(self.game, text=theory_text(clauses), name="a law", trusted=True)
+        out = set()
+        try:
+            for i, t in enumerate(self.transitions):
+                if t.after is not None or not t.terminated or t.reward > 0 or t.scene.agent is None:
+                    continue
+                (r, c), (dr, dc) = t.scene.agent, MOVE_DELTAS[t.action]
+                h, w = t.scene.shape
+                to = (r + dr, c + dc) if 0 <= r + dr < h and 0 <= c + dc < w else (r, c)
+                if (
+                    t.scene.kind_at(*to) not in killers
+                    and reasoner.predict(t.scene, t.action) is None
+                ):
+                    out.add(i)
+        finally:
+            reasoner.rules.close()
+        return out
 
     def _flips(self, h: int, w: int, press: int) -> np.ndarray | None:
         """The cells ``press`` flips on an ``h`` x ``w`` board by the rules learned so far."""
@@ -322,8 +403,9 @@ class InducedHybridPipeline(HybridPipeline):
         if reasoner is None:
             lines = [f"target({atom(k)})." for k in key[0]]
             lines += [f"safe({atom(k)})." for k in key[1]]
+            others = [q for q in reasoner_class(self.game).questions if q[:-2] not in RULED]
             lines += [
-                ":- dynamic target/1, safe/1, kills/1, collects/1.",
+                f":- dynamic {', '.join(['target/1', 'safe/1', *others])}.",
                 "blocks(K, _) :- \\+ target(K), \\+ safe(K).",
                 "wins(K) :- target(K).",
             ]
@@ -346,16 +428,18 @@ class InducedHybridPipeline(HybridPipeline):
 
 
 def _safe_kinds(evidence: Evidence, held: tuple[str, ...]) -> set[str]:
-    """Kinds entered with ``held`` that neither ended the episode nor changed the inventory:
-    the cells curious play may cross on its way."""
+    """Kinds entered with ``held`` that neither ended the episode nor changed the inventory
+    (as a rule): the cells curious play may cross on its way."""
     by_atom = {(e.head, e.args): e for e in evidence.examples}
     safe = set()
     for kind in evidence.constants["kind"]:
         entered = by_atom.get(("blocks", (kind, held)))
         if entered is None or entered.negative == 0 or entered.positive:
             continue
+        # ended the episode or was collected at least as often as not (a death now and then
+        # on a kind entered many times is a piece's doing, or a misread)
         ends = any(
-            (e := by_atom.get((head, (kind,)))) is not None and e.positive
+            (e := by_atom.get((head, (kind,)))) is not None and e.positive >= max(1, e.negative)
             for head in ("kills", "wins", "collects")
         )
         if not ends:

@@ -5,6 +5,7 @@ file whole."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from compose.analysis import Analysis
@@ -27,10 +28,13 @@ def _extras(a: Analysis, pipeline: str, budget: int) -> dict[int, dict[str, Any]
     }
 
 
-def rules_differences(game: GameSpec, learned: str) -> list[str] | None:
+def rules_differences(
+    game: GameSpec, learned: str, kinds: Collection[str] | None = None
+) -> list[str] | None:
     """Where ``learned`` rules answer the reasoner's questions otherwise than the packaged
-    file, over every kind and inventory of ``game`` ("kills(lava): learned no, packaged
-    yes"); None if the learned text cannot be loaded."""
+    file, over every kind (or those of ``kinds``: the ones a variant shows) and inventory of
+    ``game`` ("kills(lava): learned no, packaged yes"); None if the learned text cannot be
+    loaded."""
     try:
         theirs = load_reasoner(game, text=learned, name="learned rules")
     except NeurocompError:
@@ -43,10 +47,21 @@ def rules_differences(game: GameSpec, learned: str) -> list[str] | None:
         finally:
             theirs.rules.close()
             ours.rules.close()
-    terrain = [k.name for i, k in enumerate(game.kinds) if i not in game.agent_kinds]
+    if "solution/2" in questions:
+        try:
+            return _board_differences(game, theirs, ours)
+        finally:
+            theirs.rules.close()
+            ours.rules.close()
+    terrain = [
+        k.name
+        for i, k in enumerate(game.kinds)
+        if i not in game.agent_kinds and (kinds is None or k.name in kinds)
+    ]
     collect = "collects" if "collects/1" in questions else ""
     try:
         tables = [r.rules.semantics(terrain, [], questions, collect) for r in (theirs, ours)]
+        laws = _law_differences(terrain, theirs, ours) if "moves/5" in questions else []
     finally:
         theirs.rules.close()
         ours.rules.close()
@@ -63,7 +78,33 @@ def rules_differences(game: GameSpec, learned: str) -> list[str] | None:
                     atom = f"{q}({kind}, {held})" if q == "blocks" else f"{q}({kind})"
                     line = f"{atom}: learned {'yes' if mine else 'no'}, packaged "
                     out.append(line + ("yes" if other else "no"))
-    return sorted(set(out))
+    return sorted(set(out)) + laws
+
+
+def _law_differences(terrain: list[str], theirs: Any, ours: Any, size: int = 5) -> list[str]:
+    """Where the pieces' laws differ: a kind's ``moves/5`` answers on a ``size`` board (over
+    every cell and agent cell, in order), and the kinds a moving one ``enters/2``."""
+    out = []
+    names = theirs._names
+    blank = [()] * size**4  # no law: a piece stays everywhere
+
+    def show(table: frozenset[int]) -> str:
+        return ", ".join(sorted(names[k] for k in table)) or "none"
+
+    for kind in terrain:
+        mine, other = theirs.move_table(size, size, kind), ours.move_table(size, size, kind)
+        if mine != other:
+            differ = sum(a != b for a, b in zip(mine or blank, other or blank, strict=True))
+            out.append(
+                f"moves({kind}): learned differs from packaged on {differ} of {size**4} "
+                f"(cell, agent) pairs of a {size}x{size} board"
+            )
+        if other is not None and theirs.enters_table(kind) != ours.enters_table(kind):
+            out.append(
+                f"enters({kind}, _): learned {show(theirs.enters_table(kind))}, "
+                f"packaged {show(ours.enters_table(kind))}"
+            )
+    return out
 
 
 def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
@@ -157,6 +198,25 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
             )
         out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
         out.append(Code(str(extra["learned_rules"]).strip()))
+    return out
+
+
+def _board_differences(game: GameSpec, theirs: Any, ours: Any) -> list[str]:
+    """Where two rule files of a game that writes values differ: the kind each value shows,
+    and the solved boards of the game's size (a board the one solves and the other not)."""
+    out = []
+    mine, other = theirs.value_kinds(), ours.value_kinds()
+    names = game.kind_names
+    for value, a, b in zip(game.actions.values, mine, other, strict=True):
+        if a != b:
+            out.append(f"digit(_, {value}): learned {names[a]}, packaged {names[b]}")
+    n = len(game.actions.values)  # a board of n values is n x n
+    boards = [{b.tobytes() for b in r.solved_boards(n, n)} for r in (theirs, ours)]
+    if boards[0] != boards[1]:
+        out.append(
+            f"solution/2: learned gives {len(boards[0])} solved {n}x{n} boards, packaged "
+            f"{len(boards[1])} ({len(boards[0] ^ boards[1])} in one and not the other)"
+        )
     return out
 
 

@@ -26,6 +26,7 @@ from symbolic.induction.transitions import (
     Evidence,
     Transition,
     agent_evidence,
+    board_evidence,
     induce,
     toggle_evidence,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Transition",
     "agent_evidence",
     "background_clauses",
+    "board_evidence",
     "induce",
     "learn",
     "load_language",

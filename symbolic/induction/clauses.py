@@ -51,7 +51,7 @@ class Pair:
 
 
 def _ground(value: object) -> str:
-    if isinstance(value, Pair):
+    if isinstance(value, Pair | int):
         return str(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(atom(str(v)) for v in value) + "]"
@@ -120,7 +120,7 @@ class Clause:
 
         def show(arg: Arg) -> str:
             if arg[0] == "const":
-                return atom(str(arg[1]))
+                return str(arg[1]) if isinstance(arg[1], int) else atom(str(arg[1]))
             return _VARS[int(arg[1])] if counts[arg[1]] > 1 else "_"  # type: ignore[index]
 
         head = f"{self.head}({', '.join(show(a) for a in self.args)})"

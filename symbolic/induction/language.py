@@ -27,7 +27,9 @@ from pydantic import (
 from symbolic.errors import LanguageError
 
 __all__ = [
+    "GROUPS_LANGUAGE_PATH",
     "LANGUAGE_PATH",
+    "MOVERS_LANGUAGE_PATH",
     "TOGGLES_LANGUAGE_PATH",
     "TYPES",
     "Language",
@@ -38,11 +40,13 @@ __all__ = [
 
 LANGUAGE_PATH = Path(__file__).with_name("language.toml")  # agent games
 TOGGLES_LANGUAGE_PATH = Path(__file__).with_name("toggles.toml")  # games that press cells
+MOVERS_LANGUAGE_PATH = Path(__file__).with_name("movers.toml")  # agent games with moving pieces
+GROUPS_LANGUAGE_PATH = Path(__file__).with_name("groups.toml")  # games that write values
 # Argument types: a kind (a constant seen in the transitions, or a variable), the agent's
-# inventory (a list of kinds), a position Row-Col, a size Height-Width, and a direction (its
-# constants given by the language). Constants of a type come from the transitions and from the
-# language's ``constants``.
-TYPES = ("kind", "inventory", "pos", "size", "direction")
+# inventory (a list of kinds), a position Row-Col, a size Height-Width, a direction (its
+# constants given by the language) and a value (an integer an action writes). Constants of a
+# type come from the transitions and from the language's ``constants``.
+TYPES = ("kind", "inventory", "pos", "size", "direction", "value")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_BODY = 3  # more literals per clause than this is not a search this learner can bound
 
@@ -63,6 +67,16 @@ class Language(BaseModel):
     fresh: tuple[str, ...] = ()
     # constants of a type, given by the language (e.g. the four directions)
     constants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # questions of the reasoner the shared background answers from the heads (solution/2)
+    derived: tuple[str, ...] = ()
+
+    @field_validator("derived")
+    @classmethod
+    def _derived_indicators(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [q for q in v if not re.fullmatch(r"[a-z][a-z0-9_]*/[0-9]", q)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a predicate indicator such as solution/2")
+        return v
 
     @field_validator("fresh")
     @classmethod
@@ -117,8 +131,8 @@ class Language(BaseModel):
         for name, types in v.items():
             if not _NAME.match(name):
                 raise ValueError(f"{name!r} is not a predicate name (lower case, a-z0-9_)")
-            if not 1 <= len(types) <= 4:
-                raise ValueError(f"{name} takes 1 to 4 arguments, not {len(types)}")
+            if not 1 <= len(types) <= 5:
+                raise ValueError(f"{name} takes 1 to 5 arguments, not {len(types)}")
             unknown = [t for t in types if t not in TYPES]
             if unknown:
                 raise ValueError(
@@ -165,7 +179,7 @@ def load_language(
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "the file"
         raise LanguageError(f"{name}: {where}: {first['msg']}") from None
-    missing = [q for q in needs if q not in language.indicators()]
+    missing = [q for q in needs if q not in (*language.indicators(), *language.derived)]
     if missing:
         raise LanguageError(
             f"{name}: the reasoner asks about {', '.join(missing)}, which the language has no "
@@ -174,11 +188,20 @@ def load_language(
     return language
 
 
+PACKAGED = (LANGUAGE_PATH, TOGGLES_LANGUAGE_PATH, MOVERS_LANGUAGE_PATH, GROUPS_LANGUAGE_PATH)
+
+
 def language_path(questions: tuple[str, ...]) -> Path | None:
-    """The packaged language whose heads are exactly a reasoner's ``questions`` (None if
-    there is none: the rules of that game cannot be learned yet)."""
-    for path in (LANGUAGE_PATH, TOGGLES_LANGUAGE_PATH):
-        if set(load_language(path).indicators()) == set(questions):
+    """The packaged language that answers exactly a reasoner's ``questions`` (None if there is
+    none: the rules of that game cannot be learned yet)."""
+    for path in PACKAGED:
+        language = load_language(path)
+        heads = set(language.indicators())
+        # every question a head or answered by the background; a head no question names
+        # only where the background answers a question from it
+        if set(questions) <= heads | set(language.derived) and (
+            heads <= set(questions) or language.derived
+        ):
             return path
     return None
 
@@ -194,7 +217,9 @@ def refusal(title: str, questions: tuple[str, ...], supervision: str | None = No
         )
     if language_path(questions) is None:
         return (
-            "rules are learned so far for KeyDoor (blocks/2, kills/1, collects/1, wins/1) and "
-            f"LightsOut (toggles/3, lit/1); {title}'s reasoner asks {', '.join(questions)}"
+            "rules are learned so far for KeyDoor (blocks/2, kills/1, collects/1, wins/1), "
+            "PacMaze (those but collects/1, with moves/5 and enters/2), LightsOut "
+            "(toggles/3, lit/1) and Visual Sudoku (digit/2, solution/2); "
+            f"{title}'s reasoner asks {', '.join(questions)}"
         )
     return None

@@ -41,7 +41,9 @@ __all__ = [
     "InductionSettings",
     "Theory",
     "background_clauses",
+    "coverage",
     "learn",
+    "theory_text",
 ]
 
 BACKGROUND_PATH = Path(__file__).with_name("background.pl")
@@ -111,14 +113,21 @@ class Theory:
             lines.append("    Unidentified (no transition decided them; the clauses below")
             lines.append("    answer them by generalisation, or not at all):")
             lines += _wrap(", ".join(self.unidentified), "      ")
-        lines += ["*/", ""]
-        for indicator, chosen in self.clauses.items():
-            if not chosen:
-                lines.append(f":- dynamic {indicator}.")
-            lines += [f"{c.text()}." for c in chosen]
-        lines += ["", f"%   -- given: the shared background ({BACKGROUND_NAME}) --", ""]
-        lines.append(_background_body())
+        lines += ["*/", "", theory_text(self.clauses)]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def theory_text(clauses: dict[str, list[Clause]]) -> str:
+    """Clauses by head indicator as rule text (a head with none is declared ``dynamic``),
+    then the shared background they use, marked as given."""
+    lines = []
+    for indicator, chosen in clauses.items():
+        if not chosen:
+            lines.append(f":- dynamic {indicator}.")
+        lines += [f"{c.text()}." for c in chosen]
+    lines += ["", f"%   -- given: the shared background ({BACKGROUND_NAME}) --", ""]
+    lines.append(_background_body())
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _wrap(text: str, indent: str, width: int = 92) -> list[str]:
@@ -150,7 +159,7 @@ def background_clauses() -> int:
 
 
 # -- testing them ------------------------------------------------------------------------------
-def _coverage(
+def coverage(
     clauses: Sequence[Clause], examples: Sequence[Example], settings: InductionSettings
 ) -> list[set[int]]:
     """For each clause, the indices of the examples it covers: one query in SWI-Prolog with the
@@ -328,7 +337,7 @@ def _search(
             theory.stopped = f"at the time ceiling of {settings.seconds:g} s"
             break
         try:
-            covered = _coverage(frontier, examples, settings)
+            covered = coverage(frontier, examples, settings)
         except QueryError as e:
             raise InductionError(f"testing candidate clauses failed: {e}") from e
         theory.tested += len(frontier)

@@ -36,6 +36,7 @@ __all__ = [
     "Evidence",
     "Transition",
     "agent_evidence",
+    "board_evidence",
     "induce",
     "terrain_kinds",
     "toggle_evidence",
@@ -224,16 +225,17 @@ def induce(
     settings = settings or InductionSettings()
     if evidence.unexplained > settings.tolerated(evidence.transitions):
         raise InductionError(
-            f"{evidence.unexplained} of {evidence.transitions} transitions are no move of an "
-            "agent game (the agent jumped, vanished or moved against its action), so no rule "
-            "file could explain them; are the screens from this game, and in order?"
+            f"{evidence.unexplained} of {evidence.transitions} transitions are no step of this "
+            "kind of game (an agent jumped, vanished or moved against its action, or a write "
+            "changed other cells), so no rule file could explain them; are the screens from "
+            "this game, and in order?"
         )
     return learn(
         evidence.examples,
         language,
         evidence.constants,
         settings,
-        evidence.unidentified,
+        [u for u in evidence.unidentified if u.partition("(")[0] in language.heads],
         evidence.any_of,
     )
 
@@ -316,3 +318,116 @@ def toggle_evidence(
 
 def _kinds_on(grid: np.ndarray, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({names[int(k)] for k in np.unique(grid)}))
+
+
+def board_evidence(transitions: Iterable[Transition]) -> Evidence:
+    """The examples that transitions of a game whose action writes a value in a cell (Visual
+    Sudoku: ``write(r,c,v)``) give:
+
+    - ``digit/2``: a value written into a blank cell that the next screen shows as a kind says
+      ``digit(Kind, Value)`` holds, and that the kind shows no other value;
+    - ``differ/3``: the board a winning write left (the board before it, with the kind the
+      same value showed elsewhere in the cell written) is solved. Two cells (the first before
+      the second in reading order) that show the same kind on a solved board need not differ,
+      once for every such board; two that differ on every solved board must (an example each).
+
+    A write that changed any other cell, or a board that changed size, is unexplained; a value
+    never seen written leaves its ``digit/2`` unidentified, and no solved board ``differ/3``."""
+    transitions = list(transitions)
+    counts: Counter[tuple[tuple[str, tuple[object, ...]], bool]] = Counter()
+    shows: dict[object, str] = {}  # value -> the kind that showed it
+    values: dict[object, None] = {}
+    kinds: dict[str, None] = {}
+    unexplained = 0
+    finals = []
+    for t in transitions:
+        game = t.scene.game
+        names = game.kind_names
+        before = t.scene.grid
+        h, w = before.shape
+        try:
+            r, c, v = game.actions.cell_value(int(t.action), w)
+            value: object = _value(game.actions.values[v])
+        except (IndexError, ValueError):
+            unexplained += 1
+            continue
+        values.setdefault(value, None)
+        for k in np.unique(before):
+            kinds.setdefault(names[int(k)], None)
+        if t.after is None:
+            if t.terminated and t.reward > 0:
+                finals.append((before, r, c, value, names))
+            continue
+        after = t.after.grid
+        changed = before != after
+        if (
+            after.shape != before.shape
+            or changed.sum() > 1
+            or (changed.any() and not changed[r, c])
+        ):
+            unexplained += 1
+            continue
+        if changed[r, c]:
+            kind = names[int(after[r, c])]
+            kinds.setdefault(kind, None)
+            shows[value] = kind
+            counts[(("digit", (kind, value)), True)] += 1
+    for value, kind in shows.items():  # a kind shows one value
+        for other in values:
+            if other != value:
+                counts[(("digit", (kind, other)), False)] += 1
+    solved = []
+    for before, r, c, value, names in finals:
+        if value in shows:
+            board = np.array([[names[int(k)] for k in row] for row in before], dtype=object)
+            board[r, c] = shows[value]
+            solved.append(board)
+    for board in solved:
+        h, w = board.shape
+        cells = [(i, j) for i in range(h) for j in range(w)]
+        for a, p in enumerate(cells):
+            for q in cells[a + 1 :]:
+                args = (Pair(*p), Pair(*q), Pair(h, w))
+                counts[(("differ", args), False)] += int(board[p] == board[q])
+    if solved:
+        shapes = {b.shape for b in solved}
+        for h, w in shapes:
+            cells = [(i, j) for i in range(h) for j in range(w)]
+            equal = {
+                (p, q)
+                for b in solved
+                if b.shape == (h, w)
+                for a, p in enumerate(cells)
+                for q in cells[a + 1 :]
+                if b[p] == b[q]
+            }
+            for a, p in enumerate(cells):
+                for q in cells[a + 1 :]:
+                    if (p, q) not in equal:
+                        counts[(("differ", (Pair(*p), Pair(*q), Pair(h, w))), True)] += 1
+    examples: dict[tuple[str, tuple[object, ...]], Example] = {}
+    for (head, args), holds in counts:
+        k = counts[((head, args), holds)]
+        if not k:
+            continue
+        e = examples.get((head, args), Example(head, args))
+        examples[(head, args)] = Example(
+            head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
+        )
+    unidentified = [f"digit(_, {v})" for v in values if v not in shows]
+    if not solved:
+        unidentified.append("differ/3 (no solved board was seen)")
+    return Evidence(
+        list(examples.values()),
+        {"kind": tuple(kinds), "value": tuple(values)},  # type: ignore[dict-item]
+        (),
+        unexplained,
+        len(transitions),
+        set(),
+        unidentified,
+    )
+
+
+def _value(text: str) -> object:
+    """A written value as the rules see it: an integer where it reads as one."""
+    return int(text) if text.lstrip("-").isdigit() else text

@@ -4,6 +4,8 @@ refuses a malformed or unbounded language before searching."""
 
 from __future__ import annotations
 
+import random
+
 import gymnasium as gym
 import pytest
 
@@ -20,6 +22,8 @@ from symbolic.induction import (
     load_language,
 )
 from symbolic.induction.audit import contradictions
+from symbolic.induction.language import MOVERS_LANGUAGE_PATH
+from symbolic.induction.movers import learn_movers
 from symbolic.reasoner import RULES_DIR
 from symbolic.reasoners.grid import GridReasoner
 
@@ -274,3 +278,61 @@ def test_the_learner_recovers_lightsout_from_four_presses_that_solve_a_board(eng
         assert (ours.system(size, size).toggles == packaged.system(size, size).toggles).all()
     _, info = env.reset(seed=3)
     assert ours.decide(info["scene"]).plan == packaged.decide(info["scene"]).plan
+
+
+def random_play(env_id: str, count: int, seed: int = 0) -> list[Transition]:
+    """``count`` transitions of uniformly random moves on the real game, in its true scenes."""
+    env = gym.make(env_id).unwrapped
+    rng = random.Random(seed)
+    out: list[Transition] = []
+    level = 0
+    while len(out) < count:
+        _, info = env.reset(seed=level)
+        level += 1
+        done = False
+        while not done and len(out) < count:
+            scene, action = info["scene"], rng.randrange(4)
+            _, reward, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+            after = None if done else info["scene"]
+            out.append(Transition(scene, action, after, reward, terminated))
+    return out
+
+
+def test_the_pieces_laws_are_chosen_by_what_they_predict_from_random_play():
+    """PacMaze-Moving: ghosts step towards the agent, bats fly clockwise round their ring, and
+    both enter floor and the agent's cell; none of it given, all of it learned from 150 random
+    moves (each law chosen among the background's by how well it predicts the next screens)."""
+    env_id = "neurocomp/PacMaze-Moving-5x5-v0"
+    game = gym.make(env_id).unwrapped.game
+    transitions = random_play(env_id, 150)
+    language = load_language(MOVERS_LANGUAGE_PATH)
+    agent = language.model_copy(
+        update={
+            "heads": {h: t for h, t in language.heads.items() if h in ("blocks", "kills", "wins")}
+        }
+    )
+    evidence = agent_evidence(transitions)
+    theory = induce(evidence, agent, InductionSettings())
+    loaded = []
+
+    def predictor(text):
+        reasoner = load_reasoner(game, text=text, name="a law", trusted=True)
+        loaded.append(reasoner)
+        return reasoner.predict, reasoner.move_table
+
+    try:
+        laws = learn_movers(
+            transitions, language, theory.clauses, predictor, None, evidence.constants
+        )
+    finally:
+        for reasoner in loaded:
+            reasoner.rules.close()
+    texts = sorted(c.text() for c in laws.moves)
+    assert texts == [
+        "moves(bat, B, _, D, E) :- clockwise(B, D, E)",
+        "moves(ghost, B, C, _, E) :- towards(B, C, E)",
+    ]
+    assert laws.scores["ghost"]["no law"] < laws.scores["ghost"][texts[1]] == 1.0
+    assert sorted(c.text() for c in laws.enters) == ["enters(_, agent)", "enters(_, floor)"]
+    assert laws.accuracy == 1.0
