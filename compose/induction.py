@@ -29,7 +29,7 @@ from environments.spec import MOVE_DELTAS, GameSpec
 from neural.data import Demonstrations
 from neural.train import TrainConfig
 from symbolic.engine import PrologEngine
-from symbolic.errors import QueryError
+from symbolic.errors import InductionError, NeurocompError, QueryError
 from symbolic.induction import (
     AgentEvidence,
     Evidence,
@@ -45,6 +45,7 @@ from symbolic.induction import (
 )
 from symbolic.induction.audit import contradictions
 from symbolic.induction.clauses import atom
+from symbolic.induction.facing import FacingEvidence
 from symbolic.induction.language import language_path, refusal
 from symbolic.induction.learner import theory_text
 from symbolic.induction.movers import ENTERS, MOVES, MoverLaws, learn_movers
@@ -66,6 +67,8 @@ PLAY_FRAMES = 2000  # environment frames of own play, at most, while rules are o
 CHECK_TRANSITIONS = 1000  # held-out transitions a fit report checks the learned rules on
 IDLE_LEVELS = 20  # levels in a row with nothing to try there (no frame spent) end the play
 RULED = ("blocks", "wins")  # what the rules of curious play define (the rest: nothing)
+STILL_STEPS = 3  # steps of play in a row that changed nothing end the level
+SPINS = 4  # turns in a row (once round) end the level
 
 
 def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | None:
@@ -101,7 +104,7 @@ class InducedHybridPipeline(HybridPipeline):
             raise ValueError(f"hybrid-induced: {why}")
         questions = reasoner_class(game).questions
         self.language = load_language(language or language_path(questions), needs=questions)
-        self.presses = "toggles/3" in questions  # a game whose action presses a cell
+        self.presses = "lit/1" in questions  # a game whose action presses a cell
         self.movers = MOVES in questions  # an agent game whose other pieces move
         self.writes = "digit/2" in questions  # a game whose action writes a value in a cell
         # what the agent's evidence decides (a mover's law is chosen by prediction)
@@ -115,6 +118,7 @@ class InducedHybridPipeline(HybridPipeline):
             }
         )
         self.laws: MoverLaws | None = None
+        self.facing = "heading/2" in questions  # an agent with a heading (MiniGrid)
         self.settings = settings or InductionSettings()
         self.play_frames = play_frames
         self.theory: Theory | None = None
@@ -173,12 +177,16 @@ class InducedHybridPipeline(HybridPipeline):
             evidence = board_evidence(self.transitions)
             theory = self._learn(evidence)
         else:
-            gathered = AgentEvidence()
+            gathered = self._gatherer()
             for t in self.transitions:
                 gathered.add(t)
+            if self.facing:  # with what the agent carries, tracked
+                self.transitions = list(gathered.transitions)
             evidence = gathered.evidence()
-            theory = self._learn(evidence)
-            if env is not None and self.play_frames > 0:
+            playing = env is not None and self.play_frames > 0
+            theory = self._learn(evidence, final=not playing)
+            if playing:
+                assert env is not None
                 play = self._play(env, seed, held_out, gathered)
                 evidence = gathered.evidence()
                 theory = self._learn(evidence)
@@ -218,7 +226,10 @@ class InducedHybridPipeline(HybridPipeline):
         )
         return report
 
-    def _learn(self, evidence: Evidence) -> Theory:
+    def _learn(self, evidence: Evidence, final: bool = True) -> Theory:
+        """Learn from ``evidence`` and play by what was learned. Rules that the reasoner
+        cannot play by (a heading no transition showed) are an error when ``final``, else
+        kept for play to complete (the reasoner is then left as it was)."""
         theory = induce(evidence, self.agent_language, self.settings)
         if self.movers:
             loaded: list[Reasoner] = []
@@ -256,9 +267,21 @@ class InducedHybridPipeline(HybridPipeline):
         theory.given_clauses = background_clauses()
         provenance = f"{evidence.transitions} transitions"
         text = theory.rule_text(self.game.title, provenance)
-        self.reasoner = self._reasoner(self.game, text, self.reasoner.search)
         self.theory = theory
+        try:
+            self.reasoner = self._reasoner(self.game, text, self.reasoner.search)
+        except NeurocompError as e:
+            if final:
+                raise InductionError(
+                    f"the rules learned from {evidence.transitions} transitions cannot be "
+                    f"played by: {e}; they leave "
+                    f"{', '.join(theory.unidentified[:4]) or 'a question'} open (let it play: "
+                    "fit_with_play, or a larger budget)"
+                ) from e
         return theory
+
+    def _gatherer(self) -> AgentEvidence | FacingEvidence:
+        return FacingEvidence(self.language, self.settings) if self.facing else AgentEvidence()
 
     def _caught(self, clauses: dict[str, Any]) -> set[int]:
         """The transitions (indices) lost on a cell whose kind the clauses say does not kill,
@@ -323,7 +346,7 @@ class InducedHybridPipeline(HybridPipeline):
         env: GridGame,
         seed: int,
         held_out: Collection[str],
-        gathered: AgentEvidence,
+        gathered: AgentEvidence | FacingEvidence,
     ) -> dict[str, Any]:
         """Play training levels while some (kind, inventory) on the screen was never tried,
         adding each step's transition; stop at ``play_frames`` or after ``IDLE_LEVELS``
@@ -341,13 +364,24 @@ class InducedHybridPipeline(HybridPipeline):
             levels.add(env.unwrapped.level_key())  # type: ignore[attr-defined]
             tried_before = len(gathered.tried)
             done = moved = False
+            still = level_frames = spins = 0
+            level_cap = 4 * env.height * env.width  # frames of play on one level, at most
             while not done and frames < self.play_frames:
                 scene = self._read(obs[None])[0]
                 if scene is None:
                     break
-                action = self._curious_action(scene, gathered.evidence())
+                if isinstance(gathered, FacingEvidence):
+                    scene = Scene(self.game, scene.grid, scene.agent, gathered.held)
+                action = None
+                if isinstance(gathered, FacingEvidence):  # what is ahead, not yet tried
+                    action = gathered.untried_here(scene)
                 if action is None:
-                    break
+                    action = self._curious_action(scene, gathered.evidence(), gathered)
+                if action is None or still >= STILL_STEPS or level_frames >= level_cap:
+                    break  # nothing to try, or play goes round in circles here
+                spins = spins + 1 if self.game.actions.names[action] in ("left", "right") else 0
+                if spins > SPINS:
+                    break  # turning on the spot: a heading perception cannot read
                 moved = True
                 obs, reward, terminated, truncated, _ = env.step(action)
                 frames += 1
@@ -356,11 +390,13 @@ class InducedHybridPipeline(HybridPipeline):
                 if terminated and reward <= 0:
                     deaths += 1
                 step = Transition(scene, action, after, float(reward), terminated)
-                if (after is None and not done) or not AgentEvidence.is_move(step):
+                if (after is None and not done) or not gathered.is_move(step):
                     misreads += 1  # perception lost the agent: no evidence, and a new level
                     break
-                self.transitions.append(step)
-                gathered.add(step)
+                kept = gathered.add(step, read=True) if self.facing else gathered.add(step)  # type: ignore[call-arg]
+                self.transitions.append(kept or step)
+                level_frames += 1
+                still = still + 1 if after is not None and after == scene else 0
             episodes += moved
             # A level on which nothing new was tried counts towards the end of play.
             idle = 0 if len(gathered.tried) > tried_before else idle + 1
@@ -375,15 +411,18 @@ class InducedHybridPipeline(HybridPipeline):
             "misreads": misreads,
         }
 
-    def _curious_action(self, scene: Scene, evidence: Evidence) -> int | None:
+    def _curious_action(self, scene: Scene, evidence: Evidence, gathered: Any = None) -> int | None:
         """The first move of a plan that enters a cell whose kind was never tried with what
-        the agent holds (or, for one tried only while holding more, collects it first); None
-        if no such cell can be reached."""
+        the agent holds (or, for one tried only while holding more, collects it first; for
+        an agent with a heading, also one it never picked up or toggled); None if no such
+        cell can be reached."""
         held = scene.inventory
         here = set(terrain_kinds(scene))
         open_cases = evidence.open_cases()
         safe = _safe_kinds(evidence, held)
         targets = [k for k, h in open_cases if h == held and k in here]
+        if isinstance(gathered, FacingEvidence):
+            targets += sorted((gathered.untried_kinds(held) & here) - set(targets))
         if targets and (action := self._plan_into(scene, targets, safe)) is not None:
             return action
         # Cases open only with more in hand: fetch what is missing (a kind seen collected).
@@ -403,18 +442,47 @@ class InducedHybridPipeline(HybridPipeline):
         if reasoner is None:
             lines = [f"target({atom(k)})." for k in key[0]]
             lines += [f"safe({atom(k)})." for k in key[1]]
-            others = [q for q in reasoner_class(self.game).questions if q[:-2] not in RULED]
             lines += [
-                f":- dynamic {', '.join(['target/1', 'safe/1', *others])}.",
+                ":- dynamic target/1, safe/1.",
                 "blocks(K, _) :- \\+ target(K), \\+ safe(K).",
                 "wins(K) :- target(K).",
             ]
-            text = "\n".join(lines) + "\n"
-            reasoner = load_reasoner(self.game, text=text, name="curious play", trusted=True)
+            # what else the reasoner asks (how pieces move, how the agent turns, what a key
+            # opens), as learned so far; what kills is left out: play is there to try it
+            learned = self.theory.clauses if self.theory is not None else {}
+            others = {
+                q: learned.get(q, [])
+                for q in reasoner_class(self.game).questions
+                if q[:-2] not in (*RULED, "kills", "collects")
+            }
+            others |= {q: [] for q in ("kills/1", "collects/1")}
+            if self.facing and (turns := self._readable_turns()):
+                others.pop("turns/3")
+                lines += turns
+            text = "\n".join(lines) + "\n" + theory_text(others)
+            try:
+                reasoner = load_reasoner(self.game, text=text, name="curious play", trusted=True)
+            except NeurocompError:  # the rules learned so far cannot plan yet (no heading)
+                return None
             self._curious[key] = reasoner
         reasoner.reset()
         decision = reasoner.decide(scene)
         return decision.action if decision.plan else None
+
+    def _readable_turns(self) -> list[str]:
+        """Turns as learned, but that a turn to a heading no agent kind shows (one perception
+        cannot read) leaves the heading as it was: curious play never plans through one."""
+        try:
+            tables = self.reasoner.tables()  # type: ignore[attr-defined]
+        except (AttributeError, NeurocompError):
+            return []
+        shown = set(tables.facing.values())
+        out = []
+        for (action, before), after in sorted(tables.turns.items()):
+            if before in shown:
+                to = after if after in shown else before
+                out.append(f"turns({action}, {tables.headings[before]}, {tables.headings[to]}).")
+        return out
 
     # -- saving ------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -477,7 +545,10 @@ def prediction_accuracy(
     cell the agent left, which the screen never showed)."""
     right = 0
     for scene, action, after in transitions:
-        predicted = reasoner.predict(scene, action)
+        try:
+            predicted = reasoner.predict(scene, action)
+        except QueryError:  # a scene the rules cannot read (an agent kind with no heading)
+            continue
         if predicted is None or after is None:
             right += predicted is None and after is None
             continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+import numpy as np
+
 from compose.analysis import Analysis
 from compose.document import Block, Code, H, P, Table
 from compose.report.text import num, pct
@@ -41,18 +43,18 @@ def rules_differences(
         return None
     ours = load_reasoner(game)
     questions = reasoner_class(game).questions
-    if "toggles/3" in questions:
-        try:
-            return _press_differences(game, theirs, ours)
-        finally:
-            theirs.rules.close()
-            ours.rules.close()
-    if "solution/2" in questions:
-        try:
-            return _board_differences(game, theirs, ours)
-        finally:
-            theirs.rules.close()
-            ours.rules.close()
+    special = {
+        "lit/1": lambda: _press_differences(game, theirs, ours),
+        "solution/2": lambda: _board_differences(game, theirs, ours),
+        "heading/2": lambda: _facing_differences(game, theirs, ours, kinds),
+    }
+    for question, differences in special.items():
+        if question in questions:
+            try:
+                return differences()
+            finally:
+                theirs.rules.close()
+                ours.rules.close()
     terrain = [
         k.name
         for i, k in enumerate(game.kinds)
@@ -199,6 +201,68 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
         out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
         out.append(Code(str(extra["learned_rules"]).strip()))
     return out
+
+
+def _facing_differences(
+    game: GameSpec, theirs: Any, ours: Any, kinds: Collection[str] | None
+) -> list[str]:
+    """Where two rule files of an agent with a heading differ, over the kinds ``kinds`` (all
+    if None): the tables its search plays by (what blocks with what in hand, kills, wins,
+    can be carried, what a toggle turns a kind into), each agent kind's heading, how turning
+    changes each heading both files know, and where the cell ahead lies."""
+    mine, other = theirs.tables(), ours.tables()
+    names = game.kind_names
+    keep = [i for i, n in enumerate(names) if kinds is None or n in kinds]
+    agents = [i for i in keep if i in game.agent_kinds]
+    terrain = [i for i in keep if i not in game.agent_kinds]
+    out = []
+
+    def differ(atom: str, a: object, b: object) -> None:
+        if a != b:
+            out.append(f"{atom}: learned {_yes(a)}, packaged {_yes(b)}")
+
+    for held in set(mine.blocks) & set(other.blocks):
+        inv = f"[{names[held]}]" if held >= 0 else "[]"
+        if held >= 0 and held not in keep:
+            continue
+        for k in terrain:
+            differ(f"blocks({names[k]}, {inv})", mine.blocks[held][k], other.blocks[held][k])
+    for q in ("kills", "wins", "carries"):
+        for k in terrain:
+            differ(f"{q}({names[k]})", getattr(mine, q)[k], getattr(other, q)[k])
+    for (k, held), after in other.toggles.items():
+        if k in terrain and (held < 0 or held in keep):
+            inv = f"[{names[held]}]" if held >= 0 else "[]"
+            got = mine.toggles.get((k, held))
+            differ(
+                f"toggles({names[k]}, {inv}, _)",
+                names[got] if got is not None else None,
+                names[after],
+            )
+    mine_heading = {k: mine.headings[h] for k, h in mine.facing.items()}
+    other_heading = {k: other.headings[h] for k, h in other.facing.items()}
+    for k in agents:
+        differ(f"heading({names[k]}, _)", mine_heading.get(k), other_heading.get(k))
+    for (action, h), after in other.turns.items():
+        name = other.headings[h]
+        if name in mine.headings:
+            got = mine.turns.get((action, mine.headings.index(name)))
+            differ(
+                f"turns({action}, {name}, _)",
+                mine.headings[got] if got is not None else None,
+                other.headings[after],
+            )
+    for h, step in enumerate(other.ahead):
+        name = other.headings[h]
+        if name in mine.headings:
+            differ(f"ahead({name}, _, _)", mine.ahead[mine.headings.index(name)], step)
+    return sorted(set(out))
+
+
+def _yes(value: object) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
 
 
 def _board_differences(game: GameSpec, theirs: Any, ours: Any) -> list[str]:

@@ -79,3 +79,9 @@ value_kind(V, K) :- digit(K, V).
 apart(Values, I-J) :- nth1(I, Values, X), nth1(J, Values, Y), X #\= Y.
 rows_of([], _, []).
 rows_of(Flat, W, [Row|Rows]) :- length(Row, W), append(Row, Rest, Flat), rows_of(Rest, W, Rows).
+
+%   The four directions in clockwise order: the one on the right of each.
+rightof(north, east).
+rightof(east, south).
+rightof(south, west).
+rightof(west, north).

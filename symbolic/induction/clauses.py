@@ -99,8 +99,15 @@ class Clause:
 
     @property
     def size(self) -> int:
-        """Its literals, the head included: what the description length counts."""
-        return 1 + len(self.body)
+        """What the description length counts: its literals (the head included) and its
+        constants, so that a rule over variables costs less than the facts it stands for
+        (``turns(left, A, B) :- rightof(B, A)`` against four ``turns(left, east, north)``)."""
+        return 1 + len(self.body) + self.constants
+
+    @property
+    def constants(self) -> int:
+        """How many of its arguments are constants."""
+        return sum(a[0] == "const" for a in self._all_args())
 
     def key(self) -> tuple[object, ...]:
         return (self.head, self.args, frozenset(self.body))
@@ -222,9 +229,9 @@ def refinements(
 
 
 def estimate(language: Language, constants: dict[str, tuple[str, ...]]) -> int:
-    """An upper bound on the candidates the language allows: head bindings (and variables
-    made one) times bodies of literals over the head's variables, one new variable of a
-    ``fresh`` type and the constants."""
+    """An upper bound on the candidates the language allows one head (the search holds one
+    head's at a time): head bindings (and variables made one) times bodies of literals over
+    the head's variables, one new variable of a ``fresh`` type and the constants."""
     total = 0
     for types in language.heads.values():
         heads = 2 ** max(len(types) - 1, 0)
@@ -237,5 +244,5 @@ def estimate(language: Language, constants: dict[str, tuple[str, ...]]) -> int:
                 n *= types.count(t) + (t in language.fresh) + len(constants.get(t, ()))
             literals += n * (2 if language.negation else 1)
         bodies = sum(comb(literals, k) for k in range(min(language.max_body, max(literals, 0)) + 1))
-        total += heads * bodies
+        total = max(total, heads * bodies)  # heads are searched one at a time
     return total

@@ -27,6 +27,7 @@ from pydantic import (
 from symbolic.errors import LanguageError
 
 __all__ = [
+    "FACING_LANGUAGE_PATH",
     "GROUPS_LANGUAGE_PATH",
     "LANGUAGE_PATH",
     "MOVERS_LANGUAGE_PATH",
@@ -42,11 +43,13 @@ LANGUAGE_PATH = Path(__file__).with_name("language.toml")  # agent games
 TOGGLES_LANGUAGE_PATH = Path(__file__).with_name("toggles.toml")  # games that press cells
 MOVERS_LANGUAGE_PATH = Path(__file__).with_name("movers.toml")  # agent games with moving pieces
 GROUPS_LANGUAGE_PATH = Path(__file__).with_name("groups.toml")  # games that write values
+FACING_LANGUAGE_PATH = Path(__file__).with_name("facing.toml")  # agents with a heading
 # Argument types: a kind (a constant seen in the transitions, or a variable), the agent's
 # inventory (a list of kinds), a position Row-Col, a size Height-Width, a direction (its
-# constants given by the language) and a value (an integer an action writes). Constants of a
-# type come from the transitions and from the language's ``constants``.
-TYPES = ("kind", "inventory", "pos", "size", "direction", "value")
+# constants given by the language), a value (an integer an action writes), an action (as
+# named by the game) and an integer (a step along an axis). Constants of a type come from the
+# transitions and from the language's ``constants``.
+TYPES = ("kind", "inventory", "pos", "size", "direction", "value", "action", "int")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_BODY = 3  # more literals per clause than this is not a search this learner can bound
 
@@ -188,7 +191,13 @@ def load_language(
     return language
 
 
-PACKAGED = (LANGUAGE_PATH, TOGGLES_LANGUAGE_PATH, MOVERS_LANGUAGE_PATH, GROUPS_LANGUAGE_PATH)
+PACKAGED = (
+    LANGUAGE_PATH,
+    TOGGLES_LANGUAGE_PATH,
+    MOVERS_LANGUAGE_PATH,
+    GROUPS_LANGUAGE_PATH,
+    FACING_LANGUAGE_PATH,
+)
 
 
 def language_path(questions: tuple[str, ...]) -> Path | None:
@@ -219,7 +228,8 @@ def refusal(title: str, questions: tuple[str, ...], supervision: str | None = No
         return (
             "rules are learned so far for KeyDoor (blocks/2, kills/1, collects/1, wins/1), "
             "PacMaze (those but collects/1, with moves/5 and enters/2), LightsOut "
-            "(toggles/3, lit/1) and Visual Sudoku (digit/2, solution/2); "
-            f"{title}'s reasoner asks {', '.join(questions)}"
+            "(toggles/3, lit/1), Visual Sudoku (digit/2, solution/2) and MiniGrid (blocks/2, "
+            "kills/1, wins/1, carries/1, toggles/3, heading/2, turns/3, ahead/3); "
+            f"{title}'s reasoner asks {', '.join(questions)}: add a language file for it"
         )
     return None

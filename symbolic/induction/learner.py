@@ -199,12 +199,13 @@ def _choose(
     any_of: Sequence[tuple[list[int], int]] = (),
 ) -> tuple[list[int], bool]:
     """The candidates (indices) of minimum description length, by clingo; and whether clingo
-    proved it optimal within ``seconds`` (if not, its best so far)."""
+    proved it optimal within ``seconds`` (if not, its best so far). Of theories equally
+    long, the one with fewer constants: the more general."""
     import clingo
 
     facts = []
     for i, c in enumerate(candidates):
-        facts.append(f"cand({i}). size({i},{c.size}).")
+        facts.append(f"cand({i}). size({i},{c.size}). consts({i},{c.constants}).")
         facts += [f"cov({i},{j})." for j in sorted(covers[i])]
     for j, e in enumerate(examples):
         if e.positive:
@@ -218,6 +219,7 @@ def _choose(
 {{ pick(C) : cand(C) }} {language.max_clauses}.
 in(E) :- pick(C), cov(C,E).
 :~ pick(C), size(C,S). [S@1,c,C]
+:~ pick(C), consts(C,K). [K@0,k,C]
 :~ pos(E,W), not in(E). [W@1,p,E]
 :~ neg(E,W), in(E). [W@1,n,E]
 sat(D) :- opt(D,J), in(J).
@@ -259,7 +261,7 @@ def learn(
     allowed = estimate(language, constants)
     if allowed > settings.max_candidates:
         raise LanguageError(
-            f"the language allows about {allowed:,} candidate clauses over these "
+            f"the language allows about {allowed:,} candidate clauses of one head over these "
             f"{sum(map(len, constants.values()))} constants, more than the learner's ceiling of "
             f"{settings.max_candidates:,}; lower max_body or max_vars"
         )

@@ -127,19 +127,31 @@ class FacingReasoner(Reasoner):
         facing_names = dict(
             self.rules.ask(conjunction(Term("member", k, agents), Term("heading", k, h)), [k, h])
         )
-        headings = tuple(dict.fromkeys(facing_names.values()))
-        if set(facing_names) != set(agents):
-            raise QueryError(f"heading/2 must give a heading for each of {', '.join(agents)}")
-        turns = {}
-        goal = conjunction(
-            Term("member", a, ["left", "right"]),
-            Term("member", h, list(headings)),
-            Term("turns", a, h, d),
-        )
-        for action, before, after in self.rules.ask(goal, [a, h, d]):
-            if after not in headings:
-                raise QueryError(f"turns/3 turned {before} into {after}, which is no heading")
-            turns.setdefault((action, headings.index(before)), headings.index(after))
+        if not facing_names:
+            raise QueryError(f"heading/2 must give a heading for {' or '.join(agents)}")
+        # The headings: those agent kinds show, and those turning leads to from them (an agent
+        # kind with none is one the rules cannot say more of: rules learned from screens
+        # that never showed it; a scene showing it cannot be planned).
+        headings: list[str] = list(dict.fromkeys(facing_names.values()))
+        answers: dict[tuple[str, str], str] = {}
+        new = list(headings)
+        while new:
+            goal = conjunction(
+                Term("member", a, ["left", "right"]),
+                Term("member", h, new),
+                Term("turns", a, h, d),
+            )
+            new = []
+            for action, before, after in self.rules.ask(goal, [a, h, d]):
+                if not isinstance(after, str):
+                    raise QueryError(f"turns/3 turned {before} into {after}, which is no heading")
+                answers.setdefault((action, before), after)
+                if after not in headings and len(headings) < 16:
+                    headings.append(after)
+                    new.append(after)
+        turns = {
+            (action, headings.index(b)): headings.index(c) for (action, b), c in answers.items()
+        }
         steps = dict(
             (hd, (r, c))
             for hd, r, c in self.rules.ask(
@@ -155,7 +167,7 @@ class FacingReasoner(Reasoner):
             wins=holding("wins"),
             carries=carries,
             toggles=toggles,
-            headings=headings,
+            headings=tuple(headings),
             facing={index[n]: headings.index(hd) for n, hd in facing_names.items()},
             turns=turns,
             ahead=tuple(steps[hd] for hd in headings),
@@ -171,7 +183,19 @@ class FacingReasoner(Reasoner):
     def decide(self, scene: Scene) -> Decision:
         t0 = time.perf_counter()
         tables = self.tables()
-        state, terrain = self._state(scene, tables)
+        try:
+            state, terrain = self._state(scene, tables)
+        except QueryError as e:  # an agent kind the rules give no heading for
+            left = self._action["left"]
+            return Decision(
+                action=left,
+                action_name="left",
+                plan=(),
+                summary=f"no plan: {e}; turning left instead",
+                alternatives={},
+                prolog_s=time.perf_counter() - t0,
+                search_s=0.0,
+            )
         t1 = time.perf_counter()
         if self._kept and self._kept[0][0] == self._seen(state, terrain):
             _, action = self._kept.pop(0)
@@ -201,7 +225,10 @@ class FacingReasoner(Reasoner):
         """What the agent carries after ``action`` in ``scene``, by the rules: a pickup with
         empty hands takes a kind ``carries/1`` allows; a drop onto an empty cell empties them."""
         tables = self.tables()
-        (cell, heading, held, _), terrain = self._state(scene, tables)
+        try:
+            (cell, heading, held, _), terrain = self._state(scene, tables)
+        except QueryError:  # no heading for this agent kind: nothing can be said
+            return scene.inventory
         ahead = self._ahead(cell, heading, terrain.shape, tables)
         kind = int(terrain.flat[ahead]) if ahead is not None else -1
         name = self.game.actions.names[action]
@@ -211,11 +238,42 @@ class FacingReasoner(Reasoner):
             return ()
         return scene.inventory
 
+    def predict(self, scene: Scene, action: int) -> np.ndarray | None:
+        """The next screen's kinds after ``action``, as the search plays it (the cell the agent
+        leaves is -1: what lies under the agent is never shown); None if the step ends the
+        episode. For checking rules (learned ones) against play; decisions do not use it."""
+        tables = self.tables()
+        (cell, heading, held, _), terrain = self._state(scene, tables)
+        w = terrain.shape[1]
+        ahead = self._ahead(cell, heading, terrain.shape, tables)
+        kind = int(terrain.flat[ahead]) if ahead is not None else -1
+        grid = terrain.copy()
+        name = self.game.actions.names[action]
+        agent_kind = {h: k for k, h in tables.facing.items()}
+        if name in ("left", "right"):
+            heading = tables.turns[(name, heading)]
+        elif name == "forward" and kind >= 0 and not tables.blocks[held][kind]:
+            if tables.wins[kind] or tables.kills[kind]:
+                return None
+            grid.flat[cell] = -1
+            cell = ahead  # type: ignore[assignment]
+        elif name == "pickup" and held < 0 and kind >= 0 and tables.carries[kind]:
+            grid.flat[ahead] = self._background
+        elif name == "toggle" and kind >= 0 and (kind, held) in tables.toggles:
+            grid.flat[ahead] = tables.toggles[(kind, held)]
+        elif name == "drop" and held >= 0 and kind == self._background:
+            grid.flat[ahead] = held
+        r, c = divmod(cell, w)
+        grid[r, c] = agent_kind.get(heading, -1)  # -1: no agent kind shows that heading
+        return grid
+
     def _state(self, scene: Scene, tables: FacingTables) -> tuple[Any, np.ndarray]:
         assert scene.agent is not None
         r, c = scene.agent
         terrain = scene.grid.copy()
-        heading = tables.facing[int(terrain[r, c])]
+        heading = tables.facing.get(int(terrain[r, c]))
+        if heading is None:
+            raise QueryError(f"the rules give no heading for {self._names[int(terrain[r, c])]}")
         terrain[r, c] = self._background
         held = self._names.index(scene.inventory[0]) if scene.inventory else -1
         return (r * terrain.shape[1] + c, heading, held, terrain.tobytes()), terrain
