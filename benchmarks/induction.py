@@ -37,8 +37,8 @@ from compose.induction import InducedHybridPipeline, prediction_accuracy, random
 from compose.levels import draw_levels, held_out
 from compose.report.rules import rules_differences
 from environments.core import Scene
-from environments.spec import MOVES
 from neural.train import TrainConfig
+from symbolic.errors import QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_VENV = ROOT / ".peers" / "pylfit"
@@ -78,7 +78,7 @@ def propositional(
     unknown values are ``?`` (the next window of a step that ended the episode)."""
     names = scene.game.kind_names
     assert scene.agent is not None
-    features = [*window(names, scene.grid, scene.agent), MOVES.names[action]]
+    features = [*window(names, scene.grid, scene.agent), scene.game.actions.names[action]]
     if after is None:
         return features, ["?"] * 8 + ["yes"]
     nxt = window(names, after, scene.agent)
@@ -86,7 +86,10 @@ def propositional(
 
 
 def our_targets(pipe: InducedHybridPipeline, scene: Scene, action: int) -> list[str]:
-    predicted = pipe.reasoner.predict(scene, action)
+    try:
+        predicted = pipe.reasoner.predict(scene, action)
+    except QueryError:  # a scene the learned rules cannot read: no prediction (wrong)
+        return ["unknown"] * 9
     if predicted is None:
         return ["?"] * 8 + ["yes"]
     assert scene.agent is not None

@@ -83,6 +83,7 @@ class FacingEvidence:
         self._acted: set[tuple[str, str, tuple[str, ...]]] = set()
         self._terrain: set[str] = set()
         self._read: set[int] = set()  # transitions read by a perception
+        self._headings: tuple[int, dict[str, str]] | None = None  # (labelled, headings)
 
     @staticmethod
     def is_move(t: Transition) -> bool:
@@ -172,6 +173,12 @@ class FacingEvidence:
         the labelled transitions alone. A perception that learned from the demonstrations has
         never seen an agent kind they do not show, and reads it as one they do: what its own
         play shows of turning would be wrong exactly where it is new."""
+        labelled = len(self.transitions) - len(self._read)
+        if self._headings is None or self._headings[0] != labelled:  # read ones change nothing
+            self._headings = (labelled, self._find_headings())
+        return dict(self._headings[1])
+
+    def _find_headings(self) -> dict[str, str]:
         offsets = background_offsets()
         direction_of = {v: k for k, v in offsets.items()}
         stepped: dict[str, Counter[str]] = {}
