@@ -36,6 +36,7 @@ from compose.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
 from compose.config_files import MAX_CONFIG_BYTES
 from compose.errors import ResultsError
 from compose.files import check_writable, locked, write_json
+from compose.induction import auditable, rules_audit
 from compose.levels import Levels, evaluation_levels
 from compose.pipelines import FitReport, HybridPipeline, Pipeline, Step
 from compose.play import evaluate, play_episode
@@ -234,9 +235,20 @@ def _evaluate_job(
         if pipe.cannot_play(env):
             continue  # e.g. a fixed-size network cannot take this screen at all
         audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
+        audited = auditable(pipe)
         summary = evaluate(
-            env, pipe, config.episodes, job.seed, observe=audit, levels=levels, met=fit.levels
+            env,
+            pipe,
+            config.episodes,
+            job.seed,
+            observe=audit,
+            levels=levels,
+            met=fit.levels,
+            record=audited,
         )
+        attribution = audit.summary() if audit else None
+        if audited:  # what the run's transitions contradict in the rules it played by
+            attribution = {**(attribution or {}), **rules_audit(pipe, summary.episodes, env)}
         rows.append(
             ResultRow(
                 job=job.key,
@@ -257,7 +269,7 @@ def _evaluate_job(
                 seen="".join("1" if e.seen else "0" for e in summary.episodes),
                 latency=summary.latency_ms(),
                 fit=fit.record(),
-                attribution=audit.summary() if audit else None,
+                attribution=attribution,
                 versions=versions(),
                 cost={**cost, **{f"eval_{k}_s": round(v, 4) for k, v in summary.seconds.items()}},
             )

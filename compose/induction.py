@@ -15,6 +15,7 @@ sandbox like a user's, saved with the pipeline and printed in the report.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -43,7 +44,7 @@ from symbolic.induction import (
     load_language,
     toggle_evidence,
 )
-from symbolic.induction.audit import contradictions
+from symbolic.induction.audit import AUDITED, contradictions
 from symbolic.induction.clauses import atom
 from symbolic.induction.facing import FacingEvidence
 from symbolic.induction.language import language_path, refusal
@@ -58,9 +59,12 @@ __all__ = [
     "InducedHybridPipeline",
     "TransitionRecorder",
     "audit_lines",
+    "auditable",
+    "episode_transitions",
     "induction_refusal",
     "prediction_accuracy",
     "random_transitions",
+    "rules_audit",
 ]
 
 PLAY_FRAMES = 2000  # environment frames of own play, at most, while rules are open
@@ -220,6 +224,7 @@ class InducedHybridPipeline(HybridPipeline):
                 "transitions_unexplained": evidence.unexplained,
                 "examples_unexplained": theory.unexplained,
                 "unidentified": list(theory.unidentified),
+                "kinds_seen": sorted(evidence.constants.get("kind", ())),
                 "prediction_accuracy": accuracy,
                 "learned_rules": self.reasoner.rules.text,
             }
@@ -588,3 +593,39 @@ def audit_lines(rules: Any, transitions: Sequence[Transition]) -> list[str]:
     for t in transitions:
         gathered.add(t)
     return [c.sentence() for c in contradictions(rules, gathered.evidence())]
+
+
+def auditable(pipe: Any) -> bool:
+    """Whether play can audit the rules ``pipe`` plays by (an agent game's questions)."""
+    reasoner = getattr(pipe, "reasoner", None)
+    return reasoner is not None and set(AUDITED) <= set(reasoner.questions)
+
+
+def episode_transitions(result: Any, max_steps: int) -> list[Transition]:
+    """The transitions of a recorded episode (``EpisodeResult`` with its trace), in the game's
+    true scenes; a last step cut short (a loop, or the step limit) decides nothing."""
+    trace = result.trace or []
+    out = []
+    for (step, info), (_, following) in itertools.pairwise(trace):
+        out.append(Transition(info["scene"], int(step.action), following["scene"]))
+    ended = result.success or (not result.looped and result.steps < max_steps)
+    if trace and ended:
+        step, info = trace[-1]
+        reward = 1.0 if result.success else 0.0
+        out.append(Transition(info["scene"], int(step.action), None, reward, True))
+    return out
+
+
+def rules_audit(pipe: Any, episodes: Sequence[Any], env: Any) -> dict[str, Any]:
+    """What the recorded ``episodes`` contradict in the rules ``pipe`` plays by, for a row:
+    each contradiction as ``[atom, what the rules say, transitions]``, most first."""
+    max_steps = int(env.unwrapped.max_steps)
+    transitions = [t for e in episodes for t in episode_transitions(e, max_steps)]
+    gathered = AgentEvidence()
+    for t in transitions:
+        gathered.add(t)
+    found = contradictions(pipe.reasoner.rules, gathered.evidence())
+    return {
+        "rules_audited": len(transitions),
+        "rules_contradicted": [[c.atom, c.rules_say, c.count] for c in found],
+    }

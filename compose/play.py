@@ -193,6 +193,7 @@ def evaluate(
     together: int = TOGETHER,
     levels: Levels | None = None,
     met: Collection[str] = frozenset(),
+    record: bool = False,
 ) -> EvalSummary:
     """Play the ``episodes`` evaluation levels of ``seed`` (or, with ``level``, that level
     drawn as text, each time with the look of another evaluation level); ``on_episode`` is
@@ -205,7 +206,8 @@ def evaluate(
 
     Up to ``together`` levels are played in lockstep, the pipeline's network reading their
     screens in one batch; each decision's neural seconds are then its share of the batch's.
-    ``together=1`` plays one level after another, every decision timed alone."""
+    ``together=1`` plays one level after another, every decision timed alone. ``record``
+    keeps every episode's steps (``EpisodeResult.trace``)."""
     clock = Clock()
     if levels is None:
         levels = evaluation_levels(env, seed, episodes)
@@ -225,10 +227,12 @@ def evaluate(
     if together > 1 and episodes > 1:
         for start in range(0, episodes, together):
             chunk = seeds[start : start + together]
-            results += _lockstep(env, pipeline, chunk, clock, observe, level, done)
+            results += _lockstep(env, pipeline, chunk, clock, observe, level, done, record)
     else:
         for seed_i in seeds:
-            result = play_episode(env, pipeline, seed_i, observe=observe, level=level, clock=clock)
+            result = play_episode(
+                env, pipeline, seed_i, record=record, observe=observe, level=level, clock=clock
+            )
             results.append(result)
             done(result)
     return EvalSummary(results, clock.seconds())
@@ -242,11 +246,12 @@ def _lockstep(
     observe: StepObserver | None,
     level: str | None,
     on_episode: Callable[[EpisodeResult], None] | None,
+    record: bool = False,
 ) -> list[EpisodeResult]:
     """Play the levels of ``seeds`` side by side, each with its own copy of ``env`` and fork
     of ``pipeline``; the pipeline senses every screen still in play in one batch."""
     games = [
-        _Game(copy.deepcopy(env), pipeline.fork(), seed, False, level, clock) for seed in seeds
+        _Game(copy.deepcopy(env), pipeline.fork(), seed, record, level, clock) for seed in seeds
     ]
 
     def finish(game: _Game) -> None:

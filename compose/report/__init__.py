@@ -26,7 +26,7 @@ from compose.report.outcomes import (
     success_table,
     who_won,
 )
-from compose.report.rules import rules_learned
+from compose.report.rules import rules_audit, rules_learned
 from compose.report.text import listed
 from compose.store import ResultStore
 from environments.registry import game_of
@@ -162,6 +162,7 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
     out += costs(a, figures)
     out += ledger(a, game)
     out += attribution(a)
+    out += rules_audit(a)
     out += size_sweep(a, figures)
     out += episode(a, game, figures)
     out += provenance(a, ignored)

@@ -15,10 +15,11 @@ from compose.document import Block, Code, H, P, Table
 from compose.report.text import num, pct
 from environments.spec import GameSpec
 from symbolic.errors import NeurocompError
+from symbolic.induction.audit import Contradiction
 from symbolic.reasoner import load_reasoner, reasoner_class
 from symbolic.terms import Term
 
-__all__ = ["rules_differences", "rules_learned"]
+__all__ = ["rules_audit", "rules_differences", "rules_learned"]
 
 
 def _extras(a: Analysis, pipeline: str, budget: int) -> dict[int, dict[str, Any]]:
@@ -28,6 +29,18 @@ def _extras(a: Analysis, pipeline: str, budget: int) -> dict[int, dict[str, Any]
         for r in a.rows
         if r.pipeline == pipeline and r.budget == budget and isinstance(r.fit.get("extra"), dict)
     }
+
+
+def _decided_differences(game: GameSpec, extra: dict[str, Any]) -> list[str] | None:
+    """Where a fit's learned rules differ from the packaged ones, over the kinds its
+    transitions showed (all, for a fit that did not record them), leaving out the atoms no
+    transition decided."""
+    seen = extra.get("kinds_seen")
+    found = rules_differences(game, extra["learned_rules"], None if seen is None else set(seen))
+    if found is None:
+        return None
+    undecided = set(extra.get("unidentified") or ())
+    return [d for d in found if d.partition(":")[0] not in undecided]
 
 
 def rules_differences(
@@ -133,7 +146,7 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
                 for x in extras.values()
                 if x.get("prediction_accuracy") is not None
             ]
-            differing = [rules_differences(game, x["learned_rules"]) for x in extras.values()]
+            differing = [_decided_differences(game, x) for x in extras.values()]
             same = sum(d == [] for d in differing)
             cell = a.cell(pipeline, b, split)
             rows.append(
@@ -167,8 +180,10 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
             f"game's reasoner asks about. Hand-written clauses about {game.title}: none. "
             "*Predicts* is the share of held-out transitions (random moves on levels it never "
             "trained on) whose next state the learned rules predict exactly; *as packaged* "
-            "counts the seeds whose learned rules answer every question about every kind and "
-            f"inventory as the packaged rule file does. Success is on {split}."
+            "counts the seeds whose learned rules answer every question about every kind the "
+            "transitions showed and every inventory as the packaged rule file does, wherever a "
+            "transition decided the answer (what none decided is listed as unidentified in the "
+            f"learned file). Success is on {split}."
         ),
         Table(
             [
@@ -302,4 +317,45 @@ def _press_differences(game: GameSpec, theirs: Any, ours: Any) -> list[str]:
                 f"lit({kind}): learned {'yes' if mine else 'no'}, "
                 f"packaged {'yes' if packaged else 'no'}"
             )
+    return out
+
+
+def rules_audit(a: Analysis) -> list[Block]:
+    """The learner's test run the other way, on this comparison's own episodes: what the
+    transitions of each pipeline's evaluation (in the game's true scenes) contradict in the
+    rules it played by, summed over seeds and budgets; nothing if no row was audited."""
+    found: dict[tuple[str, str], dict[tuple[str, bool], int]] = {}
+    audited: dict[str, int] = {}
+    for pipeline in a.pipelines:
+        for split in a.splits:
+            for b in a.budgets_of(pipeline):
+                cell = a.cell(pipeline, b, split)
+                for row in cell.rows if cell else []:
+                    audit = row.attribution or {}
+                    if "rules_audited" not in audit:
+                        continue
+                    audited[pipeline] = audited.get(pipeline, 0) + int(audit["rules_audited"])
+                    sums = found.setdefault((pipeline, split), {})
+                    for atom, says, count in audit["rules_contradicted"]:
+                        sums[(atom, bool(says))] = sums.get((atom, bool(says)), 0) + int(count)
+    if not audited:
+        return []
+    out: list[Block] = [
+        H(3, "Rules audit"),
+        P(
+            "What the transitions of each pipeline's evaluation episodes (in the game's true "
+            "scenes) contradict in the rules it played by, packaged, yours (`--rules`) or "
+            "learned: the learner's test run the other way. A failure the attribution above "
+            "calls a reasoning failure is named here by the rule it broke. Audited: "
+            + ", ".join(f"{p} ({num(n)} transitions)" for p, n in audited.items())
+            + "."
+        ),
+    ]
+    lines = []
+    for (pipeline, split), sums in found.items():
+        ranked = sorted(sums.items(), key=lambda item: (-item[1], item[0]))
+        for (atom, says), count in ranked[:5]:
+            sentence = Contradiction(atom, says, count).sentence()
+            lines.append(f"{pipeline}, {split}: {sentence}")
+    out.append(P("; ".join(lines) + "." if lines else "No transition contradicts them."))
     return out

@@ -34,3 +34,31 @@ def test_points_of_a_difference():
     assert points(one) == "1 point [-5–8]"
     assert signed_points(one) == "+1 point [-5, +8]"
     assert signed_points(Estimate(-0.4, -0.53, -0.27, 60)) == "-40 points [-53, -27]"
+
+
+def test_the_rules_audit_names_the_broken_rule_summed_over_seeds(tmp_path):
+    """Rows whose evaluation contradicted kills(lava) (the oracle with lava taken out of its
+    rules): the report says so per split, with the transitions summed over seeds; a comparison
+    whose rows were never audited has no such section."""
+    from dataclasses import replace
+
+    from compose.analysis import analyse
+    from compose.document import to_markdown
+    from compose.report.rules import rules_audit
+    from tests.compose.synthetic import HYBRID, ORACLE, config, rows_of, solved
+
+    audited = {"rules_audited": 40, "rules_contradicted": [["kills(lava)", False, 2]]}
+    clean = {"rules_audited": 30, "rules_contradicted": []}
+    rows = [replace(r, attribution=audited) for r in rows_of(ORACLE, 0, solved(18))]
+    rows += [replace(r, attribution=clean) for r in rows_of(HYBRID, 1, solved(10))]
+    rows += rows_of(HYBRID, 10, solved(12))
+    a = analyse(rows, {}, config(HYBRID, ORACLE, splits=("in-distribution",)))
+    text = to_markdown("audit", rules_audit(a), tmp_path)
+    assert "oracle (120 transitions)" in text and "hybrid (90 transitions)" in text
+    assert (
+        "oracle, in-distribution: your rules say lava does not kill, but episodes ended in "
+        "failure on it: 6 transitions" in text
+    )
+    assert "hybrid, in-distribution" not in text
+    unaudited = rows_of(HYBRID, 1, solved(10)) + rows_of(ORACLE, 0, solved(18))
+    assert rules_audit(analyse(unaudited, {}, config(HYBRID, ORACLE))) == []
