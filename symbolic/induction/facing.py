@@ -306,6 +306,27 @@ class FacingEvidence:
         for e in _turn_examples(turned, heading):
             counts[(("turns", e.args), True)] += e.positive
             counts[(("turns", e.args), False)] += e.negative
+        terrain = [k for k in kinds if not _is_agent(k, self.transitions)]
+        self._terrain = set(terrain)
+        unidentified = []
+        if self.transitions:  # every agent kind of the game no labelled step showed
+            game = self.transitions[0].scene.game
+            agents = [game.kind_names[i] for i in game.agent_kinds]
+            unidentified += [f"heading({a}, _)" for a in agents if a not in heading]
+        # The frame assumption: an action never tried on a kind is taken to change nothing
+        # (one example against each change), and is listed as unidentified.
+        frame: Counter[tuple[tuple[str, tuple[object, ...]], bool]] = Counter()
+        for kind in terrain:
+            for held in inventories:
+                if ("toggle", kind, held) not in self._acted:
+                    unidentified.append(f"toggles({kind}, [{', '.join(held)}], _)")
+                    for other in kinds:
+                        if other != kind:
+                            frame[(("toggles", (kind, held, other)), False)] += 1
+            if ("pickup", kind, ()) not in self._acted:
+                unidentified.append(f"carries({kind})")
+                frame[(("carries", (kind,)), False)] += 1
+        counts.update(frame)
         examples: dict[tuple[str, tuple[object, ...]], Example] = {}
         for (key, holds), k in counts.items():
             if not k:
@@ -314,19 +335,6 @@ class FacingEvidence:
             examples[key] = Example(
                 key[0], key[1], e.positive + (k if holds else 0), e.negative + (0 if holds else k)
             )
-        terrain = [k for k in kinds if not _is_agent(k, self.transitions)]
-        self._terrain = set(terrain)
-        unidentified = []
-        if self.transitions:  # every agent kind of the game no labelled step showed
-            game = self.transitions[0].scene.game
-            agents = [game.kind_names[i] for i in game.agent_kinds]
-            unidentified += [f"heading({a}, _)" for a in agents if a not in heading]
-        for kind in terrain:
-            for held in inventories:
-                if ("toggle", kind, held) not in self._acted:
-                    unidentified.append(f"toggles({kind}, [{', '.join(held)}], _)")
-            if ("pickup", kind, ()) not in self._acted:
-                unidentified.append(f"carries({kind})")
         for kind in terrain:
             for held in inventories:
                 if (kind, held) not in tried:
