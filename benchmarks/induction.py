@@ -33,9 +33,10 @@ import numpy as np
 
 import environments
 from compose.build import demonstrations
-from compose.induction import InducedHybridPipeline, prediction_accuracy, random_transitions
+from compose.induction import InducedHybridPipeline
 from compose.levels import draw_levels, held_out
 from compose.report.rules import rules_differences
+from compose.rule_checks import prediction_accuracy, random_transitions
 from environments.core import Scene
 from neural.train import TrainConfig
 from symbolic.errors import QueryError

@@ -504,7 +504,7 @@ def run(
 def _recorder(pipe: Any, game: Any) -> Any:
     """A recorder of the run's transitions, for a pipeline whose rules play can audit (an
     agent game's blocks/kills/collects/wins); None for any other."""
-    from compose.induction import TransitionRecorder
+    from compose.rule_checks import TransitionRecorder
     from symbolic.induction.audit import AUDITED
 
     reasoner = getattr(pipe, "reasoner", None)
@@ -516,7 +516,7 @@ def _recorder(pipe: Any, game: Any) -> Any:
 def _say_audit(pipe: Any, transitions: list[Any]) -> None:
     """--explain's last word: what this run's transitions (in the game's true scenes)
     contradict in the rules the pipeline played by."""
-    from compose.induction import audit_lines
+    from compose.rule_checks import audit_lines
 
     rules = pipe.reasoner.rules
     lines = audit_lines(rules, transitions)

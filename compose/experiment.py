@@ -36,10 +36,10 @@ from compose.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
 from compose.config_files import MAX_CONFIG_BYTES
 from compose.errors import ResultsError
 from compose.files import check_writable, locked, write_json
-from compose.induction import auditable, rules_audit
 from compose.levels import Levels, evaluation_levels
 from compose.pipelines import FitReport, HybridPipeline, Pipeline, Step
 from compose.play import evaluate, play_episode
+from compose.rule_checks import auditable, rules_audit
 from compose.store import ResultRow, ResultStore
 from environments.registry import make
 from symbolic.reasoner import Reasoner, load_reasoner

@@ -20,7 +20,17 @@ from math import comb
 from symbolic.induction.language import Language
 from symbolic.terms import quote_atom
 
-__all__ = ["AnyOf", "Clause", "Example", "Pair", "atom", "estimate", "most_general", "refinements"]
+__all__ = [
+    "AnyOf",
+    "Clause",
+    "Example",
+    "Pair",
+    "atom",
+    "estimate",
+    "most_general",
+    "refinements",
+    "tally",
+]
 
 _VARS = "ABCDEF"
 
@@ -37,6 +47,20 @@ class Example:
 
     def atom(self) -> str:
         return f"{self.head}({', '.join(_ground(a) for a in self.args)})"
+
+
+def tally(counted: Iterable[tuple[str, tuple[object, ...], bool, int]]) -> list[Example]:
+    """Examples from counts of ``(head, args, holds, transitions)``: one per atom, its
+    positive and negative transitions summed (a count of 0 says nothing)."""
+    examples: dict[tuple[str, tuple[object, ...]], Example] = {}
+    for head, args, holds, k in counted:
+        if not k:
+            continue
+        e = examples.get((head, args), Example(head, args))
+        examples[(head, args)] = Example(
+            head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
+        )
+    return list(examples.values())
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,15 @@ import numpy as np
 
 from environments.core import Scene
 from symbolic.engine import PrologEngine
-from symbolic.induction.clauses import Example
+from symbolic.induction.clauses import Example, tally
 from symbolic.induction.language import Language
 from symbolic.induction.learner import BACKGROUND_PATH, InductionSettings, learn
-from symbolic.induction.transitions import Evidence, Transition, terrain_kinds
+from symbolic.induction.transitions import (
+    Evidence,
+    Transition,
+    terrain_kinds,
+    unidentified_moves,
+)
 from symbolic.terms import Term, Var
 
 __all__ = ["FacingEvidence", "background_offsets"]
@@ -327,22 +332,11 @@ class FacingEvidence:
                 unidentified.append(f"carries({kind})")
                 frame[(("carries", (kind,)), False)] += 1
         counts.update(frame)
-        examples: dict[tuple[str, tuple[object, ...]], Example] = {}
-        for (key, holds), k in counts.items():
-            if not k:
-                continue
-            e = examples.get(key, Example(*key))
-            examples[key] = Example(
-                key[0], key[1], e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-            )
-        for kind in terrain:
-            for held in inventories:
-                if (kind, held) not in tried:
-                    unidentified.append(f"blocks({kind}, [{', '.join(held)}])")
-            if kind not in moved_on and kind not in ended_on:
-                unidentified += [f"kills({kind})", f"wins({kind})"]
+        # what forward steps left open (collects/1, which no facing reasoner asks, is dropped
+        # with the other heads the language lacks)
+        unidentified += unidentified_moves(terrain, tuple(inventories), tried, moved_on, ended_on)
         return Evidence(
-            list(examples.values()),
+            tally((head, args, holds, k) for ((head, args), holds), k in counts.items()),
             {"kind": tuple(kinds)},
             tuple(inventories),
             unexplained,
@@ -387,10 +381,4 @@ def _turn_examples(
         if a in heading and b in heading:
             for d in directions:
                 counts[((action, heading[a], d), d == heading[b])] += 1
-    examples: dict[tuple[object, ...], Example] = {}
-    for (args, holds), k in counts.items():
-        e = examples.get(args, Example("turns", args))
-        examples[args] = Example(
-            "turns", args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-        )
-    return list(examples.values())
+    return tally(("turns", args, holds, k) for (args, holds), k in counts.items())

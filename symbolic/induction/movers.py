@@ -31,7 +31,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from environments.spec import MOVE_DELTAS
-from symbolic.induction.clauses import AnyOf, Clause, Example, Pair, most_general, refinements
+from symbolic.induction.clauses import (
+    AnyOf,
+    Clause,
+    Example,
+    Pair,
+    most_general,
+    refinements,
+    tally,
+)
 from symbolic.induction.language import Language
 from symbolic.induction.learner import InductionSettings, Theory, coverage, learn, theory_text
 from symbolic.induction.transitions import Transition
@@ -265,11 +273,5 @@ def _entering(
                 counts[((names[kind], names[int(flat_before[a])]), False)] += 1
             if went is not None and int(flat_before[answers[went]]) not in movers:
                 counts[((names[kind], names[int(flat_before[answers[went]])]), True)] += 1
-    examples: dict[tuple[str, str], Example] = {}
-    for (args, holds), k in counts.items():
-        e = examples.get(args, Example("enters", args))
-        examples[args] = Example(
-            "enters", args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-        )
     any_of = [AnyOf("enters", options, n) for options, n in lost.items()]
-    return list(examples.values()), any_of
+    return tally(("enters", args, holds, k) for (args, holds), k in counts.items()), any_of

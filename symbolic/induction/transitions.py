@@ -27,7 +27,7 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import MOVE_DELTAS
 from symbolic.errors import InductionError
-from symbolic.induction.clauses import AnyOf, Example, Pair
+from symbolic.induction.clauses import AnyOf, Example, Pair, tally
 from symbolic.induction.language import Language
 from symbolic.induction.learner import InductionSettings, Theory, learn
 
@@ -40,6 +40,7 @@ __all__ = [
     "induce",
     "terrain_kinds",
     "toggle_evidence",
+    "unidentified_moves",
 ]
 
 
@@ -170,21 +171,15 @@ class AgentEvidence:
         self.counts[(head, args, holds)] += 1
 
     def evidence(self) -> Evidence:
-        examples: dict[tuple[str, tuple[object, ...]], Example] = {}
-        for (head, args, holds), k in self.counts.items():
-            e = examples.get((head, args), Example(head, args))
-            examples[(head, args)] = Example(
-                head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-            )
         kinds, inventories = tuple(self.kinds), tuple(self.inventories)
         return Evidence(
-            list(examples.values()),
+            tally((head, args, holds, k) for (head, args, holds), k in self.counts.items()),
             {"kind": kinds},
             inventories,
             self.unexplained,
             self.transitions,
             set(self.tried),
-            _unidentified(kinds, inventories, self.tried, self.moved_on, self.ended_on),
+            unidentified_moves(kinds, inventories, self.tried, self.moved_on, self.ended_on),
         )
 
 
@@ -197,13 +192,16 @@ def terrain_kinds(scene: Scene) -> list[str]:
     return [names[int(k)] for k in sorted(set(flat.ravel().tolist())) if k >= 0]
 
 
-def _unidentified(
+def unidentified_moves(
     kinds: Sequence[str],
     inventories: Sequence[tuple[str, ...]],
     tried: set[tuple[str, tuple[str, ...]]],
     moved_on: set[str],
     ended_on: set[str],
 ) -> list[str]:
+    """The atoms of an agent's moves no transition decided: ``blocks`` of a kind never tried
+    with an inventory, ``kills`` and ``wins`` of one never entered, ``collects`` of one never
+    moved onto."""
     out = []
     for kind in kinds:
         for held in inventories:
@@ -292,20 +290,16 @@ def toggle_evidence(
             kept = t.scene.grid[~pattern]  # the cells the press left as they were
             for kind in {names[int(k)] for k in np.unique(kept)}:
                 dark[kind] += 1
-    examples: dict[tuple[str, tuple[object, ...]], Example] = {}
-    counted = [(("toggles", a), holds, k) for (a, holds), k in flips.items()]
-    counted += [(("lit", (kind,)), False, k) for kind, k in dark.items()]
-    for (head, args), holds, k in counted:
-        e = examples.get((head, args), Example(head, args))
-        examples[(head, args)] = Example(
-            head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-        )
+    examples = tally(
+        [("toggles", a, holds, k) for (a, holds), k in flips.items()]
+        + [("lit", (kind,), False, k) for kind, k in dark.items()]
+    )
     kinds = tuple(sorted({k for board in boards for k in board}))
     any_of = [AnyOf("lit", tuple((k,) for k in board), n) for board, n in boards.items()]
     alone = {board[0] for board in boards if len(board) == 1}
     unidentified = [f"lit({k})" for k in kinds if k not in dark and k not in alone]
     return Evidence(
-        list(examples.values()),
+        examples,
         {"kind": kinds},
         (),
         unexplained,
@@ -405,20 +399,12 @@ def board_evidence(transitions: Iterable[Transition]) -> Evidence:
                 for q in cells[a + 1 :]:
                     if (p, q) not in equal:
                         counts[(("differ", (Pair(*p), Pair(*q), Pair(h, w))), True)] += 1
-    examples: dict[tuple[str, tuple[object, ...]], Example] = {}
-    for (head, args), holds in counts:
-        k = counts[((head, args), holds)]
-        if not k:
-            continue
-        e = examples.get((head, args), Example(head, args))
-        examples[(head, args)] = Example(
-            head, args, e.positive + (k if holds else 0), e.negative + (0 if holds else k)
-        )
+    examples = tally((head, args, holds, k) for ((head, args), holds), k in counts.items())
     unidentified = [f"digit(_, {v})" for v in values if v not in shows]
     if not solved:
         unidentified.append("differ/3 (no solved board was seen)")
     return Evidence(
-        list(examples.values()),
+        examples,
         {"kind": tuple(kinds), "value": tuple(values)},  # type: ignore[dict-item]
         (),
         unexplained,
