@@ -14,7 +14,7 @@ is not a Neurocomp dependency.
     .venv/bin/python benchmarks/digits_vs_ablkit.py --seeds 5
     .venv/bin/python benchmarks/digits_vs_ablkit.py --seeds 1 --no-peer   # Neurocomp only
 
-The same run is ``neurocomp addition --peer ablkit`` (see :mod:`compose.peers`).
+The same run is ``neurocomp addition --peer ablkit`` (see :mod:`compose.digits.peers`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compose.digits import AdditionConfig  # noqa: E402
-from compose.peers import DEFAULT_VENV, line, peer_python, side_by_side, summary  # noqa: E402
+from compose.digits.peers import DEFAULT_VENV, line, peer_python, side_by_side, summary  # noqa: E402
+from compose.digits.task import AdditionConfig  # noqa: E402
 from symbolic.digit_rules import load_sum_rules  # noqa: E402
 
 

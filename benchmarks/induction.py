@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 
 import environments
-from compose.build import demonstrations
-from compose.induction import InducedHybridPipeline
-from compose.levels import draw_levels, held_out
+from compose.common.levels import draw_levels, held_out
+from compose.pipelines.induced import InducedHybridPipeline
+from compose.pipelines.rule_checks import prediction_accuracy, random_transitions
 from compose.report.rules import rules_differences
-from compose.rule_checks import prediction_accuracy, random_transitions
+from compose.training.build import demonstrations
 from environments.core import Scene
 from neural.train import TrainConfig
 from symbolic.errors import QueryError

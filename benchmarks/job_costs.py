@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compose.store import ResultStore
+from compose.experiments.store import ResultStore
 
 PARTS = ("levels", "env", "neural", "symbolic", "other")
 

@@ -15,7 +15,7 @@ import argparse
 import time
 
 import environments
-from compose.levels import level_seed
+from compose.common.levels import level_seed
 
 SEED = 99_991  # a seed no comparison is run with
 

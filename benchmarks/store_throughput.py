@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compose.store import ResultRow, ResultStore
+from compose.experiments.store import ResultRow, ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

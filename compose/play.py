@@ -19,9 +19,9 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from compose.levels import Levels, evaluation_levels
-from compose.pipelines import Pipeline, Step
-from compose.stats import percentiles
+from compose.common.levels import Levels, evaluation_levels
+from compose.common.stats import percentiles
+from compose.pipelines.hybrid import Pipeline, Step
 
 __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "play_episode"]
 
@@ -62,7 +62,7 @@ class EvalSummary:
     @property
     def seen(self) -> int:
         """Levels whose content the pipeline met in training (0 where the game has enough
-        levels to keep them apart; see :mod:`compose.levels`)."""
+        levels to keep them apart; see :mod:`compose.common.levels`)."""
         return sum(e.seen for e in self.episodes)
 
     @property
@@ -199,7 +199,7 @@ def evaluate(
     drawn as text, each time with the look of another evaluation level); ``on_episode`` is
     told after each, in the order they end.
 
-    The levels are :func:`compose.levels.evaluation_levels` (pass ``levels`` if they are
+    The levels are :func:`compose.common.levels.evaluation_levels` (pass ``levels`` if they are
     drawn already); every pipeline evaluated with the same seed meets the same ones. ``met``
     holds the content keys of the levels the pipeline trained on (``FitReport.levels``):
     each episode on one of them is marked ``seen``.

@@ -146,7 +146,7 @@ class GameSpec:
     actions: Actions
     palettes: Mapping[str, Mapping[str, RGB]]  # appearance -> colour slot -> RGB
     reasoner: str  # "symbolic.reasoners.grid:GridReasoner"
-    decoder: str  # "one-agent" or "argmax" (see compose.symbols)
+    decoder: str  # "one-agent" or "argmax" (see compose.common.symbols)
     variants: tuple[Variant, ...]
     background: str = "floor"  # what a cell shows when nothing is on it (under the agent)
     cut_loops: bool = True  # the true scene holds the whole state, so a deterministic pipeline

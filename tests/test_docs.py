@@ -12,7 +12,7 @@ import pytest
 import typer
 
 from compose.cli import app
-from compose.config_files import load_config
+from compose.experiments.config_files import load_config
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,11 +17,11 @@ from compose import (
     PPOPipeline,
     load_pipeline,
 )
-from compose.build import demonstrations
-from compose.errors import CheckpointError
-from compose.levels import level_seed
+from compose.common.errors import CheckpointError
+from compose.common.levels import level_seed
 from compose.play import evaluate, play_episode
 from compose.report import SECTIONS
+from compose.training.build import demonstrations
 from neural import TrainConfig
 from symbolic.reasoner import load_reasoner, reasoner_class
 from tests.conftest import run_cli
@@ -186,7 +186,7 @@ TINY_TRAIN = TrainConfig(max_steps=30, eval_every=10, patience=2)
 
 @pytest.mark.parametrize("name", GAMES)
 def test_the_best_shots_train_play_and_say_what_they_took(name, tmp_path):
-    from compose.teaching import dagger, distill
+    from compose.training.teaching import dagger, distill
 
     game = GAMES[name]
     env = environments.make(game.env_ids()[0])

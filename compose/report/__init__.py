@@ -1,9 +1,9 @@
 """The comparison report: ``report.md``, a self-contained ``report.html`` and ``results.json``.
 
 Sections (:mod:`.outcomes`, :mod:`.learning`, :mod:`.knowledge`) fill a list of blocks that
-:mod:`compose.document` renders to Markdown and HTML; the game's specification supplies the
+:mod:`compose.report.document` renders to Markdown and HTML; the game's specification supplies the
 legends, the ledger and the screens; every number comes from the results database via
-:mod:`compose.analysis`, and ``results.json`` is the analysis itself.
+:mod:`compose.analysis.results`, and ``results.json`` is the analysis itself.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from compose.analysis import Analysis, analyse, counted, frames_text, to_json
-from compose.document import Block, Figure, H, P, to_html, to_markdown
-from compose.errors import ResultsError
-from compose.experiment import read_config
-from compose.figures import draw_all
-from compose.files import write_json, write_text
+from compose.analysis.results import Analysis, analyse, counted, frames_text, to_json
+from compose.common.errors import ResultsError
+from compose.common.files import write_json, write_text
+from compose.experiments.runner import read_config
+from compose.experiments.store import ResultStore
+from compose.report.document import Block, Figure, H, P, to_html, to_markdown
+from compose.report.figures import draw_all
 from compose.report.knowledge import attribution, episode, episode_strip, ledger, provenance
 from compose.report.learning import abduction, budget_to_goal
 from compose.report.outcomes import (
@@ -28,7 +29,6 @@ from compose.report.outcomes import (
 )
 from compose.report.rules import rules_audit, rules_learned
 from compose.report.text import listed
-from compose.store import ResultStore
 from environments.registry import game_of
 from environments.spec import GameSpec
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compose.analysis import Analysis, counted
-from compose.document import Block, Code, Figure, H, P, Table
+from compose.analysis.results import Analysis, counted
+from compose.common.symbols import hybrid_assumptions
+from compose.report.document import Block, Code, Figure, H, P, Table
+from compose.report.screens import outline, replay, save_strip
 from compose.report.text import augmented, pct
-from compose.screens import outline, replay, save_strip
-from compose.symbols import hybrid_assumptions
 from environments.registry import make
 from environments.spec import GameSpec
 from symbolic.engine import PrologEngine

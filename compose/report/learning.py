@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compose.analysis import GOAL, Analysis, BudgetToGoal, counted
-from compose.document import Block, H, P, Table
+from compose.analysis.results import GOAL, Analysis, BudgetToGoal, counted
+from compose.report.document import Block, H, P, Table
 from compose.report.text import multiple, num, pct, times
 
 __all__ = ["abduction", "budget_to_goal"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from compose.analysis import (
+from compose.analysis.results import (
     Analysis,
     Cell,
     HeadlineRow,
@@ -17,7 +17,8 @@ from compose.analysis import (
     headline,
     standing,
 )
-from compose.document import Block, Figure, H, P, Table
+from compose.common.stats import Estimate, paired_difference
+from compose.report.document import Block, Figure, H, P, Table
 from compose.report.text import (
     augmented,
     listed,
@@ -27,7 +28,6 @@ from compose.report.text import (
     signed_interval,
     signed_points,
 )
-from compose.stats import Estimate, paired_difference
 
 __all__ = [
     "consumption",
@@ -74,7 +74,7 @@ def who_won(a: Analysis, figures: dict[str, Path] | None = None) -> list[Block]:
 
 def headline_blocks(a: Analysis, figures: dict[str, Path]) -> list[Block]:
     """Per split, in words: the best hybrid, the best monolith, PPO, and the hybrid's
-    differences to them (:func:`compose.analysis.headline`); then its figure."""
+    differences to them (:func:`compose.analysis.results.headline`); then its figure."""
     rows = headline(a)
     ppo = (
         f" and against PPO at its largest budget ({frames_text(a.frames[-1])})" if a.frames else ""

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from compose.analysis import Analysis
-from compose.document import Block, Code, H, P, Table
+from compose.analysis.results import Analysis
+from compose.report.document import Block, Code, H, P, Table
 from compose.report.text import num, pct
 from environments.spec import GameSpec
 from symbolic.errors import NeurocompError

@@ -14,7 +14,7 @@ Two searches, both asking the rules and nothing else:
   as in Sudoku; rules under which adding a digit could open a new solution would differ.
 
 :meth:`SudokuReasoner.solved_boards` (the table) is also what abduction asks when it works out
-which digits a board's handwriting shows (see :mod:`compose.abduction_clusters`).
+which digits a board's handwriting shows (see :mod:`compose.abduction.clusters`).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import pytest
 
 import environments
 from compose import HybridPipeline, evaluate, load_pipeline
-from compose.abduction import abduce, consistent_steps, legend_of
-from compose.build import demonstrations
+from compose.abduction.reading import abduce, consistent_steps, legend_of
+from compose.training.build import demonstrations
 from neural import TrainConfig
 from neural.data import Demonstrations
 from symbolic.reasoner import load_reasoner

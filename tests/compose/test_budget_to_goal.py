@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from compose.analysis import Analysis, BudgetToGoal, analyse, budget_to_goal, to_json
-from compose.config import ExperimentConfig, PipelineSpec, SplitSpec
-from compose.document import H, to_markdown
+from compose.analysis.results import Analysis, BudgetToGoal, analyse, budget_to_goal, to_json
+from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec
+from compose.experiments.store import ResultRow
 from compose.report import SECTIONS
 from compose.report import learning as report
-from compose.store import ResultRow
+from compose.report.document import H, to_markdown
 
 ENV = "neurocomp/KeyDoor-8x8-v0"
 BUDGETS = [1, 3, 10, 30, 100]

@@ -16,10 +16,10 @@ import gymnasium as gym
 import pytest
 import torch
 
-from compose.checkpoints import MAX_WEIGHTS_BYTES
-from compose.errors import CheckpointError
-from compose.loading import load_pipeline
-from compose.networks import MonolithicPipeline
+from compose.common.errors import CheckpointError
+from compose.pipelines.checkpoints import MAX_WEIGHTS_BYTES
+from compose.pipelines.loading import load_pipeline
+from compose.pipelines.networks import MonolithicPipeline
 from tests.conftest import one_line_error, run_cli, run_cli_measured
 
 ENV = "neurocomp/KeyDoor-8x8-v0"

@@ -284,7 +284,7 @@ def test_the_clis_choices_are_the_toolkits():
     from typing import get_args
 
     from compose import cli
-    from compose.config import (
+    from compose.experiments.config import (
         MAX_BUDGET,
         MAX_FRAMES,
         PIPELINE_KINDS,
@@ -295,8 +295,8 @@ def test_the_clis_choices_are_the_toolkits():
         ExperimentConfig,
         spec_named,
     )
-    from compose.networks import TRAININGS
-    from compose.pipelines import SUPERVISIONS
+    from compose.pipelines.hybrid import SUPERVISIONS
+    from compose.pipelines.networks import TRAININGS
     from neural import POLICY_NAMES
 
     assert [m.value for m in cli.PipelineName] == list(PIPELINE_NAMES)
@@ -415,7 +415,7 @@ def test_compare_takes_pipelines_by_name_and_by_label(tmp_path):
 
 
 def test_compare_help_lists_every_pipeline_name():
-    from compose.config import PIPELINE_NAMES
+    from compose.experiments.config import PIPELINE_NAMES
 
     result = run_cli("compare", "--help")
     for name in PIPELINE_NAMES:

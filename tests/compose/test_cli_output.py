@@ -55,7 +55,7 @@ def test_a_mover_plan_of_one_move_is_singular(tmp_path):
 
 def test_help_never_breaks_a_name_at_80_columns():
     from compose.cli import PIPELINES
-    from compose.config import PRESETS
+    from compose.experiments.config import PRESETS
     from neural import POLICY_NAMES
 
     for command, names in (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from compose.common.stats import success_estimate
 from compose.report import SECTIONS
-from compose.stats import success_estimate
 from tests.conftest import CLI, run_cli
 
 TINY_TRAINING = """

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from compose.config import PRESETS
-from compose.config_files import load_config
-from compose.errors import ConfigError
+from compose.common.errors import ConfigError
+from compose.experiments.config import PRESETS
+from compose.experiments.config_files import load_config
 
 
 def test_defaults_and_default_splits():
@@ -149,7 +149,7 @@ def test_settings_hash_tracks_what_decides_results():
 
 
 def test_a_pipeline_is_named_as_run_takes_it_or_as_the_report_labels_it(tmp_path):
-    from compose.config import (
+    from compose.experiments.config import (
         FIELD_DEFAULTS,
         PIPELINE_NAMES,
         PipelineSpec,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compose.digits import AbducedAddition, AdditionConfig, run_addition
+from compose.digits.task import AbducedAddition, AdditionConfig, run_addition
 from environments.digits import InvalidTaskError, addition_pairs, digit_images
 from symbolic.digit_rules import load_sum_rules
 from tests.conftest import one_line_error, run_cli

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from compose.analysis import Analysis, HeadlineRow, analyse, headline, standing, to_json
-from compose.document import to_markdown
+from compose.analysis.results import Analysis, HeadlineRow, analyse, headline, standing, to_json
+from compose.common.stats import Estimate
+from compose.report.document import to_markdown
 from compose.report.outcomes import who_won
-from compose.stats import Estimate
 from tests.compose.synthetic import (
     ABDUCED,
     HYBRID,

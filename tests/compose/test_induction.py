@@ -11,12 +11,12 @@ import pytest
 
 import environments
 from compose import CheckpointError, HybridPipeline, evaluate, load_pipeline
-from compose.build import demonstrations
-from compose.config import ExperimentConfig, PipelineSpec, runnable
-from compose.errors import ConfigError
-from compose.induction import InducedHybridPipeline
-from compose.levels import held_out
+from compose.common.errors import ConfigError
+from compose.common.levels import held_out
+from compose.experiments.config import ExperimentConfig, PipelineSpec, runnable
+from compose.pipelines.induced import InducedHybridPipeline
 from compose.report.rules import rules_differences
+from compose.training.build import demonstrations
 from environments.registry import env_ids, game_of, games
 from neural import TrainConfig
 from symbolic.induction import background_clauses

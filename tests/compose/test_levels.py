@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 import environments
-from compose.build import demonstrations
-from compose.config import ExperimentConfig
-from compose.levels import draw_levels, evaluation_levels, level_seed, training_levels
-from compose.pipelines import OraclePipeline
+from compose.common.levels import draw_levels, evaluation_levels, level_seed, training_levels
+from compose.experiments.config import ExperimentConfig
+from compose.pipelines.hybrid import OraclePipeline
 from compose.play import evaluate
+from compose.training.build import demonstrations
 from neural.rl import PPOConfig, train_ppo_at
 
 IDS = environments.env_ids()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from compose import ResultsError, load_config, run_experiment
-from compose.experiment import settings_changes
+from compose.experiments.runner import settings_changes
 from tests.conftest import run_cli
 
 

@@ -19,7 +19,7 @@ from compose import (
     level_seed,
     load_pipeline,
 )
-from compose.symbols import DECODERS, decoder_for, hybrid_assumptions
+from compose.common.symbols import DECODERS, decoder_for, hybrid_assumptions
 from environments import KEYDOOR
 from environments.keydoor import Kind
 from neural import TrainConfig, collect_demonstrations
@@ -151,7 +151,7 @@ def test_the_structured_decoder_reads_the_most_likely_scene_with_the_games_struc
 
 
 def test_a_conv_perception_trained_with_colour_maps_reads_an_unseen_palette(demos, hybrid):
-    from compose.build import demonstrations
+    from compose.training.build import demonstrations
 
     shapes = HybridPipeline(hybrid.reasoner, augment="colour", perception_kind="conv")
     report = shapes.fit(demos, TrainConfig(max_steps=400, learning_rates=(3e-3,)))
@@ -172,7 +172,7 @@ def _confident(grid: np.ndarray) -> np.ndarray:
 
 
 def test_a_hybrid_keeps_away_from_cells_that_might_kill_while_it_can(keydoor_rules):
-    from compose.symbols import CAUTIOUS, cautious_scene
+    from compose.common.symbols import CAUTIOUS, cautious_scene
     from environments.core import Scene
     from environments.spec import MOVE_DELTAS
 
@@ -205,8 +205,8 @@ def test_a_hybrid_keeps_away_from_cells_that_might_kill_while_it_can(keydoor_rul
 
 
 def test_a_hybrid_remembers_what_it_picked_up_when_the_screen_hides_it():
-    from compose.build import demonstrations
     from compose.play import play_episode
+    from compose.training.build import demonstrations
 
     env = environments.make("MiniGrid-DoorKey-5x5-v0")
     hybrid = HybridPipeline.for_game(env.game)

@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 
-from compose.config import ExperimentConfig
-from compose.experiment import plan_jobs, read_config, run_experiment
-from compose.store import ResultStore
+from compose.experiments.config import ExperimentConfig
+from compose.experiments.runner import plan_jobs, read_config, run_experiment
+from compose.experiments.store import ResultStore
 from tests.conftest import CLI, one_line_error, run_cli
 
 ENV = "neurocomp/LightsOut-3x3-v0"

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from compose.analysis import Analysis, analyse
-from compose.config import ExperimentConfig, PipelineSpec, default_pipelines
-from compose.figures import (
+from compose.analysis.results import Analysis, analyse
+from compose.experiments.config import ExperimentConfig, PipelineSpec, default_pipelines
+from compose.experiments.store import ResultRow, ResultStore
+from compose.report import build_report
+from compose.report.figures import (
     COLORS,
     EXTRA,
     FAMILIES,
@@ -24,8 +26,6 @@ from compose.figures import (
     sample_efficiency_figure,
     styles,
 )
-from compose.report import build_report
-from compose.store import ResultRow, ResultStore
 from tests.compose.synthetic import (
     ABDUCED,
     HYBRID,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compose.analysis import counted, frames_text
+from compose.analysis.results import counted, frames_text
+from compose.common.stats import Estimate
 from compose.report.text import listed, points, signed_points
-from compose.stats import Estimate
 
 
 def test_a_count_and_its_noun():
@@ -42,8 +42,8 @@ def test_the_rules_audit_names_the_broken_rule_summed_over_seeds(tmp_path):
     whose rows were never audited has no such section."""
     from dataclasses import replace
 
-    from compose.analysis import analyse
-    from compose.document import to_markdown
+    from compose.analysis.results import analyse
+    from compose.report.document import to_markdown
     from compose.report.rules import rules_audit
     from tests.compose.synthetic import HYBRID, ORACLE, config, rows_of, solved
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compose.stats import paired_difference, success_estimate, wilson
+from compose.common.stats import paired_difference, success_estimate, wilson
 
 
 def test_estimate_is_the_pooled_rate_inside_its_interval():

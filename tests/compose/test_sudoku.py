@@ -11,9 +11,9 @@ import pytest
 
 import environments
 from compose import HybridPipeline, evaluate, load_pipeline
-from compose.abduction import abduce
-from compose.build import demonstrations
-from compose.networks import UNWRITTEN, MonolithicPipeline, written_values
+from compose.abduction.reading import abduce
+from compose.pipelines.networks import UNWRITTEN, MonolithicPipeline, written_values
+from compose.training.build import demonstrations
 from neural import TrainConfig
 from neural.data import Demonstrations
 from symbolic.reasoner import load_reasoner

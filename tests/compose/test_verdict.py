@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from compose.analysis import Analysis, Verdict, analyse
-from compose.document import to_markdown
+from compose.analysis.results import Analysis, Verdict, analyse
+from compose.report.document import to_markdown
 from compose.report.outcomes import who_won
 from tests.compose.synthetic import (
     ABDUCED,

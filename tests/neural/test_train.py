@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import environments
-from compose.levels import level_seed
+from compose.common.levels import level_seed
 from neural import (
     CellClassifier,
     TrainConfig,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from compose.config import PipelineSpec
-from compose.errors import ConfigError
-from compose.induction import InducedHybridPipeline
-from compose.levels import level_seed, training_levels
-from compose.loading import load_pipeline
-from compose.networks import MonolithicPipeline, PPOPipeline
-from compose.pipelines import FitReport, HybridPipeline, OraclePipeline, Pipeline
-from compose.teaching import fit_with_play
+from compose.common.errors import ConfigError
+from compose.common.levels import level_seed, training_levels
+from compose.experiments.config import PipelineSpec
+from compose.pipelines.hybrid import FitReport, HybridPipeline, OraclePipeline, Pipeline
+from compose.pipelines.induced import InducedHybridPipeline
+from compose.pipelines.loading import load_pipeline
+from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
+from compose.training.teaching import fit_with_play
 from environments.core import GridGame
 from environments.errors import clip
 from neural.data import Demonstrations, collect_demonstrations
@@ -90,7 +90,7 @@ def demonstrations(
 ) -> Demonstrations:
     """The expert's episodes on the first ``budget`` training levels of ``seed``, none of
     them a ``held_out`` level (the content keys of the evaluation levels, see
-    :func:`compose.levels.held_out`) where the game has enough others."""
+    :func:`compose.common.levels.held_out`) where the game has enough others."""
     levels = training_levels(env, seed, budget, held_out)
     return collect_demonstrations(env, levels.seeds)
 

@@ -17,9 +17,16 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from compose.checkpoints import save_checkpoint
-from compose.levels import REDRAWS
-from compose.pipelines import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
+from compose.common.levels import REDRAWS
+from compose.pipelines.checkpoints import save_checkpoint
+from compose.pipelines.hybrid import (
+    DEFAULT_TRAINING,
+    FitReport,
+    Pipeline,
+    Step,
+    fit_report,
+    patient,
+)
 from environments.core import GridGame
 from environments.spec import GameSpec
 from neural.augment import (
@@ -84,7 +91,7 @@ class MonolithicPipeline(Pipeline):
     grid of kinds (one-hot per cell) instead of the screen, which separates "cannot see" from
     "cannot plan"; ``augment`` trains on the board's symmetries (actions remapped) and, from
     pixels, on random colour maps; ``training`` ``dagger`` or ``distilled`` gathers more action
-    labels by playing (see :mod:`compose.teaching`; plain ``fit`` is behaviour cloning).
+    labels by playing (see :mod:`compose.training.teaching`; plain ``fit`` is behaviour cloning).
 
     ``target="grid"``, for a game whose actions write values into cells (VisualSudoku), maps
     the screen straight to the filled grid: a value for every cell, trained on the cells the

@@ -17,9 +17,9 @@ from collections.abc import Collection
 
 import numpy as np
 
-from compose.levels import draw_levels, level_seed
-from compose.networks import MonolithicPipeline
-from compose.pipelines import FitReport, HybridPipeline, Pipeline
+from compose.common.levels import draw_levels, level_seed
+from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline
+from compose.pipelines.networks import MonolithicPipeline
 from environments.core import GridGame
 from neural.data import Demonstrations
 from neural.train import TrainConfig
@@ -41,7 +41,7 @@ def fit_with_play(
     held_out: Collection[str] = frozenset(),
 ) -> FitReport:
     """Train ``pipe`` as its ``training`` says, playing ``env`` where it needs to (never on
-    a ``held_out`` level where the game has enough others; see :mod:`compose.levels`)."""
+    a ``held_out`` level where the game has enough others; see :mod:`compose.common.levels`)."""
     if pipe.training == "dagger":
         return dagger(pipe, env, demos, seed, config)
     if pipe.training == "distilled":

@@ -1,5 +1,5 @@
 """Reading an experiment config: the defaults, then a preset, then a TOML, YAML or JSON file,
-then overrides (the CLI's flags), into one :class:`~compose.config.ExperimentConfig`.
+then overrides (the CLI's flags), into one :class:`~compose.experiments.config.ExperimentConfig`.
 
 A file is read with limits (its size, what its YAML aliases expand to), and a bad value is
 blamed on where it came from, e.g. ``my.toml: budgets[1]: must be at least 1 (got -3)`` or
@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from compose.config import (
+from compose.common.errors import ConfigError
+from compose.experiments.config import (
     PRESETS,
     ExperimentConfig,
     PipelineSpec,
@@ -26,7 +27,6 @@ from compose.config import (
     TrainSettings,
     runnable,
 )
-from compose.errors import ConfigError
 from environments.errors import clip
 
 __all__ = ["MAX_CONFIG_BYTES", "MAX_YAML_VALUES", "load_config"]

@@ -1,5 +1,6 @@
 """``neurocomp addition``: digit addition learned from sums alone, beside a labelled learner, a
-monolithic network and (``--peer ablkit``) ABLkit on the same data (see :mod:`compose.peers`)."""
+monolithic network and (``--peer ablkit``) ABLkit on the same data
+(see :mod:`compose.digits.peers`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from compose.cli_text import cell, err, plural, say, table
-from compose.errors import ConfigError
-from compose.files import check_writable, write_json
+from compose.cli.text import cell, err, plural, say, table
+from compose.common.errors import ConfigError
+from compose.common.files import check_writable, write_json
 
 PeerName = StrEnum("PeerName", {"ablkit": "ablkit"})
 
@@ -46,8 +47,8 @@ def addition(
     ] = None,
 ) -> None:
     """Digit addition from sums alone, beside a labelled learner, a monolith and ABLkit."""
-    from compose.digits import AdditionConfig
-    from compose.peers import DEFAULT_VENV, GOAL, peer_python, side_by_side, summary
+    from compose.digits.peers import DEFAULT_VENV, GOAL, peer_python, side_by_side, summary
+    from compose.digits.task import AdditionConfig
     from environments.digits import digit_images
     from symbolic.digit_rules import load_sum_rules
 

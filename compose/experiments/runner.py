@@ -6,7 +6,8 @@ every split it can play (its levels in lockstep, see :mod:`compose.play`). A wor
 run, kept at each budget, exactly as separate runs would end. Each row records where its
 job's seconds went (``cost``). Tasks run in a local pool of *spawned* processes, each with its own
 SWI-Prolog (a forked child of a process that has used Prolog's time limits hangs; see
-shared notes), or as Ray tasks (``executor = "ray"``, :mod:`compose.ray_executor`). Either way
+shared notes), or as Ray tasks (``executor = "ray"``,
+:mod:`compose.experiments.executors.ray`). Either way
 only the parent writes to SQLite, one transaction per job, so an interrupted run keeps every
 finished job and a rerun resumes where it stopped.
 """
@@ -31,16 +32,16 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from compose.build import build_pipeline, shares_training, train_pipeline_at
-from compose.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
-from compose.config_files import MAX_CONFIG_BYTES
-from compose.errors import ResultsError
-from compose.files import check_writable, locked, write_json
-from compose.levels import Levels, evaluation_levels
-from compose.pipelines import FitReport, HybridPipeline, Pipeline, Step
+from compose.common.errors import ResultsError
+from compose.common.files import check_writable, locked, write_json
+from compose.common.levels import Levels, evaluation_levels
+from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
+from compose.experiments.config_files import MAX_CONFIG_BYTES
+from compose.experiments.store import ResultRow, ResultStore
+from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline, Step
+from compose.pipelines.rule_checks import auditable, rules_audit
 from compose.play import evaluate, play_episode
-from compose.rule_checks import auditable, rules_audit
-from compose.store import ResultRow, ResultStore
+from compose.training.build import build_pipeline, shares_training, train_pipeline_at
 from environments.registry import make
 from symbolic.reasoner import Reasoner, load_reasoner
 
@@ -101,7 +102,7 @@ def plan_jobs(config: ExperimentConfig) -> list[Job]:
 def plan_tasks(jobs: Sequence[Job]) -> list[tuple[Job, ...]]:
     """What each worker runs: one job, or the jobs one training run serves -- the frame
     budgets of a PPO pipeline and seed are one run, kept at each budget (see
-    :func:`compose.build.shares_training`). Costliest first, so the longest start first."""
+    :func:`compose.training.build.shares_training`). Costliest first, so the longest start first."""
     groups: dict[tuple[Any, ...], list[Job]] = {}
     for job in jobs:
         key = (job.pipeline.label, job.seed) if shares_training(job.pipeline) else (job.key,)
@@ -210,7 +211,7 @@ Splits = list[tuple[SplitSpec, Any, Levels]]  # each split, its environment, its
 
 def _splits(config: ExperimentConfig, seed: int) -> Splits:
     """Every split of ``config`` with its environment and the evaluation levels of ``seed``:
-    the levels no training level of that seed may be (see :mod:`compose.levels`). Drawn for
+    the levels no training level of that seed may be (see :mod:`compose.common.levels`). Drawn for
     every split, whichever pipeline plays it, so every pipeline trains on the same levels."""
     out = []
     for split in config.resolved_splits():
@@ -381,7 +382,7 @@ def prepare(config: ExperimentConfig, out_dir: Path, *, fresh: bool = False) -> 
     if not fresh:
         check_same_settings(config, out_dir)
     if config.executor == "ray":
-        from compose.ray_executor import reachable, require_ray
+        from compose.experiments.executors.ray import reachable, require_ray
 
         require_ray(config.address)
         if config.address is not None:
@@ -486,7 +487,7 @@ def _run_pending(
             notify("failed", job, done, len(jobs))
 
     if tasks and config.executor == "ray":
-        from compose.ray_executor import run_on_ray
+        from compose.experiments.executors.ray import run_on_ray
 
         run_on_ray(config, tasks, record, fail, str(out_dir))
     elif tasks:

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from compose.build import build_pipeline, demonstrations
-from compose.config import PipelineSpec
-from compose.levels import level_seed
-from compose.pipelines import Pipeline
+from compose.common.levels import level_seed
+from compose.common.stats import percentiles
+from compose.experiments.config import PipelineSpec
+from compose.pipelines.hybrid import Pipeline
 from compose.play import evaluate
-from compose.stats import percentiles
+from compose.training.build import build_pipeline, demonstrations
 from environments.core import GridGame
 from environments.registry import game_of, games, make
 from neural.train import TrainConfig

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, field
 from statistics import median
 from typing import Any
 
-from compose.config import ExperimentConfig
-from compose.goal import GOAL, BudgetToGoal, budget_to_goal
-from compose.stats import Estimate, paired_difference, success_estimate
-from compose.store import ResultRow
+from compose.analysis.goal import GOAL, BudgetToGoal, budget_to_goal
+from compose.common.stats import Estimate, paired_difference, success_estimate
+from compose.experiments.config import ExperimentConfig
+from compose.experiments.store import ResultRow
 
 __all__ = [
     "GOAL",
@@ -120,7 +120,7 @@ class HeadlineRow:
 
     ``hybrid_vs_monolith`` and ``hybrid_vs_ppo`` are the hybrid's success minus the other's,
     in proportions (+0.8: the hybrid 80 points ahead), with a paired 95% interval
-    (:func:`compose.stats.paired_difference`: the same seeds and levels drawn for both).
+    (:func:`compose.common.stats.paired_difference`: the same seeds and levels drawn for both).
     :attr:`over_monolith` and :attr:`over_ppo` read them (:func:`standing`). A difference is
     None when either side is missing or the two were not evaluated on the same seeds with as
     many levels each (a failed job): an unpaired difference would add which levels were drawn

@@ -1,6 +1,6 @@
 """Running a comparison's jobs as Ray tasks, on this machine or on a cluster.
 
-Each task (a job, or the budgets one PPO run serves; see ``compose.experiment.plan_tasks``)
+Each task (a job, or the budgets one PPO run serves; see ``compose.experiments.runner.plan_tasks``)
 is one Ray task in a worker process, which starts its own SWI-Prolog (Ray starts
 workers fresh, never by forking a process that has used Prolog). Results come back to the
 parent, which stays the only writer of SQLite: resume, "no duplicate rows" and "no lost rows"
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from compose.errors import ConfigError, ResultsError
+from compose.common.errors import ConfigError, ResultsError
 
 __all__ = ["RETRIES", "reachable", "run_on_ray"]
 
@@ -139,7 +139,7 @@ def neurocomp_job(config: Any, task: Any, rules_text: str | None) -> Any:
     is titled ``ray::neurocomp_job`` while it runs."""
     import torch
 
-    from compose.experiment import run_task
+    from compose.experiments.runner import run_task
 
     torch.set_num_threads(1)
     here = Path(config.rules) if config.rules else None
@@ -161,7 +161,7 @@ def run_on_ray(
     fail: Callable[[Any, str], None],
     out_dir: str,
 ) -> None:
-    """Run ``pending`` tasks (see ``compose.experiment.plan_tasks``) as Ray tasks;
+    """Run ``pending`` tasks (see ``compose.experiments.runner.plan_tasks``) as Ray tasks;
     ``record(task, results)`` each finished one (in the order they finish),
     ``fail(task, message)`` each that raised."""
     ray = require_ray(config.address)

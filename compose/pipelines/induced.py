@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from compose.levels import draw_levels
-from compose.pipelines import DEFAULT_TRAINING, FitReport, HybridPipeline
-from compose.rule_checks import prediction_accuracy, random_transitions
+from compose.common.levels import draw_levels
+from compose.pipelines.hybrid import DEFAULT_TRAINING, FitReport, HybridPipeline
+from compose.pipelines.rule_checks import prediction_accuracy, random_transitions
 from environments.core import GridGame, Scene
 from environments.spec import MOVE_DELTAS, GameSpec
 from neural.data import Demonstrations

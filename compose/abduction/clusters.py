@@ -2,7 +2,7 @@
 the digits of a handwritten board, read from the expert's writes and the rules alone.
 
 A handwritten 3 looks unlike another handwritten 3, so the appearance groups of
-:mod:`compose.abduction` (one look per kind within a level) do not exist here. What the
+:mod:`compose.abduction.reading` (one look per kind within a level) do not exist here. What the
 demonstrations give instead is the expert's writes, and what the rules give is which boards are
 solved (``Reasoner.solved_boards``) and what a write does (``Reasoner.predict``):
 
@@ -84,9 +84,9 @@ def abduce_clusters(
     tile: int,
     probabilities: np.ndarray | None = None,
     seed: int = 0,
-):  # -> compose.abduction.Reading (imported there: that module imports this one)
+):  # -> compose.abduction.reading.Reading (imported there: that module imports this one)
     """The reading of every demonstration cell from the writes and the solved boards."""
-    from compose.abduction import Reading
+    from compose.abduction.reading import Reading
 
     t0 = time.perf_counter()
     n, hp, wp = demos.frames.shape[:3]

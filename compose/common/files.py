@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from compose.errors import ConfigError, DirectoryInUseError
+from compose.common.errors import ConfigError, DirectoryInUseError
 
 __all__ = [
     "DirectoryInUseError",

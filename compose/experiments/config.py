@@ -1,5 +1,5 @@
 """Experiment configuration: one pydantic model, and the presets (read from TOML, YAML or JSON
-by :mod:`compose.config_files`).
+by :mod:`compose.experiments.config_files`).
 
 An experiment is env × pipelines × budgets × seeds × evaluation splits. Errors name the field
 and the value that was wrong, e.g. ``budgets[1]: must be at least 1 (got -3)``.
@@ -18,9 +18,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from compose.abduction import refusal as abduction_refusal
-from compose.errors import ConfigError
-from compose.levels import LEVEL_CHOICE
+from compose.abduction.reading import refusal as abduction_refusal
+from compose.common.errors import ConfigError
+from compose.common.levels import LEVEL_CHOICE
 from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
 from neural.augment import AUGMENTS, colour_refusal

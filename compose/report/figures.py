@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from compose.analysis import Analysis, HeadlineRow, counted, frames_text, headline
+from compose.analysis.results import Analysis, HeadlineRow, counted, frames_text, headline
 from environments.registry import make
 
 __all__ = [

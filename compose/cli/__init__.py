@@ -12,10 +12,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from compose.cli_digits import addition
-from compose.cli_text import cell, err, fail, learned_summary, plural, say, table
-from compose.errors import ConfigError
-from compose.files import write_json
+from compose.cli.addition import addition
+from compose.cli.text import cell, err, fail, learned_summary, plural, say, table
+from compose.common.errors import ConfigError
+from compose.common.files import write_json
 from environments.errors import NeurocompError, clip
 
 try:  # the click that typer runs on: its own copy in recent typer, the click package before
@@ -60,7 +60,8 @@ def _options(
 
 
 # The CLI is imported before torch, so these choices are spelt out here; a test keeps them
-# equal to where they are defined (compose.config, neural.modules). Each pipeline's line is
+# equal to where they are defined (compose.experiments.config, neural.modules).
+# Each pipeline's line is
 # its entry in `run --help` and `compare --help`.
 PIPELINES = {
     "oracle": "learns nothing: the true scene through the game's rules (an upper bound)",
@@ -94,8 +95,8 @@ PipelineName = StrEnum("PipelineName", {k.replace("-", "_"): k for k in PIPELINE
 SizeName = StrEnum("SizeName", {k: k for k in ("small", "medium", "large", "pooled")})
 ExecutorName = StrEnum("ExecutorName", {k: k for k in ("local", "ray")})
 PresetName = StrEnum("PresetName", {k: k for k in ("demo", "full", "cluster", "catch-up")})
-MAX_BUDGET = 3000  # demonstration episodes, as compose.config allows
-MAX_FRAMES = 10_000_000  # PPO's frames, as compose.config allows
+MAX_BUDGET = 3000  # demonstration episodes, as compose.experiments.config allows
+MAX_FRAMES = 10_000_000  # PPO's frames, as compose.experiments.config allows
 # Defaults of compare's flags, as the experiment config has them (a test keeps them equal).
 CONFIG_DEFAULTS = {
     "env": "neurocomp/KeyDoor-8x8-v0",
@@ -312,12 +313,12 @@ def run(
     ] = None,
 ) -> None:
     """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
-    from compose.build import obtain_pipeline
-    from compose.config import spec_named
-    from compose.experiment import versions
-    from compose.files import check_writable
-    from compose.levels import evaluation_levels
+    from compose.common.files import check_writable
+    from compose.common.levels import evaluation_levels
+    from compose.experiments.config import spec_named
+    from compose.experiments.runner import versions
     from compose.play import evaluate, play_episode
+    from compose.training.build import obtain_pipeline
     from environments.registry import make, spec
 
     env_id = spec(env).id
@@ -359,7 +360,7 @@ def run(
         raise ConfigError("--frames is PPO's budget; the other pipelines take --budget")
     kind = spec_named(pipeline.value, size.value if size and monolithic else None)
     with err.status(Text(f"preparing the {kind.label} pipeline…")):
-        # The levels it is scored on, drawn first: training keeps off them (compose.levels).
+        # The levels it is scored on, drawn first: training keeps off them (compose.common.levels).
         levels = evaluation_levels(game, seed, episodes)
         pipe, fit = obtain_pipeline(
             game,
@@ -504,7 +505,7 @@ def run(
 def _recorder(pipe: Any, game: Any) -> Any:
     """A recorder of the run's transitions, for a pipeline whose rules play can audit (an
     agent game's blocks/kills/collects/wins); None for any other."""
-    from compose.rule_checks import TransitionRecorder
+    from compose.pipelines.rule_checks import TransitionRecorder
     from symbolic.induction.audit import AUDITED
 
     reasoner = getattr(pipe, "reasoner", None)
@@ -516,7 +517,7 @@ def _recorder(pipe: Any, game: Any) -> Any:
 def _say_audit(pipe: Any, transitions: list[Any]) -> None:
     """--explain's last word: what this run's transitions (in the game's true scenes)
     contradict in the rules the pipeline played by."""
-    from compose.rule_checks import audit_lines
+    from compose.pipelines.rule_checks import audit_lines
 
     rules = pipe.reasoner.rules
     lines = audit_lines(rules, transitions)
@@ -553,7 +554,7 @@ def _read_level(path: Path | None) -> str | None:
 
 def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None) -> None:
     """Replay the recorded episode and save it, outlining the cells the pipeline misread."""
-    from compose.screens import outline, replay, save_gif
+    from compose.report.screens import outline, replay, save_gif
 
     steps = episode.trace or []
     shown = []
@@ -566,10 +567,10 @@ def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None
 
 def parse_pipelines(text: str | None) -> list[dict[str, Any]] | None:
     """``--pipelines hybrid,mono-small``: each name's pipeline fields (see
-    :func:`compose.config.pipeline_fields`); None when the flag is not given."""
+    :func:`compose.experiments.config.pipeline_fields`); None when the flag is not given."""
     if text is None:
         return None
-    from compose.config import pipeline_fields
+    from compose.experiments.config import pipeline_fields
 
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
@@ -704,9 +705,9 @@ def compare(
     ] = False,
 ) -> None:
     """Compare pipelines over budgets, seeds and splits; resumable; writes a report."""
-    from compose.config_files import load_config
-    from compose.experiment import prepare, run_experiment
-    from compose.files import check_writable
+    from compose.common.files import check_writable
+    from compose.experiments.config_files import load_config
+    from compose.experiments.runner import prepare, run_experiment
     from compose.report import build_report
 
     cfg = load_config(
@@ -834,7 +835,7 @@ def _side(side: dict[str, Any] | None, frames: bool = False) -> str:
     if side is None:
         return "no hybrid"
     if frames:
-        from compose.analysis import frames_text
+        from compose.analysis.results import frames_text
 
         return f"({frames_text(side['budget'])}) {side['success_rate']:.0%}"
     return f"{side['pipeline']} {side['success_rate']:.0%}"
@@ -876,7 +877,7 @@ def bench(
     ] = None,
 ) -> None:
     """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
-    from compose.bench import run_benchmarks
+    from compose.experiments.bench import run_benchmarks
 
     with err.status("benchmarking…"):
         figures = run_benchmarks(quick=quick, env_ids=env or None)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compose.errors import ResultsError
+from compose.common.errors import ResultsError
 
 __all__ = ["ResultRow", "ResultStore"]
 

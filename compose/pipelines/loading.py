@@ -1,14 +1,14 @@
-"""Loading a saved pipeline of any kind (see :mod:`compose.checkpoints` for the files)."""
+"""Loading a saved pipeline of any kind (see :mod:`compose.pipelines.checkpoints` for the files)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from compose.checkpoints import Manifest, game_named, load_weights, read_manifest
-from compose.errors import CheckpointError
-from compose.induction import InducedHybridPipeline
-from compose.networks import MonolithicPipeline, PPOPipeline
-from compose.pipelines import HybridPipeline
+from compose.common.errors import CheckpointError
+from compose.pipelines.checkpoints import Manifest, game_named, load_weights, read_manifest
+from compose.pipelines.hybrid import HybridPipeline
+from compose.pipelines.induced import InducedHybridPipeline
+from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
 from environments.spec import GameSpec
 from neural.modules import POLICY_NAMES
 from symbolic.errors import RuleFileError

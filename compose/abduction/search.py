@@ -1,5 +1,5 @@
 """The search at the heart of abduction: scoring a reading of one episode's appearance groups
-by the rules, and finding the best-scoring reading (see :mod:`compose.abduction`)."""
+by the rules, and finding the best-scoring reading (see :mod:`compose.abduction.reading`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 
-from compose.symbols import reading_decoder
+from compose.common.symbols import reading_decoder
 from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations

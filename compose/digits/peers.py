@@ -20,16 +20,22 @@ from pathlib import Path
 
 import numpy as np
 
-from compose.digits import AdditionConfig, run_addition
+from compose.digits.task import AdditionConfig, run_addition
 from environments.digits import addition_pairs, digit_images
 from environments.errors import NeurocompError
 from symbolic.digit_rules import SumRules
 
 __all__ = ["GOAL", "PEER_SCRIPT", "PeerError", "peer_python", "run_peer", "side_by_side", "summary"]
 
-ROOT = Path(__file__).resolve().parents[1]
-PEER_SCRIPT = ROOT / "benchmarks" / "peers" / "ablkit_addition.py"
-DEFAULT_VENV = ROOT / ".peers" / "ablkit"
+# Run by ABLkit's own interpreter, from this package (it imports nothing of Neurocomp's).
+PEER_SCRIPT = Path(__file__).with_name("ablkit_addition.py")
+_CHECKOUT = Path(__file__).resolve().parents[2]
+# ABLkit's virtualenv: in the checkout beside .venv, or, installed from a wheel, in the cache.
+DEFAULT_VENV = (
+    _CHECKOUT / ".peers" / "ablkit"
+    if (_CHECKOUT / "pyproject.toml").is_file()
+    else Path.home() / ".cache" / "neurocomp" / "ablkit"
+)
 GOAL = 0.98  # digit accuracy the side-by-side counts seeds against
 
 
@@ -43,8 +49,6 @@ def peer_python(venv: Path = DEFAULT_VENV, say: Callable[[str], None] = print) -
     python = venv / "bin" / "python"
     if python.exists():
         return python
-    if not PEER_SCRIPT.is_file():
-        raise PeerError(f"the ABLkit side-by-side runs from a source checkout ({PEER_SCRIPT})")
     say(f"making ABLkit's virtualenv in {venv} (once; a few minutes)…")
     pip = [str(python), "-m", "pip", "install", "-q"]
     for step in (

@@ -3,8 +3,8 @@
 - ``HybridPipeline``: screen → per-cell perception (``CellClassifier`` or ``PatchClassifier``)
   → Scene → Prolog rules + search → action.
 - ``MonolithicPipeline`` and ``PPOPipeline`` (one network each) live in
-  :mod:`compose.networks`; saving and loading in :mod:`compose.checkpoints` and
-  :mod:`compose.loading`.
+  :mod:`compose.pipelines.networks`; saving and loading in :mod:`compose.pipelines.checkpoints` and
+  :mod:`compose.pipelines.loading`.
 - ``OraclePipeline``: the true Scene (``info["scene"]``) → the same reasoner. An upper bound
   that separates reasoning errors from perception errors.
 
@@ -25,11 +25,11 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import torch
 
-from compose.abduction import AbductionConfig, abduce, legend_of
-from compose.abduction import refusal as abduction_refusal
-from compose.checkpoints import game_named, save_checkpoint
-from compose.errors import CheckpointError
-from compose.symbols import cautious_scene, decoder_for, hybrid_assumptions
+from compose.abduction.reading import AbductionConfig, abduce, legend_of
+from compose.abduction.reading import refusal as abduction_refusal
+from compose.common.errors import CheckpointError
+from compose.common.symbols import cautious_scene, decoder_for, hybrid_assumptions
+from compose.pipelines.checkpoints import game_named, save_checkpoint
 from environments.core import GridGame, Scene
 from environments.spec import GameSpec
 from neural.augment import (
@@ -96,7 +96,7 @@ class FitReport:
     val_accuracy: float | None = None
     steps: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
-    # The content keys of the levels trained on (see compose.levels): what evaluation marks
+    # The content keys of the levels trained on (see compose.common.levels): what evaluation marks
     # as seen. Kept out of result rows (:meth:`record`); only their overlap is recorded.
     levels: frozenset[str] = field(default_factory=frozenset, repr=False)
 
@@ -433,7 +433,7 @@ class HybridPipeline(_ReasoningPipeline):
 
     def _decide(self, scene: Scene, probs: np.ndarray) -> Decision:
         """Plan around the cells that might kill, if a plan around them exists; else plan on
-        the scene as read (see ``compose.symbols.cautious_scene``)."""
+        the scene as read (see ``compose.common.symbols.cautious_scene``)."""
         careful = cautious_scene(scene, probs, self.reasoner.deadly_kinds())
         if careful is not None:
             decision = self.reasoner.decide(careful)

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compose.errors import CheckpointError
-from compose.files import replacing, write_json, write_text
+from compose.common.errors import CheckpointError
+from compose.common.files import replacing, write_json, write_text
 from environments.errors import clip
 from environments.registry import games
 from environments.spec import GameSpec

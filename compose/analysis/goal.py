@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from compose.stats import first_reaching, level_draws, ordered_interval, outcome_tensor
+from compose.common.stats import first_reaching, level_draws, ordered_interval, outcome_tensor
 
 if TYPE_CHECKING:
-    from compose.analysis import Analysis
+    from compose.analysis.results import Analysis
 
 __all__ = ["GOAL", "BudgetToGoal", "budget_to_goal"]
 
@@ -57,7 +57,7 @@ def budget_to_goal(a: Analysis, goal: float = GOAL, seed: int = 0) -> list[Budge
     """Per split, then per learner in config order: the smallest budget whose pooled success
     reaches ``goal``, and its ratio to the reference hybrid's, each with a 95% interval.
 
-    The bootstrap is the one of the success intervals (:mod:`compose.stats`): 2,000 times,
+    The bootstrap is the one of the success intervals (:mod:`compose.common.stats`): 2,000 times,
     draw the seeds with replacement, then the levels within each drawn seed, and find the
     smallest budget reaching the goal on the drawn episodes. One set of draws (fixed by
     ``seed``) serves every budget and every pipeline of a split, because they were all played

@@ -47,10 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from compose.abduction_clusters import abduce_clusters
-from compose.abduction_clusters import refusal as clusters_refusal
-from compose.abduction_search import Scorer, ascend, search_episode
-from compose.appearances import (
+from compose.abduction.appearances import (
     appearance_groups,
     cell_features,
     consolidate,
@@ -58,7 +55,10 @@ from compose.appearances import (
     legend_of,
     legend_prior,
 )
-from compose.symbols import reading_decoder
+from compose.abduction.clusters import abduce_clusters
+from compose.abduction.clusters import refusal as clusters_refusal
+from compose.abduction.search import Scorer, ascend, search_episode
+from compose.common.symbols import reading_decoder
 from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
@@ -240,7 +240,7 @@ def abduce(
     kind) starts the legend instead of the first episode's search.
 
     A game whose kinds do not look alike (``GameSpec.abduction == "clusters"``, handwriting)
-    is read by :func:`compose.abduction_clusters.abduce_clusters` instead.
+    is read by :func:`compose.abduction.clusters.abduce_clusters` instead.
     """
     if game.abduction == "clusters":
         return abduce_clusters(game, reasoner, demos, tile, probabilities)

@@ -1,0 +1,1 @@
+"""The side task: learning handwritten digits from sums alone, and the ABLkit side by side."""

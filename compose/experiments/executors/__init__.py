@@ -1,0 +1,1 @@
+"""Where a comparison's jobs run: a local process pool, or Ray tasks."""
