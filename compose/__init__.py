@@ -12,7 +12,7 @@ _HOME = {
     "build_pipeline": "compose.training.build",
     "demonstrations": "compose.training.build",
     "ExperimentConfig": "compose.experiments.config",
-    "PipelineSpec": "compose.experiments.config",
+    "PipelineSpec": "compose.pipelines.spec",
     "SplitSpec": "compose.experiments.config",
     "load_config": "compose.experiments.config_files",
     "CheckpointError": "compose.common.errors",

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import torch
 
-from environments.spec import MOVE_DELTAS, Actions, GameSpec, KindSpec
+from environments.spec import MOVE_DELTAS, Actions, KindSpec
+from neural.settings import AUGMENTS, augment_parts, colour_refusal
 
 __all__ = [
     "AUGMENTS",
@@ -45,25 +46,6 @@ __all__ = [
 ]
 
 COMPASS = ("N", "E", "S", "W")  # the names of MOVE_DELTAS, in order
-# What a learner may be trained with, and the suffix its label takes.
-AUGMENTS: dict[str, str] = {"symmetry": "sym", "colour": "colour", "both": "aug"}
-
-
-def augment_parts(augment: str | None) -> tuple[bool, bool]:
-    """``(symmetry, colour)`` of an ``augment`` setting (None: neither)."""
-    if augment is not None and augment not in AUGMENTS:
-        raise ValueError(f"augment must be one of {', '.join(AUGMENTS)}, not {augment!r}")
-    return augment in ("symmetry", "both"), augment in ("colour", "both")
-
-
-def colour_refusal(game: GameSpec) -> str | None:
-    """Why colour augmentation cannot train a learner of ``game``, or None if it can."""
-    if game.coloured_kinds:
-        return (
-            f"colour augmentation would erase {game.title}'s kinds that differ in colour only "
-            '(e.g. a red and a blue key); use augment = "symmetry" or none'
-        )
-    return None
 
 
 def describe_augment(augment: str | None, what: str) -> tuple[str, ...]:

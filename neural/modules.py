@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from neural.settings import POLICY_NAMES, POLICY_SIZES
+
 __all__ = [
     "PERCEPTIONS",
     "POLICY_NAMES",
@@ -229,15 +231,6 @@ class PooledConvPolicy(nn.Module):
         context = pooled[:, :, None, None].expand(-1, -1, *f.shape[2:])
         # (B, H*W*V): action (r * W + c) * V + v, as the game's Actions number them
         return self.head(torch.cat([f, context], dim=1)).permute(0, 2, 3, 1).flatten(1)
-
-
-# Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
-POLICY_SIZES: dict[str, dict[str, int]] = {
-    "small": {"width": 16, "depth": 2, "hidden": 0},  # ~11k parameters
-    "medium": {"width": 32, "depth": 3, "hidden": 32},  # ~100k
-    "large": {"width": 64, "depth": 4, "hidden": 192},  # ~1M
-}
-POLICY_NAMES = (*POLICY_SIZES, "pooled")  # every size a monolithic pipeline can have
 
 
 def make_policy(

@@ -22,6 +22,7 @@ from torch import nn
 
 from neural.augment import Augment
 from neural.modules import to_input
+from neural.settings import TrainConfig
 
 __all__ = ["TrainConfig", "TrainResult", "fit", "split_by_episode", "step_budget"]
 
@@ -30,34 +31,6 @@ PERFECT = 1 - 1e-9  # a validation accuracy this high leaves nothing to win but 
 PRECOMPUTE_BYTES = 512 * 2**20  # training inputs up to this size are converted once, not per batch
 IGNORE = -100  # a target cross-entropy skips (a cell with nothing to learn), as F's default
 VAL_COPIES = 4  # augmented copies of each validation row, with ``augment_validation``
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train; one line per knob."""
-
-    learning_rates: tuple[float, ...] = (3e-3, 1e-3)  # tried in turn; best on validation wins
-    max_steps: int = 1500  # optimizer steps per learning rate, at most
-    eval_every: int = 25  # steps between validation checks
-    patience: int = 6  # validation checks without improvement before stopping
-    min_steps: int = 0  # no early stop before this many steps (augmented data learns slower)
-    # At least this many passes over the training rows: where they ask for more steps than
-    # max_steps, max_steps and min_steps grow in proportion (augmented data at large budgets).
-    min_epochs: float = 0.0
-    batch_size: int = 64
-    weight_decay: float = 1e-4
-    val_fraction: float = 0.2  # share of episodes (frames, when there is one) held out
-    balance_classes: bool = False  # weight the loss by inverse class frequency
-    # Validate on augmented copies of the validation data (``VAL_COPIES`` of each row, one
-    # fixed draw): for a learner whose augmentation is the point (reading unseen colours),
-    # plain validation data is solved early and stops training too soon.
-    augment_validation: bool = False
-    # Once every validation row is right, this many more checks, then stop: only the loss can
-    # still improve, i.e. the network grows more confident in answers it already gets right.
-    # A learning rate that got there ends the search too (a later one can only tie). None:
-    # train until ``patience`` checks bring no progress, whatever the accuracy.
-    settle: int | None = 4
-    seed: int = 0
 
 
 @dataclass

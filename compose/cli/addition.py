@@ -59,10 +59,7 @@ def addition(
             f"--pairs: at least {least}, as the abduced learner first groups the training "
             f"images into {config.clusters} appearances (got {pairs})"
         )
-    if json_out is not None:
-        if json_out.is_dir():
-            raise ConfigError(f"--json: {json_out} is a directory; name a file to write")
-        check_writable(json_out.parent, "--json")
+    _check_json(json_out)
     sum_rules = load_sum_rules(rules)
     python = None if peer is None else peer_python(venv or DEFAULT_VENV, say=tell)
     learners = 3 + (python is not None)
@@ -83,15 +80,7 @@ def addition(
             status.update(Text(f"training… {done} of {plural(seeds * learners, 'run')} done"))
 
         rows = side_by_side(
-            sum_rules,
-            seeds,
-            pairs,
-            test_pairs,
-            config,
-            python,
-            loops,
-            segment,
-            on_row=shown,
+            sum_rules, seeds, pairs, test_pairs, config, python, loops, segment, on_row=shown
         )
     say(rows_shown)
     for text in summary(rows):
@@ -101,6 +90,14 @@ def addition(
     if json_out is not None:
         write_json(json_out, rows)
         say(f"rows written to {json_out}")
+
+
+def _check_json(path: Path | None) -> None:
+    """Refuse a ``--json`` path that cannot be written, before anything trains."""
+    if path is not None:
+        if path.is_dir():
+            raise ConfigError(f"--json: {path} is a directory; name a file to write")
+        check_writable(path.parent, "--json")
 
 
 def tell(message: str) -> None:

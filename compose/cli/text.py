@@ -3,18 +3,16 @@
 Explanations, rule text, levels, ids, messages and config values hold brackets
 (``blocks(wall, [key])``, MiniGrid's ``[key_red]``) that rich would read as markup and drop, so
 the CLI prints them through :func:`say` (or as a :func:`cell` of a table); only string literals
-of the CLI's own code carry markup. A test holds every print in ``compose/cli*.py`` to that.
+of the CLI's own code carry markup. A test holds every print in ``compose/cli/`` to that.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["cell", "err", "fail", "learned_summary", "out", "plural", "say", "table"]
+__all__ = ["cell", "err", "fail", "out", "plural", "say", "table"]
 
 out = Console(soft_wrap=True)  # a message is one line in a log, however narrow
 err = Console(stderr=True, soft_wrap=True)
@@ -46,21 +44,3 @@ def table(*headers: str, title: str | None = None) -> Table:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 episode``, ``2 episodes``, ``1,000 pairs``."""
     return f"{n:,} {word if n == 1 else many or word + 's'}"
-
-
-def learned_summary(extra: dict[str, Any]) -> str:
-    """One line on what a hybrid-induced pipeline learned its rules from (its fit report's
-    ``extra``), for ``run``."""
-    open_atoms = len(extra.get("unidentified", ()))
-    return (
-        f"learned {plural(extra['rules_learned'], 'rule clause')} (0 hand-written; "
-        f"{extra['rules_given']} background clauses given) from "
-        f"{plural(extra['transitions'], 'transition')}, "
-        f"{plural(extra['play_frames'], 'frame')} of them its own play "
-        f"({plural(extra['play_deaths'], 'death')}"
-        + (f", {extra['play_misreads']} misread, left out" if extra.get("play_misreads") else "")
-        + f"), in {extra['learner_seconds']:.2f} s of "
-        "search; "
-        f"{plural(extra['examples_unexplained'], 'example')} left unexplained, "
-        f"{plural(open_atoms, 'case')} no transition decided"
-    )

@@ -19,14 +19,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from compose.common.errors import ConfigError
-from compose.experiments.config import (
-    PRESETS,
-    ExperimentConfig,
-    PipelineSpec,
-    SplitSpec,
-    TrainSettings,
-    runnable,
-)
+from compose.experiments.config import PRESETS, ExperimentConfig, SplitSpec, TrainSettings, runnable
+from compose.pipelines.spec import PipelineSpec
 from environments.errors import clip
 
 __all__ = ["MAX_CONFIG_BYTES", "MAX_YAML_VALUES", "load_config"]

@@ -1,80 +1,47 @@
 """Running a comparison: plan the jobs, run them in worker processes, record every result.
 
 A job trains one pipeline on one budget of demonstrations with one seed, then evaluates it on
-every split it can play (its levels in lockstep, see :mod:`compose.play`). A worker runs a
-*task*: one job, or the jobs one training run serves -- PPO's frame budgets of one seed are one
-run, kept at each budget, exactly as separate runs would end. Each row records where its
-job's seconds went (``cost``). Tasks run in a local pool of *spawned* processes, each with its own
-SWI-Prolog (a forked child of a process that has used Prolog's time limits hangs; see
-shared notes), or as Ray tasks (``executor = "ray"``,
-:mod:`compose.experiments.executors.ray`). Either way
-only the parent writes to SQLite, one transaction per job, so an interrupted run keeps every
-finished job and a rerun resumes where it stopped.
+every split it can play (:mod:`compose.experiments.jobs`). A worker runs a *task*: one job, or
+the jobs one training run serves -- PPO's frame budgets of one seed are one run, kept at each
+budget, exactly as separate runs would end (:mod:`compose.experiments.plan`). Tasks run in a
+local pool of spawned processes (:mod:`compose.experiments.executors.local`) or as Ray tasks
+(``executor = "ray"``, :mod:`compose.experiments.executors.ray`). Either way only the parent
+writes to SQLite, one transaction per job, so an interrupted run keeps every finished job and
+a rerun resumes where it stopped.
 """
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import json
-import multiprocessing
-import os
-import signal
-import sys
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from compose.common.errors import ResultsError
 from compose.common.files import check_writable, locked, write_json
-from compose.common.levels import Levels, evaluation_levels
-from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
+from compose.experiments.config import ExperimentConfig
 from compose.experiments.config_files import MAX_CONFIG_BYTES
-from compose.experiments.store import ResultRow, ResultStore
-from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline, Step
-from compose.pipelines.rule_checks import auditable, rules_audit
-from compose.play import evaluate, play_episode
-from compose.training.build import build_pipeline, shares_training, train_pipeline_at
+from compose.experiments.executors.local import run_local
+from compose.experiments.executors.ray import reachable, require_ray, run_on_ray
+from compose.experiments.jobs import JobResult
+from compose.experiments.plan import Job, plan_jobs, plan_tasks
+from compose.experiments.store import ResultStore
 from environments.registry import make
-from symbolic.reasoner import Reasoner, load_reasoner
+from symbolic.reasoner import load_reasoner
 
 __all__ = [
-    "Job",
     "RunOutcome",
     "check_directory",
-    "plan_jobs",
-    "plan_tasks",
     "prepare",
     "read_config",
     "run_experiment",
-    "run_job",
-    "run_task",
-    "versions",
+    "set_aside",
+    "settings_changes",
 ]
-
-TRACE_STEPS = 40  # at most this many steps of the example episode are kept
-PR_SET_PDEATHSIG = 1  # prctl(2)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One pipeline, trained on one budget with one seed (oracle: budget 0)."""
-
-    pipeline: PipelineSpec
-    budget: int
-    seed: int
-    key: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.pipeline.label}__b{self.budget}__s{self.seed}"
 
 
 @dataclass
@@ -85,266 +52,6 @@ class RunOutcome:
     skipped: int
     ran: int
     failed: list[tuple[str, str]]
-
-
-def plan_jobs(config: ExperimentConfig) -> list[Job]:
-    settings = config.settings_hash()
-    jobs = []
-    for spec in config.pipelines:
-        budgets = {"oracle": [0], "ppo": config.frames}.get(spec.kind, config.budgets)
-        for budget in budgets:
-            for seed in range(config.seeds):
-                key = _digest([settings, spec.key_fields(), budget, seed])
-                jobs.append(Job(spec, budget, seed, key))
-    return jobs
-
-
-def plan_tasks(jobs: Sequence[Job]) -> list[tuple[Job, ...]]:
-    """What each worker runs: one job, or the jobs one training run serves -- the frame
-    budgets of a PPO pipeline and seed are one run, kept at each budget (see
-    :func:`compose.training.build.shares_training`). Costliest first, so the longest start first."""
-    groups: dict[tuple[Any, ...], list[Job]] = {}
-    for job in jobs:
-        key = (job.pipeline.label, job.seed) if shares_training(job.pipeline) else (job.key,)
-        groups.setdefault(key, []).append(job)
-    tasks = [tuple(sorted(group, key=lambda j: j.budget)) for group in groups.values()]
-    return sorted(tasks, key=lambda task: max(map(_cost, task)), reverse=True)
-
-
-def versions() -> dict[str, str]:
-    """Versions of what produced a result."""
-    import sys
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": sys.version.split()[0]}
-    for package in ("neurocomp", "torch", "numpy", "gymnasium", "pyswip", "networkx"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-# -- one job (runs in a worker) ------------------------------------------------------------------
-class PerceptionAudit:
-    """Counts, per decision of a hybrid, what perception got wrong and whether it mattered."""
-
-    def __init__(self, reasoner: Reasoner) -> None:
-        # Its own reasoner: asking about the true scene must not touch a plan the pipeline's
-        # reasoner keeps between decisions.
-        self.reasoner = reasoner.fork()
-        self.names = reasoner.game.kind_names
-        self.cells = np.zeros(len(self.names), dtype=np.int64)
-        self.correct = np.zeros(len(self.names), dtype=np.int64)
-        self.decisions = 0
-        self.wrong_scenes = 0
-        self.changed_actions = 0
-
-    def __call__(self, step: Step, info: dict[str, Any]) -> None:
-        truth = info["scene"].grid
-        seen = step.scene.grid if step.scene is not None else truth
-        ok = seen == truth
-        self.cells += np.bincount(truth.ravel(), minlength=len(self.names))
-        self.correct += np.bincount(truth[ok].ravel(), minlength=len(self.names))
-        self.decisions += 1
-        if not ok.all():
-            self.wrong_scenes += 1
-            self.reasoner.reset()
-            if self.reasoner.decide(info["scene"]).action != step.action:
-                self.changed_actions += 1
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "per_kind": {
-                name: {"cells": int(self.cells[k]), "correct": int(self.correct[k])}
-                for k, name in enumerate(self.names)
-                if self.cells[k]
-            },
-            "decisions": self.decisions,
-            "wrong_scenes": self.wrong_scenes,
-            "changed_actions": self.changed_actions,
-        }
-
-
-JobResult = tuple[list[ResultRow], dict[str, Any] | None]  # a job's rows, its example episode
-
-
-def run_job(config: ExperimentConfig, job: Job) -> JobResult:
-    """Train and evaluate one job; returns its rows and (hybrid) an example episode."""
-    return run_task(config, (job,))[0]
-
-
-def run_task(config: ExperimentConfig, jobs: Sequence[Job]) -> list[JobResult]:
-    """Train and evaluate ``jobs`` of one pipeline and seed: one job, or the budgets that one
-    training run serves (see :func:`plan_tasks`). One result per job, in their order."""
-    t0 = time.perf_counter()
-    first = jobs[0]
-    train_env = make(config.env)
-    splits = _splits(config, first.seed)
-    held_out = frozenset(key for _, _, levels in splits for key in levels.keys)
-    drawing = time.perf_counter() - t0  # seconds spent choosing the evaluation levels
-    pipe = build_pipeline(first.pipeline, train_env, rules=config.rules, search=config.search)
-    budgets = [job.budget for job in jobs]
-    train = config.train.for_seed(first.seed)
-    fits = iter(train_pipeline_at(pipe, train_env, budgets, first.seed, train, held_out))
-    training = time.perf_counter() - t0 - drawing  # seconds spent building and training
-    out = []
-    for job in jobs:
-        t1 = time.perf_counter()
-        fit = next(fits)
-        training += time.perf_counter() - t1
-        cost = {
-            # The training run that served this budget: building the pipeline,
-            # demonstrations, training (one run serves every budget of a PPO task, and
-            # each of them records the whole run).
-            "train_run_s": training,
-            "train_s": fit.train_seconds,
-            "budgets_in_run": len(jobs),
-            "draw_levels_s": drawing,
-        }
-        out.append(_evaluate_job(config, job, pipe, fit, cost, splits))
-    return out
-
-
-Splits = list[tuple[SplitSpec, Any, Levels]]  # each split, its environment, its evaluation levels
-
-
-def _splits(config: ExperimentConfig, seed: int) -> Splits:
-    """Every split of ``config`` with its environment and the evaluation levels of ``seed``:
-    the levels no training level of that seed may be (see :mod:`compose.common.levels`). Drawn for
-    every split, whichever pipeline plays it, so every pipeline trains on the same levels."""
-    out = []
-    for split in config.resolved_splits():
-        env = make(split.env or config.env, **split.kwargs)
-        out.append((split, env, evaluation_levels(env, seed, config.episodes)))
-    return out
-
-
-def _evaluate_job(
-    config: ExperimentConfig,
-    job: Job,
-    pipe: Pipeline,
-    fit: FitReport,
-    cost: dict[str, Any],
-    splits: Splits,
-) -> JobResult:
-    """Evaluate a trained pipeline on every split it can play: the job's rows, its example."""
-    rows, trace = [], None
-    settings = config.settings_hash()
-    for split, env, levels in splits:
-        env_id = split.env or config.env
-        if pipe.cannot_play(env):
-            continue  # e.g. a fixed-size network cannot take this screen at all
-        audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
-        audited = auditable(pipe)
-        summary = evaluate(
-            env,
-            pipe,
-            config.episodes,
-            job.seed,
-            observe=audit,
-            levels=levels,
-            met=fit.levels,
-            record=audited,
-        )
-        attribution = audit.summary() if audit else None
-        if audited:  # what the run's transitions contradict in the rules it played by
-            attribution = {**(attribution or {}), **rules_audit(pipe, summary.episodes, env)}
-        rows.append(
-            ResultRow(
-                job=job.key,
-                settings_hash=settings,
-                env=config.env,
-                pipeline=job.pipeline.label,
-                kind=job.pipeline.kind,
-                budget=job.budget,
-                seed=job.seed,
-                split=split.name,
-                split_env=env_id + (f" {json.dumps(split.kwargs)}" if split.kwargs else ""),
-                episodes=len(summary.episodes),
-                successes=sum(e.success for e in summary.episodes),
-                success_rate=summary.success_rate,
-                mean_return=summary.mean_return,
-                mean_steps=summary.mean_steps,
-                outcomes="".join("1" if e.success else "0" for e in summary.episodes),
-                seen="".join("1" if e.seen else "0" for e in summary.episodes),
-                latency=summary.latency_ms(),
-                fit=fit.record(),
-                attribution=attribution,
-                versions=versions(),
-                cost={**cost, **{f"eval_{k}_s": round(v, 4) for k, v in summary.seconds.items()}},
-            )
-        )
-        if isinstance(pipe, HybridPipeline) and trace is None:
-            trace = example_episode(
-                env, pipe, levels.seeds[0], split.name, env_id, dict(split.kwargs)
-            )
-    return rows, trace
-
-
-def example_episode(
-    env: Any,
-    pipe: HybridPipeline,
-    level: int,
-    split: str,
-    env_id: str,
-    kwargs: dict[str, Any],
-) -> dict[str, Any]:
-    """The hybrid on the level of reset seed ``level`` (its first evaluation level), step by
-    step: enough to replay and draw it."""
-    episode = play_episode(env, pipe, level, record=True)
-    steps = []
-    for i, (step, info) in enumerate((episode.trace or [])[:TRACE_STEPS]):
-        truth = info["scene"]
-        seen = step.scene or truth
-        steps.append(
-            {
-                "step": i,
-                "action": step.action,
-                "action_name": step.action_name,
-                "perceived": seen.to_text(),
-                "wrong_cells": int((seen.grid != truth.grid).sum()),
-                "explanation": step.explain(),
-            }
-        )
-    return {
-        "split": split,
-        "env": env_id,
-        "kwargs": kwargs,
-        "level_seed": episode.level_seed,
-        "steps": steps,
-        "success": episode.success,
-        "total_steps": episode.steps,
-    }
-
-
-# -- many jobs ------------------------------------------------------------------------------------
-def _init_worker(parent: int) -> None:
-    # Ctrl-C goes to the whole process group; the parent decides what to do about it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with(parent)
-    import torch
-
-    torch.set_num_threads(1)
-
-
-def _die_with(parent: int) -> None:
-    """End this worker when the parent ends, however it ends (``kill -9`` included): Linux
-    sends SIGKILL on the parent's death. Elsewhere a worker outlives a killed parent only
-    until its current job is done."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os._exit(1)
-
-
-def _cost(job: Job) -> float:
-    """Rough relative cost, to start the longest jobs first."""
-    if job.pipeline.kind == "ppo":
-        return job.budget / 50  # about 500 frames a second, against ~10 demonstrations
-    size = {"large": 8, "pooled": 5, "medium": 2, "small": 1}.get(job.pipeline.size or "", 2)
-    return size * (1 + job.budget)
 
 
 ProgressFn = Callable[[str, Job | None, int, int], None]
@@ -382,8 +89,6 @@ def prepare(config: ExperimentConfig, out_dir: Path, *, fresh: bool = False) -> 
     if not fresh:
         check_same_settings(config, out_dir)
     if config.executor == "ray":
-        from compose.experiments.executors.ray import reachable, require_ray
-
         require_ray(config.address)
         if config.address is not None:
             reachable(config.address)
@@ -487,63 +192,10 @@ def _run_pending(
             notify("failed", job, done, len(jobs))
 
     if tasks and config.executor == "ray":
-        from compose.experiments.executors.ray import run_on_ray
-
         run_on_ray(config, tasks, record, fail, str(out_dir))
     elif tasks:
-        _run_local(config, tasks, record, fail, out_dir)
+        run_local(config, tasks, record, fail, out_dir)
     return RunOutcome(len(jobs), len(jobs) - len(pending), len(pending) - len(failed), failed)
-
-
-def _run_local(
-    config: ExperimentConfig,
-    tasks: list[tuple[Job, ...]],
-    record: Callable[[tuple[Job, ...], list[JobResult]], None],
-    fail: Callable[[tuple[Job, ...], str], None],
-    out_dir: Path,
-) -> None:
-    """Run ``tasks`` in a pool of spawned worker processes on this machine."""
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=min(config.workers, len(tasks)),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(os.getpid(),),
-    )
-    futures: dict[Future, tuple[Job, ...]] = {pool.submit(run_task, config, t): t for t in tasks}
-    try:
-        remaining = set(futures)
-        while remaining:
-            ready, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-            for future in ready:
-                task = futures[future]
-                try:
-                    results = future.result()
-                except BrokenProcessPool as e:
-                    raise ResultsError(
-                        f"a worker process died while running {task[0].name} ({e}); every "
-                        f"finished job is saved in {out_dir}: run again to resume. (Called "
-                        "from a script of your own? Worker processes import it, so call "
-                        'run_experiment under `if __name__ == "__main__":`.)'
-                    ) from e
-                except Exception as e:  # one broken job must not lose the others
-                    fail(task, f"{type(e).__name__}: {e}")
-                    continue
-                record(task, results)
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop at once: cancel queued jobs and end the workers (their jobs are not recorded)."""
-    # The executor has no public way to end running workers; take them before shutdown().
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            os.kill(process.pid, signal.SIGTERM)
 
 
 def _write_config(config: ExperimentConfig, out_dir: Path) -> None:

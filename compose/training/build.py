@@ -8,11 +8,11 @@ from pathlib import Path
 
 from compose.common.errors import ConfigError
 from compose.common.levels import level_seed, training_levels
-from compose.experiments.config import PipelineSpec
 from compose.pipelines.hybrid import FitReport, HybridPipeline, OraclePipeline, Pipeline
 from compose.pipelines.induced import InducedHybridPipeline
 from compose.pipelines.loading import load_pipeline
 from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
+from compose.pipelines.spec import PipelineSpec
 from compose.training.teaching import fit_with_play
 from environments.core import GridGame
 from environments.errors import clip

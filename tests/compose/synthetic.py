@@ -6,8 +6,9 @@ rows are built per budget and split from one outcome string per seed.
 
 from __future__ import annotations
 
-from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec
+from compose.experiments.config import ExperimentConfig, SplitSpec
 from compose.experiments.store import ResultRow
+from compose.pipelines.spec import PipelineSpec
 
 ENV = "neurocomp/KeyDoor-8x8-v0"
 LEVELS = 20

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from compose.analysis.results import Analysis, BudgetToGoal, analyse, budget_to_goal, to_json
-from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec
+from compose.experiments.config import ExperimentConfig, SplitSpec
 from compose.experiments.store import ResultRow
+from compose.pipelines.spec import PipelineSpec
 from compose.report import SECTIONS
 from compose.report import learning as report
 from compose.report.document import H, to_markdown

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -280,48 +282,36 @@ def test_ppo_is_budgeted_in_frames(tmp_path):
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["budget"] == 1024
 
 
-def test_the_clis_choices_are_the_toolkits():
-    from typing import get_args
-
-    from compose import cli
-    from compose.experiments.config import (
-        MAX_BUDGET,
-        MAX_FRAMES,
-        PIPELINE_KINDS,
-        PIPELINE_NAMES,
-        PRESETS,
-        VARIANTS,
-        Executor,
-        ExperimentConfig,
-        spec_named,
-    )
+def test_every_pipeline_name_is_its_own_pipeline_with_a_line_in_help():
     from compose.pipelines.hybrid import SUPERVISIONS
     from compose.pipelines.networks import TRAININGS
-    from neural import POLICY_NAMES
+    from compose.pipelines.spec import (
+        DESCRIPTIONS,
+        PIPELINE_KINDS,
+        PIPELINE_NAMES,
+        VARIANTS,
+        spec_named,
+    )
 
-    assert [m.value for m in cli.PipelineName] == list(PIPELINE_NAMES)
     assert set(PIPELINE_NAMES) == set(PIPELINE_KINDS) | set(VARIANTS)
     # every supervision and every training method is offered by name
     assert {f"hybrid-{s}" for s in SUPERVISIONS if s != "labels"} <= set(VARIANTS)
     assert {f"monolithic-{t}" for t in TRAININGS if t != "bc"} <= set(VARIANTS)
     labels = {spec_named(n).label for n in PIPELINE_NAMES}
     assert len(labels) == len(PIPELINE_NAMES)  # each name is its own pipeline
-    assert all(cli.PIPELINES[n] for n in PIPELINE_NAMES)  # and each has its line in --help
-    assert [m.value for m in cli.SizeName] == list(POLICY_NAMES)
-    assert {m.value for m in cli.PresetName} == set(PRESETS)
-    defaults = ExperimentConfig()
-    assert cli.CONFIG_DEFAULTS == {
-        "env": defaults.env,
-        "pipelines": ",".join(p.label for p in defaults.pipelines),
-        "budgets": ",".join(map(str, defaults.budgets)),
-        "frames": ",".join(map(str, defaults.frames)),
-        "seeds": str(defaults.seeds),
-        "episodes": str(defaults.episodes),
-        "workers": str(defaults.workers),
-        "executor": defaults.executor,
-    }
-    assert [m.value for m in cli.ExecutorName] == list(get_args(Executor))
-    assert cli.MAX_BUDGET == MAX_BUDGET and cli.MAX_FRAMES == MAX_FRAMES
+    assert list(DESCRIPTIONS) == list(PIPELINE_NAMES) and all(DESCRIPTIONS.values())
+
+
+def test_the_cli_reads_the_config_without_loading_torch():
+    # The command line takes its choices and defaults from the config itself: that must not
+    # load torch, or `neurocomp --help` would wait for it.
+    code = (
+        "import sys; import compose.cli; assert 'torch' not in sys.modules, 'torch loaded'; "
+        "from compose.cli.app import CONFIG_DEFAULTS; print(CONFIG_DEFAULTS['budgets'])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1,3,10"
 
 
 def test_run_trains_a_dagger_network_and_says_what_it_asked(tmp_path):
@@ -415,7 +405,7 @@ def test_compare_takes_pipelines_by_name_and_by_label(tmp_path):
 
 
 def test_compare_help_lists_every_pipeline_name():
-    from compose.experiments.config import PIPELINE_NAMES
+    from compose.pipelines.spec import PIPELINE_NAMES
 
     result = run_cli("compare", "--help")
     for name in PIPELINE_NAMES:

@@ -149,7 +149,7 @@ def test_settings_hash_tracks_what_decides_results():
 
 
 def test_a_pipeline_is_named_as_run_takes_it_or_as_the_report_labels_it(tmp_path):
-    from compose.experiments.config import (
+    from compose.pipelines.spec import (
         FIELD_DEFAULTS,
         PIPELINE_NAMES,
         PipelineSpec,

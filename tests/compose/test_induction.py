@@ -13,8 +13,9 @@ import environments
 from compose import CheckpointError, HybridPipeline, evaluate, load_pipeline
 from compose.common.errors import ConfigError
 from compose.common.levels import held_out
-from compose.experiments.config import ExperimentConfig, PipelineSpec, runnable
+from compose.experiments.config import ExperimentConfig, runnable
 from compose.pipelines.induced import InducedHybridPipeline
+from compose.pipelines.spec import PipelineSpec
 from compose.report.rules import rules_differences
 from compose.training.build import demonstrations
 from environments.registry import env_ids, game_of, games

@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 
 from compose.experiments.config import ExperimentConfig
-from compose.experiments.runner import plan_jobs, read_config, run_experiment
+from compose.experiments.plan import plan_jobs
+from compose.experiments.runner import read_config, run_experiment
 from compose.experiments.store import ResultStore
 from tests.conftest import CLI, one_line_error, run_cli
 

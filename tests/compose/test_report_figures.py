@@ -14,8 +14,9 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from compose.analysis.results import Analysis, analyse
-from compose.experiments.config import ExperimentConfig, PipelineSpec, default_pipelines
+from compose.experiments.config import ExperimentConfig, default_pipelines
 from compose.experiments.store import ResultRow, ResultStore
+from compose.pipelines.spec import PipelineSpec
 from compose.report import build_report
 from compose.report.figures import (
     COLORS,

@@ -1,8 +1,9 @@
 """Running a comparison's jobs as Ray tasks, on this machine or on a cluster.
 
-Each task (a job, or the budgets one PPO run serves; see ``compose.experiments.runner.plan_tasks``)
-is one Ray task in a worker process, which starts its own SWI-Prolog (Ray starts
-workers fresh, never by forking a process that has used Prolog). Results come back to the
+Each task (a job, or the budgets one PPO run serves; see
+:func:`compose.experiments.plan.plan_tasks`) is one Ray task in a worker process, which starts
+its own SWI-Prolog (Ray starts workers fresh, never by forking a process that has used Prolog).
+Results come back to the
 parent, which stays the only writer of SQLite: resume, "no duplicate rows" and "no lost rows"
 hold as with the local pool. A worker that dies mid-job (``kill -9``, a lost node) is retried
 by Ray up to :data:`RETRIES` times; a job that raises is recorded as failed, not retried.
@@ -21,7 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from compose.common.errors import ConfigError, ResultsError
+from compose.experiments.config import ExperimentConfig
+from compose.experiments.jobs import JobResult, run_task
+from compose.experiments.plan import Job
 
 __all__ = ["RETRIES", "reachable", "run_on_ray"]
 
@@ -134,13 +140,11 @@ def _chain(error: BaseException) -> str:
     return " | ".join(parts)
 
 
-def neurocomp_job(config: Any, task: Any, rules_text: str | None) -> Any:
+def neurocomp_job(
+    config: ExperimentConfig, task: tuple[Job, ...], rules_text: str | None
+) -> list[JobResult]:
     """One task (a job, or the budgets one training run serves) in a Ray worker; its process
     is titled ``ray::neurocomp_job`` while it runs."""
-    import torch
-
-    from compose.experiments.runner import run_task
-
     torch.set_num_threads(1)
     here = Path(config.rules) if config.rules else None
     if rules_text is not None and not (
@@ -155,13 +159,13 @@ def neurocomp_job(config: Any, task: Any, rules_text: str | None) -> Any:
 
 
 def run_on_ray(
-    config: Any,
-    pending: list[Any],
-    record: Callable[[Any, Any], None],
-    fail: Callable[[Any, str], None],
+    config: ExperimentConfig,
+    pending: list[tuple[Job, ...]],
+    record: Callable[[tuple[Job, ...], list[JobResult]], None],
+    fail: Callable[[tuple[Job, ...], str], None],
     out_dir: str,
 ) -> None:
-    """Run ``pending`` tasks (see ``compose.experiments.runner.plan_tasks``) as Ray tasks;
+    """Run ``pending`` tasks (see :func:`compose.experiments.plan.plan_tasks`) as Ray tasks;
     ``record(task, results)`` each finished one (in the order they finish),
     ``fail(task, message)`` each that raised."""
     ray = require_ray(config.address)

@@ -1,0 +1,150 @@
+"""``neurocomp envs`` (the games, a game's legend, actions, ids and splits) and ``neurocomp
+bench`` (speed figures, printed, never asserted)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from compose.cli.app import with_default
+from compose.cli.text import cell, err, say, table
+from environments.registry import describe, env_ids, find_game, games, make
+from environments.spec import GameSpec
+from symbolic.reasoner import reasoner_class, rules_path
+
+__all__ = ["bench", "envs"]
+
+
+def envs(
+    game: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="GAME",
+            help="A game (keydoor, KeyDoor) or one of its ids: what its glyphs mean, its "
+            "actions, ids and splits.",
+            show_default=False,
+        ),
+    ] = None,
+    ids: Annotated[
+        bool,
+        typer.Option(
+            "--ids", help=with_default("List every registered id (of GAME, if given)", "off")
+        ),
+    ] = False,
+) -> None:
+    """List the games, one line each; with GAME, that game's legend, actions, ids and splits."""
+    chosen, env_id = (None, None) if game is None else find_game(game)
+    if ids:
+        listed = env_ids() if chosen is None else chosen.env_ids()
+        width = max(map(len, listed))
+        for listed_id in listed:  # one whole id a line, however narrow the terminal
+            say(f"{listed_id:<{width}}  {describe(listed_id)}")
+        return
+    if chosen is not None:
+        _print_game(chosen, env_id)
+        return
+    width = max(len(g.title) for g in games())
+    for each in games():
+        variants = ",".join(v.suffix for v in each.variants)
+        adopted = f"; and any other qualifying {each.adopts}* id" if each.adopts else ""
+        glyphs = " ".join(k.glyph for k in each.kinds)
+        details = (
+            f"(neurocomp/{each.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
+            f"{_action_names(each)}{adopted})"
+        )
+        say(
+            Text.assemble(
+                (f"{each.title:<{width}}", "bold"), f"  {each.summary} ", (details, "dim")
+            )
+        )
+    say(
+        "`neurocomp envs GAME` tells what a game's glyphs mean; `neurocomp envs --ids` lists "
+        "every id; `neurocomp run --env ID` plays one."
+    )
+
+
+def _action_names(game: GameSpec) -> str:
+    """``N E S W``, or ``press(r,c)``, ``write(r,c,1|2|3|4)`` for per-cell actions."""
+    actions = game.actions
+    if not actions.per_cell:
+        return " ".join(actions.names)
+    values = f",{'|'.join(actions.values)}" if actions.values else ""
+    return f"{actions.per_cell}(r,c{values})"
+
+
+def _print_game(game: GameSpec, env_id: str | None) -> None:
+    """A game's legend (glyph, kind, meaning), actions, ids, splits, rules and searches."""
+    say(Text.assemble((game.title, "bold"), f" ({game.name}): {game.summary}"))
+    say("glyphs (a level drawn for `run --level` has one per cell, one row a line):")
+    width = max(len(k.name) for k in game.kinds)
+    for kind in game.kinds:
+        say(f"  {kind.glyph}  {kind.name:<{width}}  {kind.doc}")
+    actions = _action_names(game)
+    say(f"actions: {actions}" + (f" ({game.actions.doc})" if game.actions.doc else ""))
+    say("ids:")
+    width = max(len(i) for i in game.env_ids())
+    for variant in game.variants:
+        say(f"  {game.env_id(variant):<{width}}  {variant.summary}")
+    if game.adopts:
+        say(
+            f"  and any other {game.adopts}* id this game can hold, under its own name "
+            "(an id it cannot is refused with the reason)"
+        )
+    shown = env_id or game.env_ids()[0]
+    splits = make(shown).eval_splits()
+    say(f"splits of {shown} (a pipeline `compare` trains on it is evaluated on each):")
+    width = max(len(s.name) for s in splits)
+    for split in splits:
+        changes = ", ".join(f"{k}={v}" for k, v in split.kwargs.items())
+        what = ", ".join(x for x in (split.env or "", changes) if x) or "unseen levels like these"
+        say(f"  {split.name:<{width}}  {what}")
+    searches = reasoner_class(game).searches
+    say(f"rules: {rules_path(game)} (`--rules FILE` plays your own)")
+    say(f"search: {' or '.join(searches)} (`--search`; the first is the default)")
+
+
+def bench(
+    as_json: Annotated[
+        bool, typer.Option("--json", help=with_default("Print the figures as JSON", "a table"))
+    ] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Fewer repetitions (noisier numbers).", show_default=True)
+    ] = False,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help=with_default("Measure these ids (repeatable)", "every game")),
+    ] = None,
+) -> None:
+    """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
+    from compose.experiments.bench import run_benchmarks  # torch: loaded when measuring
+
+    with err.status("benchmarking…"):
+        figures = run_benchmarks(quick=quick, env_ids=env or None)
+    if as_json:
+        print(json.dumps(figures, indent=2))
+        return
+    shown = table("measure", "value")
+    for name, sps in figures["env_steps_per_s"].items():
+        shown.add_row(cell(f"env steps/s with pixels, {name}"), cell(f"{sps:,.0f}"))
+    for key, lat in figures["oracle_latency_ms"].items():
+        shown.add_row(
+            cell(f"oracle decision {key} (ms)"),
+            cell(
+                f"p50 {lat['total_p50']:.3f} (prolog {lat['prolog_p50']:.3f}, "
+                f"search {lat['search_p50']:.3f}) · p95 {lat['total_p95']:.3f}"
+            ),
+        )
+    for key, lat in figures["decision_latency_ms"].items():
+        shown.add_row(
+            cell(f"{key} decision (ms)"),
+            cell(
+                f"p50 {lat['total_p50']:.3f} (neural {lat['neural_p50']:.3f}, "
+                f"symbolic {lat['symbolic_p50']:.3f}) · p95 {lat['total_p95']:.3f}"
+            ),
+        )
+    for key, seconds in figures["train_seconds"].items():
+        shown.add_row(cell(f"training {key} (s)"), cell(f"{seconds:.1f}"))
+    say(shown)
