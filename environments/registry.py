@@ -150,6 +150,15 @@ def make(env_id: str, **kwargs: Any) -> gym.Env:
         raise
     except TypeError as err:  # an unexpected keyword argument
         raise InvalidVariantError(f"{env_id}: {err}") from err
+    except (ValueError, ArithmeticError, LookupError, AttributeError) as err:
+        if not kwargs:
+            raise
+        # A keyword of the right name and the wrong kind of value (size = "8").
+        given = ", ".join(f"{k}={clip(v)}" for k, v in kwargs.items())
+        raise InvalidVariantError(
+            f"{env_id} cannot be made with {given} ({type(err).__name__}: {clip(str(err))}); "
+            "`neurocomp envs GAME` lists its ids and the keywords its splits use"
+        ) from err
 
 
 def _check(env_id: str) -> str:

@@ -13,7 +13,7 @@ import typer
 
 from compose.cli import app
 from compose.experiments.config_files import load_config
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

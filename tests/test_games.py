@@ -24,7 +24,7 @@ from compose.report import SECTIONS
 from compose.training.build import demonstrations
 from neural import TrainConfig
 from symbolic.reasoner import load_reasoner, reasoner_class
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 GAMES = {game.name: game for game in environments.games()}
 IDS = environments.env_ids()

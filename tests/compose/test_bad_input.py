@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, one_line_error, run_cli, run_cli_measured, run_main
+from tests.helpers import CLI, one_line_error, run_cli, run_cli_measured, run_main
 
 LIGHTS = "neurocomp/LightsOut-3x3-v0"
 TINY = f"""

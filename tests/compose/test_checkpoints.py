@@ -20,7 +20,7 @@ from compose.common.errors import CheckpointError
 from compose.pipelines.checkpoints import MAX_WEIGHTS_BYTES
 from compose.pipelines.loading import load_pipeline
 from compose.pipelines.networks import MonolithicPipeline
-from tests.conftest import one_line_error, run_cli, run_cli_measured
+from tests.helpers import one_line_error, run_cli, run_cli_measured
 
 ENV = "neurocomp/KeyDoor-8x8-v0"
 MARKER = "pwned"  # a file a payload would create in the test's directory

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import run_cli, run_main
+from tests.helpers import run_cli, run_main
 
 
 def test_envs_lists_every_game_in_a_line_and_every_id_on_request():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import one_line_error, run_cli, run_main
+from tests.helpers import one_line_error, run_cli, run_main
 
 KEYDOOR = ["--env", "neurocomp/KeyDoor-8x8-v0"]
 MISSING = "/nonexistent/neurocomp-test"

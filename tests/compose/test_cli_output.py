@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, run_cli
+from tests.helpers import CLI, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 # After the pickup at (2, 1) the oracle's explanations say what blocks an agent holding the key.

@@ -15,7 +15,7 @@ import pytest
 
 from compose.common.stats import success_estimate
 from compose.report import SECTIONS
-from tests.conftest import CLI, run_cli
+from tests.helpers import CLI, run_cli
 
 TINY_TRAINING = """
 [train]

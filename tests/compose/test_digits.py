@@ -14,7 +14,7 @@ import pytest
 from compose.digits.task import AbducedAddition, AdditionConfig, run_addition
 from environments.digits import InvalidTaskError, addition_pairs, digit_images
 from symbolic.digit_rules import load_sum_rules
-from tests.conftest import one_line_error, run_cli
+from tests.helpers import one_line_error, run_cli
 
 TINY = AdditionConfig(restarts=5, rounds=2, epochs=6, mono_epochs=4)
 ROOT = Path(__file__).resolve().parents[2]

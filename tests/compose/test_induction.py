@@ -24,7 +24,7 @@ from symbolic.induction import background_clauses
 from symbolic.induction.language import language_path, refusal
 from symbolic.reasoner import RULES_DIR, load_reasoner, reasoner_class
 from symbolic.reasoners.grid import GridReasoner
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 FAST = TrainConfig(max_steps=400)
 ENV = "neurocomp/KeyDoor-6x6-v0"

@@ -10,7 +10,7 @@ import pytest
 
 from compose import ResultsError, load_config, run_experiment
 from compose.experiments.runner import settings_changes
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def oracle_only(**changes):

@@ -31,7 +31,7 @@ from compose.experiments.config import ExperimentConfig
 from compose.experiments.plan import plan_jobs
 from compose.experiments.runner import read_config, run_experiment
 from compose.experiments.store import ResultStore
-from tests.conftest import CLI, one_line_error, run_cli
+from tests.helpers import CLI, one_line_error, run_cli
 
 ENV = "neurocomp/LightsOut-3x3-v0"
 TINY = {

@@ -17,7 +17,7 @@ from compose.training.build import demonstrations
 from neural import TrainConfig
 from neural.data import Demonstrations
 from symbolic.reasoner import load_reasoner
-from tests.conftest import one_line_error, run_cli
+from tests.helpers import one_line_error, run_cli
 
 TINY = TrainConfig(max_steps=300, eval_every=25, patience=4)
 

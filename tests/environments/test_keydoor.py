@@ -7,7 +7,7 @@ import pytest
 
 from environments import InvalidVariantError, UnknownKindError, UnsolvableLevelError
 from environments.keydoor import KEYDOOR, KeyDoorEnv, Kind
-from tests.conftest import play_level, scene_from
+from tests.helpers import play_level, scene_from
 
 N, E, S, W = range(4)
 

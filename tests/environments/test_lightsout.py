@@ -8,7 +8,7 @@ import pytest
 import environments
 from environments import InvalidActionError, InvalidVariantError, UnsolvableLevelError
 from environments.lightsout import LIGHTSOUT, LightsOutEnv, shortest_presses
-from tests.conftest import play_level
+from tests.helpers import play_level
 
 CENTRE_ON = "...\n.o.\n..."
 

@@ -11,7 +11,7 @@ from minigrid.wrappers import RGBImgObsWrapper
 import environments
 from environments import InvalidVariantError, UnknownEnvironmentError, UnsolvableLevelError
 from environments.farama_minigrid import MINIGRID, NAMES, kind_of
-from tests.conftest import play_level, run_cli
+from tests.helpers import play_level, run_cli
 
 IDS = [f"MiniGrid-{v.suffix}-v0" for v in MINIGRID.variants]
 

@@ -8,7 +8,7 @@ import pytest
 import environments
 from environments import InvalidVariantError, UnsolvableLevelError
 from environments.pacmaze import PACMAZE, Kind, PacMazeEnv
-from tests.conftest import play_level
+from tests.helpers import play_level
 
 N, E, S, W = range(4)
 ENEMIES = [Kind.GHOST, Kind.BAT, Kind.GHOST_ASLEEP, Kind.BAT_ASLEEP]

@@ -11,7 +11,7 @@ from gymnasium.utils.env_checker import check_env
 
 import environments
 from environments import InvalidActionError, InvalidVariantError, UnknownEnvironmentError
-from tests.conftest import rollout
+from tests.helpers import rollout
 
 IDS = environments.env_ids()
 

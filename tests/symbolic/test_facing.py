@@ -11,7 +11,7 @@ from environments.farama_minigrid import MINIGRID
 from symbolic.errors import RuleInterfaceError
 from symbolic.reasoner import load_reasoner, rules_path
 from symbolic.reasoners.facing import FacingReasoner
-from tests.conftest import play_level, scene_from
+from tests.helpers import play_level, scene_from
 
 LEFT, RIGHT, FORWARD, PICKUP, DROP, TOGGLE, DONE = range(7)
 # The agent faces a locked yellow door; the yellow key lies behind it, to the south.

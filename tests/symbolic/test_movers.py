@@ -11,7 +11,7 @@ from environments.pacmaze import PACMAZE
 from symbolic.errors import RuleInterfaceError
 from symbolic.reasoner import load_reasoner, rules_path
 from symbolic.reasoners.movers import MoverReasoner
-from tests.conftest import scene_from
+from tests.helpers import scene_from
 
 N, E, S, W = range(4)
 STATIC = ["neurocomp/PacMaze-5x5-v0", "neurocomp/PacMaze-8x8-v0", "neurocomp/PacMaze-12x12-v0"]

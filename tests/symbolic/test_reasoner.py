@@ -8,7 +8,7 @@ from environments import KEYDOOR, KeyDoorEnv
 from environments.spec import MOVE_DELTAS
 from symbolic.reasoner import load_reasoner, rules_path
 from symbolic.reasoners.grid import GridReasoner
-from tests.conftest import scene_from
+from tests.helpers import scene_from
 
 N, E, S, W = range(4)
 

@@ -12,7 +12,7 @@ from environments.lightsout import LIGHTSOUT, shortest_presses
 from symbolic.errors import RuleFileError, RuleInterfaceError
 from symbolic.reasoner import load_reasoner, rules_path
 from symbolic.reasoners.toggles import ParitySystem, ToggleReasoner
-from tests.conftest import scene_from
+from tests.helpers import scene_from
 
 
 @pytest.fixture(scope="module")
