@@ -1,21 +1,44 @@
 """The number a comparison exists to measure: the demonstrations each learner needs to reach
-a success rate (95%), and that number over the hybrid's, with bootstrap intervals."""
+a success rate (95%), and that number over the hybrid's, with bootstrap intervals. It reads a
+comparison through :class:`Played`, the few lookups it needs, which an analysis provides: this
+module knows cells, not the analysis, and the analysis (which keeps its answers) imports it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
+from compose.analysis.cells import Cell
 from compose.common.stats import first_reaching, level_draws, ordered_interval, outcome_tensor
+from compose.experiments.config import ExperimentConfig
 
-if TYPE_CHECKING:
-    from compose.analysis.results import Analysis
-
-__all__ = ["GOAL", "BudgetToGoal", "budget_to_goal"]
+__all__ = ["GOAL", "BudgetToGoal", "Played", "budget_to_goal"]
 
 GOAL = 0.95  # the success rate whose cost in demonstrations the comparison measures
+
+
+class Played(Protocol):
+    """What :func:`budget_to_goal` reads of a comparison, and nothing more: its splits and
+    demonstration budgets in order, its config (for the budgets it asked for), its learners in
+    config order, the hybrid ratios are taken to, and a cell. An
+    :class:`~compose.analysis.results.Analysis` is one."""
+
+    @property
+    def config(self) -> ExperimentConfig: ...
+
+    @property
+    def budgets(self) -> list[int]: ...
+
+    @property
+    def splits(self) -> list[str]: ...
+
+    def cell(self, pipeline: str, budget: int, split: str) -> Cell | None: ...
+
+    def learners(self) -> list[str]: ...
+
+    def reference_hybrid(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +76,7 @@ class BudgetToGoal:
     unrun: tuple[int, ...] = ()
 
 
-def budget_to_goal(a: Analysis, goal: float = GOAL, seed: int = 0) -> list[BudgetToGoal]:
+def budget_to_goal(a: Played, goal: float = GOAL, seed: int = 0) -> list[BudgetToGoal]:
     """Per split, then per learner in config order: the smallest budget whose pooled success
     reaches ``goal``, and its ratio to the reference hybrid's, each with a 95% interval.
 
@@ -72,7 +95,7 @@ def budget_to_goal(a: Analysis, goal: float = GOAL, seed: int = 0) -> list[Budge
     return out
 
 
-def _split_to_goal(a: Analysis, split: str, goal: float, seed: int) -> list[BudgetToGoal]:
+def _split_to_goal(a: Played, split: str, goal: float, seed: int) -> list[BudgetToGoal]:
     cells = {
         p: {b: c for b in a.budgets if (c := a.cell(p, b, split)) is not None} for p in a.learners()
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compose.analysis.results import GOAL, Analysis, BudgetToGoal, counted
+from compose.analysis.goal import GOAL, BudgetToGoal
+from compose.analysis.results import Analysis, counted
 from compose.report.document import Block, H, P, Table
 from compose.report.text import multiple, num, pct, times
 

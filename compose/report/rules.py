@@ -134,39 +134,7 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
     if not learners:
         return []
     split = a.splits[0]
-    rows, shown = [], None
-    for pipeline in learners:
-        for b in a.budgets_of(pipeline):
-            extras = _extras(a, pipeline, b)
-            if not extras:
-                continue
-            mean = lambda key, e=extras: sum(x.get(key) or 0 for x in e.values()) / len(e)  # noqa: E731
-            accuracy = [
-                x["prediction_accuracy"]
-                for x in extras.values()
-                if x.get("prediction_accuracy") is not None
-            ]
-            differing = [_decided_differences(game, x) for x in extras.values()]
-            same = sum(d == [] for d in differing)
-            cell = a.cell(pipeline, b, split)
-            rows.append(
-                [
-                    pipeline,
-                    str(b),
-                    f"{mean('rules_given'):.0f}",
-                    f"{mean('rules_learned'):.1f}",
-                    "0",
-                    num(mean("transitions")),
-                    num(mean("play_frames")),
-                    f"{mean('play_deaths'):.1f}",
-                    f"{mean('examples_unexplained'):.1f}",
-                    pct(sum(accuracy) / len(accuracy)) if accuracy else "—",
-                    f"{mean('learner_seconds'):.2f}",
-                    f"{same} of {len(extras)}",
-                    cell.success.text() if cell is not None else "—",
-                ]
-            )
-            shown = (pipeline, b, min(extras), extras[min(extras)], differing[0])
+    rows, shown = _learned_rows(a, game, learners, split)
     out: list[Block] = [
         H(2, "Rules learned from play"),
         P(
@@ -216,6 +184,54 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
         out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
         out.append(Code(str(extra["learned_rules"]).strip()))
     return out
+
+
+# A learned file printed whole: pipeline, budget, seed, that seed's training extras, and where
+# the rules differ from the packaged file (None: they could not be loaded).
+_Shown = tuple[str, int, int, dict[str, Any], list[str] | None]
+
+
+def _learned_rows(
+    a: Analysis, game: GameSpec, learners: list[str], split: str
+) -> tuple[list[list[str]], _Shown | None]:
+    """The section's table, one row per learner and budget (means over seeds), and the learned
+    file to print whole: the last row's pipeline and budget, its lowest seed with that seed's
+    training extras, and where the rules of the first of its seeds differ from the packaged
+    file."""
+    rows, shown = [], None
+    for pipeline in learners:
+        for b in a.budgets_of(pipeline):
+            extras = _extras(a, pipeline, b)
+            if not extras:
+                continue
+            mean = lambda key, e=extras: sum(x.get(key) or 0 for x in e.values()) / len(e)  # noqa: E731
+            accuracy = [
+                x["prediction_accuracy"]
+                for x in extras.values()
+                if x.get("prediction_accuracy") is not None
+            ]
+            differing = [_decided_differences(game, x) for x in extras.values()]
+            same = sum(d == [] for d in differing)
+            cell = a.cell(pipeline, b, split)
+            rows.append(
+                [
+                    pipeline,
+                    str(b),
+                    f"{mean('rules_given'):.0f}",
+                    f"{mean('rules_learned'):.1f}",
+                    "0",
+                    num(mean("transitions")),
+                    num(mean("play_frames")),
+                    f"{mean('play_deaths'):.1f}",
+                    f"{mean('examples_unexplained'):.1f}",
+                    pct(sum(accuracy) / len(accuracy)) if accuracy else "—",
+                    f"{mean('learner_seconds'):.2f}",
+                    f"{same} of {len(extras)}",
+                    cell.success.text() if cell is not None else "—",
+                ]
+            )
+            shown = (pipeline, b, min(extras), extras[min(extras)], differing[0])
+    return rows, shown
 
 
 def _facing_differences(

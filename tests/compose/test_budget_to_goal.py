@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from compose.analysis.results import Analysis, BudgetToGoal, analyse, budget_to_goal, to_json
+from compose.analysis.goal import BudgetToGoal, budget_to_goal
+from compose.analysis.results import Analysis, analyse
+from compose.analysis.results_json import to_json
 from compose.experiments.config import ExperimentConfig, SplitSpec
 from compose.experiments.store import ResultRow
 from compose.pipelines.spec import PipelineSpec

@@ -8,10 +8,13 @@ import json
 
 import pytest
 
-from compose.analysis.results import Analysis, HeadlineRow, analyse, headline, standing, to_json
+from compose.analysis.headline import HeadlineRow, headline
+from compose.analysis.results import Analysis, analyse
+from compose.analysis.results_json import to_json
+from compose.analysis.verdicts import standing
 from compose.common.stats import Estimate
 from compose.report.document import to_markdown
-from compose.report.outcomes import who_won
+from compose.report.who_won import who_won
 from tests.compose.synthetic import (
     ABDUCED,
     HYBRID,

@@ -18,15 +18,9 @@ from compose.experiments.config import ExperimentConfig, default_pipelines
 from compose.experiments.store import ResultRow, ResultStore
 from compose.pipelines.spec import PipelineSpec
 from compose.report import build_report
-from compose.report.figures import (
-    COLORS,
-    EXTRA,
-    FAMILIES,
-    headline_figure,
-    ood_figure,
-    sample_efficiency_figure,
-    styles,
-)
+from compose.report.figure_headline import headline_figure
+from compose.report.figure_style import COLORS, EXTRA, FAMILIES, styles
+from compose.report.figure_success import ood_figure, sample_efficiency_figure
 from tests.compose.synthetic import (
     ABDUCED,
     HYBRID,

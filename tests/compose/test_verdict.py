@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from compose.analysis.results import Analysis, Verdict, analyse
+from compose.analysis.results import Analysis, analyse
+from compose.analysis.verdicts import Verdict
 from compose.report.document import to_markdown
-from compose.report.outcomes import who_won
+from compose.report.who_won import who_won
 from tests.compose.synthetic import (
     ABDUCED,
     HYBRID,
