@@ -38,7 +38,8 @@ from compose.common.levels import Levels, evaluation_levels
 from compose.experiments.config import ExperimentConfig, PipelineSpec, SplitSpec, _digest
 from compose.experiments.config_files import MAX_CONFIG_BYTES
 from compose.experiments.store import ResultRow, ResultStore
-from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline, Step
+from compose.pipelines.base import FitReport, Pipeline, Step
+from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.rule_checks import auditable, rules_audit
 from compose.play import evaluate, play_episode
 from compose.training.build import build_pipeline, shares_training, train_pipeline_at
