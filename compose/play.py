@@ -21,7 +21,7 @@ import numpy as np
 
 from compose.common.levels import Levels, evaluation_levels
 from compose.common.stats import percentiles
-from compose.pipelines.hybrid import Pipeline, Step
+from compose.pipelines.base import Pipeline, Step
 
 __all__ = ["EpisodeResult", "EvalSummary", "evaluate", "play_episode"]
 

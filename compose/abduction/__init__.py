@@ -1,2 +1,3 @@
-"""Reading cells without labels: appearance groups, the search for the kinds that explain the
-expert's actions under the rules, and clustering across episodes."""
+"""Reading cells without labels: what abduction is asked and concludes (``episodes``),
+appearance groups, the search for the kinds that explain the expert's actions under the rules,
+and clustering across episodes. Imports ``compose.common`` alone."""

@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from compose.abduction.episodes import Reading, episode_rows
 from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
@@ -84,46 +85,16 @@ def abduce_clusters(
     tile: int,
     probabilities: np.ndarray | None = None,
     seed: int = 0,
-):  # -> compose.abduction.reading.Reading (imported there: that module imports this one)
+) -> Reading:
     """The reading of every demonstration cell from the writes and the solved boards."""
-    from compose.abduction.reading import Reading
-
     t0 = time.perf_counter()
     n, hp, wp = demos.frames.shape[:3]
     h, w = hp // tile, wp // tile
     blank = game.index(game.background)
-    writes = _writes(game, reasoner, (h, w))
-    table = reasoner.solved_boards(h, w).reshape(-1, h * w)  # type: ignore[attr-defined]
     labels = np.full((n, h * w), blank, dtype=np.int64)
-    episodes = [np.flatnonzero(demos.episodes == e) for e in np.unique(demos.episodes)]
-    given_cells, candidates = [], []
-    for rows in episodes:
-        written = np.full(h * w, -1, dtype=np.int64)  # the kind written in each cell
-        for step, row in enumerate(rows):
-            r, c, kind = writes[int(demos.actions[row])]
-            cell = r * w + c
-            if written[cell] < 0 and kind != blank:
-                written[cell] = kind
-                labels[rows[step + 1 :], cell] = kind  # shown from the next screen on
-        given = written < 0
-        fits = (table[:, ~given] == written[~given]).all(axis=1)
-        given_cells.append(given)
-        candidates.append(table[fits])
-    # Alike-looking givens across episodes, to choose between candidate boards.
-    first = np.array([rows[0] for rows in episodes])
-    patches = (
-        demos.frames[first].reshape(len(first), h, tile, w, tile, 3).transpose(0, 1, 3, 2, 4, 5)
-    )
-    patches = patches.reshape(len(first), h * w, tile, tile, 3)
-    owners = [(e, cell) for e, g in enumerate(given_cells) for cell in np.flatnonzero(g)]
-    clusters = np.zeros(len(owners), dtype=np.int64)
-    if len(owners) > 1:
-        from sklearn.cluster import KMeans
-
-        features = _features(np.stack([patches[e, cell] for e, cell in owners]))
-        k = min(CLUSTERS, len(owners))
-        clusters = KMeans(k, n_init=4, random_state=seed).fit_predict(features)
-    cluster_of = {owner: int(g) for owner, g in zip(owners, clusters, strict=True)}
+    episodes = episode_rows(demos)
+    given_cells, candidates = _pinned(game, reasoner, demos, episodes, labels, w)
+    clusters, cluster_of = _given_clusters(demos, episodes, given_cells, tile, seed)
     votes = np.zeros((int(clusters.max()) + 1, game.num_kinds))
     for e, cands in enumerate(candidates):  # the cells every candidate agrees on
         for cell in np.flatnonzero(given_cells[e]):
@@ -147,20 +118,9 @@ def abduce_clusters(
         ambiguous += int(sum((cands[:, cell] != cands[0, cell]).any() for cell in given))
         labels[np.ix_(rows, given)] = best[given]
         explained[rows] = True
-    # The reasoner, shown each explained episode's first screen as read, plans the writes the
-    # expert made: the share of steps where it does.
-    agree = scored = 0
-    for rows in episodes:
-        scored += len(rows)
-        if explained[rows[0]]:
-            reasoner.reset()
-            plan = reasoner.decide(Scene(game, labels[rows[0]].reshape(h, w).astype(np.int8), None))
-            agree += sum(
-                1 for a, b in zip(plan.plan, demos.actions[rows], strict=False) if a == int(b)
-            )
     return Reading(
         labels=labels.reshape(n, h, w),
-        agreement=agree / max(1, scored),
+        agreement=_agreement(game, reasoner, demos, episodes, labels, explained, (h, w)),
         groups=int(clusters.max()) + 1,
         ambiguous_cells=ambiguous,
         evaluations=sum(len(c) for c in candidates),
@@ -172,3 +132,86 @@ def abduce_clusters(
             "chosen_by_clusters": chosen_by_votes,
         },
     )
+
+
+def _pinned(
+    game: GameSpec,
+    reasoner: Reasoner,
+    demos: Demonstrations,
+    episodes: list[np.ndarray],
+    labels: np.ndarray,
+    w: int,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What the writes pin, episode by episode: every written cell's kind, written into
+    ``labels`` (``(N, H*W)``) from the screen after the write on; which cells are givens
+    (never written into); and the solved boards that agree with every write (the
+    candidates)."""
+    h = labels.shape[1] // w
+    blank = game.index(game.background)
+    writes = _writes(game, reasoner, (h, w))
+    table = reasoner.solved_boards(h, w).reshape(-1, h * w)  # type: ignore[attr-defined]
+    given_cells, candidates = [], []
+    for rows in episodes:
+        written = np.full(h * w, -1, dtype=np.int64)  # the kind written in each cell
+        for step, row in enumerate(rows):
+            r, c, kind = writes[int(demos.actions[row])]
+            cell = r * w + c
+            if written[cell] < 0 and kind != blank:
+                written[cell] = kind
+                labels[rows[step + 1 :], cell] = kind  # shown from the next screen on
+        given = written < 0
+        fits = (table[:, ~given] == written[~given]).all(axis=1)
+        given_cells.append(given)
+        candidates.append(table[fits])
+    return given_cells, candidates
+
+
+def _given_clusters(
+    demos: Demonstrations,
+    episodes: list[np.ndarray],
+    given_cells: list[np.ndarray],
+    tile: int,
+    seed: int,
+) -> tuple[np.ndarray, dict[tuple[int, int], int]]:
+    """Alike-looking givens across episodes, to choose between candidate boards: the k-means
+    cluster of every given on its episode's first screen, and each (episode, cell)'s cluster."""
+    first = np.array([rows[0] for rows in episodes])
+    h, w = demos.frames.shape[1] // tile, demos.frames.shape[2] // tile
+    patches = (
+        demos.frames[first].reshape(len(first), h, tile, w, tile, 3).transpose(0, 1, 3, 2, 4, 5)
+    )
+    patches = patches.reshape(len(first), h * w, tile, tile, 3)
+    owners = [(e, cell) for e, g in enumerate(given_cells) for cell in np.flatnonzero(g)]
+    clusters = np.zeros(len(owners), dtype=np.int64)
+    if len(owners) > 1:
+        from sklearn.cluster import KMeans
+
+        features = _features(np.stack([patches[e, cell] for e, cell in owners]))
+        k = min(CLUSTERS, len(owners))
+        clusters = KMeans(k, n_init=4, random_state=seed).fit_predict(features)
+    cluster_of = {owner: int(g) for owner, g in zip(owners, clusters, strict=True)}
+    return clusters, cluster_of
+
+
+def _agreement(
+    game: GameSpec,
+    reasoner: Reasoner,
+    demos: Demonstrations,
+    episodes: list[np.ndarray],
+    labels: np.ndarray,
+    explained: np.ndarray,
+    shape: tuple[int, int],
+) -> float:
+    """The share of steps where the reasoner, shown each explained episode's first screen as
+    read (``labels``, ``(N, H*W)``), plans the write the expert made."""
+    agree = scored = 0
+    for rows in episodes:
+        scored += len(rows)
+        if explained[rows[0]]:
+            reasoner.reset()
+            first = labels[rows[0]].reshape(shape).astype(np.int8)
+            plan = reasoner.decide(Scene(game, first, None))
+            agree += sum(
+                1 for a, b in zip(plan.plan, demos.actions[rows], strict=False) if a == int(b)
+            )
+    return agree / max(1, scored)

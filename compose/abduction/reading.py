@@ -35,15 +35,17 @@ under which the rules explain the observed actions, train perception on it, read
    the demonstrations are read again with perception's probabilities choosing each group's
    candidate kinds and breaking ties (ABL's revision), and perception is trained again.
 
-:func:`abduce` never reads ``Demonstrations.cells``; :func:`legend_of` reads one cell per kind,
-for the legend hybrid, which a report counts as that many cell labels.
+:func:`abduce` never reads ``Demonstrations.cells``;
+:func:`compose.abduction.appearances.legend_of` reads one cell per kind, for the legend hybrid,
+which a report counts as that many cell labels. What abduction is asked and returns
+(``AbductionConfig``, ``Reading``) lives in :mod:`compose.abduction.episodes`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,32 +54,24 @@ from compose.abduction.appearances import (
     cell_features,
     consolidate,
     group_centres,
-    legend_of,
     legend_prior,
 )
 from compose.abduction.clusters import abduce_clusters
 from compose.abduction.clusters import refusal as clusters_refusal
+from compose.abduction.episodes import (
+    DEFAULT_ABDUCTION,
+    MAX_KINDS,
+    AbductionConfig,
+    Reading,
+    episode_part,
+    episode_rows,
+)
 from compose.abduction.search import Scorer, ascend, search_episode
-from compose.common.symbols import reading_decoder
-from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
 from symbolic.reasoner import Reasoner
 
-__all__ = [
-    "MAX_KINDS",
-    "AbductionConfig",
-    "Reading",
-    "abduce",
-    "cell_features",
-    "consistent_steps",
-    "legend_of",
-    "refusal",
-]
-
-# The search tries every kind for every appearance group: beyond this many kinds (MiniGrid has
-# 45: eleven objects in six colours and three door states) it is too slow to offer.
-MAX_KINDS = 16
+__all__ = ["abduce", "refusal"]
 
 
 def refusal(game: GameSpec, supervision: str = "abduced") -> str | None:
@@ -96,63 +90,6 @@ def refusal(game: GameSpec, supervision: str = "abduced") -> str | None:
             f"to {MAX_KINDS} kinds; {game.title} has {game.num_kinds}. Use the labelled hybrid"
         )
     return None
-
-
-@dataclass(frozen=True)
-class AbductionConfig:
-    """How hard abduction looks; one line per knob."""
-
-    threshold: float = 60.0  # widest appearance group (distance between cell descriptions)
-    sample_steps: int = 40  # steps of an episode its reading is scored on, at most
-    passes: int = 4  # coordinate-ascent passes over the groups, at most
-    joint: int = 6000  # readings of the objects and the agent tried jointly, at most
-
-
-@dataclass
-class Reading:
-    """What abduction concluded about a set of demonstrations."""
-
-    labels: np.ndarray  # (N, H, W) the abduced kind of every demonstration cell
-    agreement: float  # share of scored steps where the reasoner chose the expert's action
-    groups: int  # appearance groups found
-    ambiguous_cells: int  # cells whose group's kind no decision pinned down
-    evaluations: int  # readings scored
-    seconds: float
-    # (N,) the rows of the episodes the reading explains (see ``Scorer.explained``)
-    explained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    extra: dict[str, float] = field(default_factory=dict)
-
-
-def consistent_steps(
-    game: GameSpec, reasoner: Reasoner, grids: np.ndarray, demos: Demonstrations
-) -> np.ndarray:
-    """Which demonstration steps the reasoner, given ``grids`` (``(N, H, W)`` kinds), plans the
-    expert's action for (what the agent holds tracked through each episode where hidden)."""
-    decoder = reading_decoder(game)
-    eye = np.eye(game.num_kinds, dtype=np.float32)
-    ok = np.zeros(len(demos), dtype=bool)
-    carry: tuple[str, ...] = ()
-    for i in range(len(demos)):
-        if i == 0 or demos.episodes[i] != demos.episodes[i - 1]:
-            carry = ()
-        try:
-            scene = decoder(game, eye[grids[i]])
-            if game.hidden_inventory:
-                scene = Scene(game, scene.grid, scene.agent, carry)
-            reasoner.reset()
-            decision = reasoner.decide(scene)
-            ok[i] = bool(decision.plan) and decision.action == int(demos.actions[i])
-            if game.hidden_inventory:
-                carry = reasoner.carried_after(scene, int(demos.actions[i]))
-        except (ValueError, KeyError, IndexError, AssertionError):
-            ok[i] = False
-    return ok
-
-
-def _episode(demos: Demonstrations, rows: np.ndarray) -> Demonstrations:
-    return Demonstrations(
-        demos.frames[rows], demos.actions[rows], demos.cells[rows], demos.episodes[rows]
-    )
 
 
 def _alternatives(scorer: Scorer, reading: np.ndarray, kinds: int) -> list[set[int]]:
@@ -221,7 +158,7 @@ def abduce(
     reasoner: Reasoner,
     demos: Demonstrations,
     tile: int,
-    config: AbductionConfig = AbductionConfig(),
+    config: AbductionConfig = DEFAULT_ABDUCTION,
     probabilities: np.ndarray | None = None,
     legend: list[tuple[np.ndarray, int]] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -246,55 +183,99 @@ def abduce(
         return abduce_clusters(game, reasoner, demos, tile, probabilities)
     t0 = time.perf_counter()
     features = cell_features(demos.frames, tile)
-    labels = np.zeros(demos.frames.shape[0:1] + features.shape[1:3], dtype=np.int64)
-    explained_rows = np.zeros(len(demos), dtype=bool)
-    episodes = []
-    for episode in np.unique(demos.episodes):
-        rows = np.flatnonzero(demos.episodes == episode)
-        groups = appearance_groups(features[rows], config.threshold)
-        episodes.append((int(groups.max()) + 1, len(rows), rows, groups))
-    episodes.sort(key=lambda e: (e[0], e[1]))
+    episodes = _simplest_first(demos, features, config.threshold)
     legend = list(legend or [])  # (appearance, kind): given, and of explained groups
-    agree = ambiguous = evaluations = n_groups = scored = explained = 0
-    records: list[dict] = []
-    for n, _, rows, groups in episodes:
-        part = _episode(demos, rows)
-        steps = np.arange(len(rows))
-        if len(steps) > config.sample_steps:
-            steps = np.unique(np.linspace(0, len(rows) - 1, config.sample_steps).round())
-            steps = steps.astype(np.intp)
-        scorer = Scorer(game, reasoner, groups, part, steps)
+    explained_rows = np.zeros(len(demos), dtype=bool)
+    explained = 0
+    records: list[dict[str, Any]] = []
+    for rows, groups in episodes:
         centres = group_centres(features[rows], groups)
-        prior = None
-        if probabilities is not None:
-            logp = np.log(np.clip(probabilities[rows], 1e-6, 1.0))
-            prior = np.stack([logp[groups == g].mean(axis=0) for g in range(n)])
-            prior = prior / max(1e-9, float(-prior.min()))
-        elif legend:
-            prior = legend_prior(centres, legend, game.num_kinds)
-        reading, _score = _read_episode(scorer, game, n, config, prior)
-        if scorer.explained(reading):
+        prior = _prior(probabilities, rows, groups, centres, legend, game.num_kinds)
+        record, found = _read_part(game, reasoner, episode_part(demos, rows), groups, config, prior)
+        if found is not None:  # the episode is explained: its groups join the legend
             explained += 1
             explained_rows[rows] = True
-            legend += [(centres[g], int(reading[g])) for g in range(n)]
-        fits = _alternatives(scorer, reading, game.num_kinds)
-        reading = _distinct(scorer, reading, fits)
-        for g in range(n):
-            fits[g].add(int(reading[g]))
-        records.append(
-            {
-                "rows": rows,
-                "groups": groups,
-                "centres": centres,
-                "reading": reading,
-                "fits": fits,
-                "scorer": scorer,
-            }
-        )
-        n_groups += n
+            legend += [(centres[g], int(found[g])) for g in range(len(centres))]
+        records.append({"rows": rows, "groups": groups, "centres": centres, **record})
         if progress is not None:
             progress(f"{explained} episodes explained")
     consolidate(records, config.threshold * 1.5)
+    labels = np.zeros(demos.frames.shape[0:1] + features.shape[1:3], dtype=np.int64)
+    counts = {"episodes_explained": explained, "episodes": len(episodes)}
+    return _concluded(records, labels, explained_rows, counts, t0)
+
+
+def _simplest_first(
+    demos: Demonstrations, features: np.ndarray, threshold: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every episode's rows and its cells' appearance groups, the simplest episodes (fewest
+    groups, then fewest steps) first."""
+    episodes = []
+    for rows in episode_rows(demos):
+        groups = appearance_groups(features[rows], threshold)
+        episodes.append((int(groups.max()) + 1, len(rows), rows, groups))
+    episodes.sort(key=lambda e: (e[0], e[1]))
+    return [(rows, groups) for _, _, rows, groups in episodes]
+
+
+def _prior(
+    probabilities: np.ndarray | None,
+    rows: np.ndarray,
+    groups: np.ndarray,
+    centres: np.ndarray,
+    legend: list[tuple[np.ndarray, int]],
+    kinds: int,
+) -> np.ndarray | None:
+    """Per group of an episode and kind, in [-1, 0]: how likely the group is that kind, by
+    perception's ``probabilities`` of the episode's cells, else by the nearest ``legend``
+    entries; None with neither."""
+    if probabilities is not None:
+        logp = np.log(np.clip(probabilities[rows], 1e-6, 1.0))
+        prior = np.stack([logp[groups == g].mean(axis=0) for g in range(len(centres))])
+        return prior / max(1e-9, float(-prior.min()))
+    if legend:
+        return legend_prior(centres, legend, kinds)
+    return None
+
+
+def _read_part(
+    game: GameSpec,
+    reasoner: Reasoner,
+    part: Demonstrations,
+    groups: np.ndarray,
+    config: AbductionConfig,
+    prior: np.ndarray | None,
+) -> tuple[dict[str, Any], np.ndarray | None]:
+    """One episode's reading, scored on at most ``config.sample_steps`` of its steps: the
+    record :func:`compose.abduction.appearances.consolidate` and :func:`_concluded` read (the
+    reading with its ambiguous groups made distinct, the kinds each group could be read as,
+    the scorer), and the reading as searched if it explains the episode (else None)."""
+    n = int(groups.max()) + 1
+    steps = np.arange(len(part))
+    if len(steps) > config.sample_steps:
+        steps = np.unique(np.linspace(0, len(part) - 1, config.sample_steps).round())
+        steps = steps.astype(np.intp)
+    scorer = Scorer(game, reasoner, groups, part, steps)
+    reading, _score = _read_episode(scorer, game, n, config, prior)
+    found = reading if scorer.explained(reading) else None
+    fits = _alternatives(scorer, reading, game.num_kinds)
+    reading = _distinct(scorer, reading, fits)
+    for g in range(n):
+        fits[g].add(int(reading[g]))
+    return {"reading": reading, "fits": fits, "scorer": scorer}, found
+
+
+def _concluded(
+    records: list[dict[str, Any]],
+    labels: np.ndarray,
+    explained: np.ndarray,
+    extra: dict[str, float],
+    t0: float,
+) -> Reading:
+    """The readings of every episode as one: each cell's kind written into ``labels``
+    (``(N, H, W)``), with what the scorers counted; ``explained`` rows, ``extra`` counts and
+    the seconds since ``t0`` as given."""
+    agree = ambiguous = evaluations = n_groups = scored = 0
     for r in records:
         labels[r["rows"]] = r["reading"][r["groups"]]
         ambiguous += int(
@@ -303,6 +284,7 @@ def abduce(
         agree += int((r["scorer"].matches(r["reading"]) > 0).sum())
         scored += len(r["scorer"].steps)
         evaluations += r["scorer"].evaluations
+        n_groups += int(r["groups"].max()) + 1
     return Reading(
         labels=labels,
         agreement=agree / max(1, scored),
@@ -310,6 +292,6 @@ def abduce(
         ambiguous_cells=ambiguous,
         evaluations=evaluations,
         seconds=time.perf_counter() - t0,
-        explained=explained_rows,
-        extra={"episodes_explained": explained, "episodes": len(episodes)},
+        explained=explained,
+        extra=extra,
     )

@@ -17,7 +17,7 @@ import torch
 
 from compose.common.levels import level_seed
 from compose.common.stats import percentiles
-from compose.pipelines.hybrid import Pipeline
+from compose.pipelines.base import Pipeline
 from compose.pipelines.spec import PipelineSpec
 from compose.play import evaluate
 from compose.training.build import build_pipeline, demonstrations

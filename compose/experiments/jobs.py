@@ -16,7 +16,8 @@ from compose.common.levels import Levels, evaluation_levels
 from compose.experiments.config import ExperimentConfig, SplitSpec
 from compose.experiments.plan import Job
 from compose.experiments.store import ResultRow
-from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline, Step
+from compose.pipelines.base import FitReport, Pipeline, Step
+from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.rule_checks import auditable, rules_audit
 from compose.play import evaluate, play_episode
 from compose.training.build import build_pipeline, train_pipeline_at

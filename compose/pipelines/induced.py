@@ -3,9 +3,9 @@
 Perception learns as the hybrid's does (labelled cells). The rules are learned
 (:mod:`symbolic.induction`) from transitions read through that perception: first the
 demonstrations, then, where the rules are still open, the pipeline's own play. Play is
-curious: on a training level it walks to a cell of a kind it never tried to enter with what
-it holds, and steps in; the cells it has not yet found safe block its way meanwhile. Every
-frame of that play is counted, and so is every death.
+curious (:mod:`compose.pipelines.curious`): on a training level it walks to a cell of a kind
+it never tried to enter with what it holds, and steps in; the cells it has not yet found safe
+block its way meanwhile. Every frame of that play is counted, and so is every death.
 
 Given, and counted as given: the shared background and the hypothesis language (see
 :mod:`symbolic.induction`), and that a demonstration ends in a win. Learned: every clause the
@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from compose.common.levels import draw_levels
-from compose.pipelines.hybrid import DEFAULT_TRAINING, FitReport, HybridPipeline
+from compose.pipelines.base import DEFAULT_TRAINING, FitReport
+from compose.pipelines.curious import CuriousPlay
+from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.rule_checks import prediction_accuracy, random_transitions
 from environments.core import GridGame, Scene
 from environments.spec import MOVE_DELTAS, GameSpec
@@ -44,12 +46,10 @@ from symbolic.induction import (
     load_language,
     toggle_evidence,
 )
-from symbolic.induction.clauses import atom
 from symbolic.induction.facing import FacingEvidence
 from symbolic.induction.language import language_path, refusal
 from symbolic.induction.learner import theory_text
 from symbolic.induction.movers import ENTERS, MOVES, MoverLaws, learn_movers
-from symbolic.induction.transitions import terrain_kinds
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
 __all__ = [
@@ -61,10 +61,6 @@ __all__ = [
 
 PLAY_FRAMES = 2000  # environment frames of own play, at most, while rules are open
 CHECK_TRANSITIONS = 1000  # held-out transitions a fit report checks the learned rules on
-IDLE_LEVELS = 20  # levels in a row with nothing to try there (no frame spent) end the play
-RULED = ("blocks", "wins")  # what the rules of curious play define (the rest: nothing)
-STILL_STEPS = 3  # steps of play in a row that changed nothing end the level
-SPINS = 4  # turns in a row (once round) end the level
 
 
 def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | None:
@@ -172,29 +168,10 @@ class InducedHybridPipeline(HybridPipeline):
         elif self.writes:  # every write shows its digit, every solved board its groups
             evidence = board_evidence(self.transitions)
             theory = self._learn(evidence)
-        else:
-            gathered = self._gatherer()
-            for t in self.transitions:
-                gathered.add(t)
-            if self.facing:  # with what the agent carries, tracked
-                self.transitions = list(gathered.transitions)
-            evidence = gathered.evidence()
-            playing = env is not None and self.play_frames > 0
-            theory = self._learn(evidence, final=not playing)
-            if playing:
-                assert env is not None
-                play = self._play(env, seed, held_out, gathered)
-                evidence = gathered.evidence()
-                theory = self._learn(evidence)
-        accuracy = None
-        if env is not None:  # on the evaluation stream's levels
-            check = draw_levels(env, seed, "eval", 20).seeds
-            try:
-                accuracy = prediction_accuracy(
-                    self.reasoner, random_transitions(env, check, CHECK_TRANSITIONS, seed)
-                )
-            except NotImplementedError:  # the rules do not let the reasoner predict screens
-                accuracy = None
+        else:  # an agent's moves: the demonstrations, then curious play
+            evidence, theory, played = self._learn_playing(env, seed, held_out)
+            play.update(played or {})
+        accuracy = None if env is None else self._prediction_accuracy(env, seed)
         report.rule_clauses = 0  # nothing hand-written about this game
         report.actions = len(demos)  # the expert's moves are part of every transition
         report.frames += int(play["frames"])
@@ -222,6 +199,42 @@ class InducedHybridPipeline(HybridPipeline):
             }
         )
         return report
+
+    def _learn_playing(
+        self, env: GridGame | None, seed: int, held_out: Collection[str]
+    ) -> tuple[Evidence, Theory, dict[str, Any] | None]:
+        """Rules of an agent's moves learned from the demonstrations, then, on ``env`` (if
+        given, and ``play_frames`` allow), from curious play (:mod:`compose.pipelines.curious`)
+        as well: the evidence last learned from, the rules, and what play counted (None
+        without play)."""
+        gathered = self._gatherer()
+        for t in self.transitions:
+            gathered.add(t)
+        if self.facing:  # with what the agent carries, tracked
+            self.transitions = list(gathered.transitions)
+        evidence = gathered.evidence()
+        playing = env is not None and self.play_frames > 0
+        theory = self._learn(evidence, final=not playing)
+        if env is None or not playing:
+            return evidence, theory, None
+        curious = CuriousPlay(
+            self.game, self.reasoner, theory.clauses, self._read, gathered, self.play_frames
+        )
+        play = curious.play(env, seed, held_out, self.transitions)
+        evidence = gathered.evidence()
+        return evidence, self._learn(evidence), play
+
+    def _prediction_accuracy(self, env: GridGame, seed: int) -> float | None:
+        """How often the rules predict the next screen of ``CHECK_TRANSITIONS`` random
+        transitions on the evaluation stream's levels (None if they do not let the reasoner
+        predict screens)."""
+        check = draw_levels(env, seed, "eval", 20).seeds
+        try:
+            return prediction_accuracy(
+                self.reasoner, random_transitions(env, check, CHECK_TRANSITIONS, seed)
+            )
+        except NotImplementedError:
+            return None
 
     def _learn(self, evidence: Evidence, final: bool = True) -> Theory:
         """Learn from ``evidence`` and play by what was learned. Rules that the reasoner
@@ -337,150 +350,6 @@ class InducedHybridPipeline(HybridPipeline):
             out.append(Transition(scene, int(demos.actions[i]), after, reward, last))
         return out
 
-    # -- curious play ------------------------------------------------------------------------
-    def _play(
-        self,
-        env: GridGame,
-        seed: int,
-        held_out: Collection[str],
-        gathered: AgentEvidence | FacingEvidence,
-    ) -> dict[str, Any]:
-        """Play training levels while some (kind, inventory) on the screen was never tried,
-        adding each step's transition; stop at ``play_frames`` or after ``IDLE_LEVELS``
-        levels in a row with nothing to try."""
-        frames = deaths = episodes = idle = index = misreads = 0
-        levels: set[str] = set()
-        self._curious: dict[tuple[tuple[str, ...], tuple[str, ...]], Reasoner] = {}
-        drawn: tuple[int, ...] = ()
-        while frames < self.play_frames and idle < IDLE_LEVELS:
-            if index == len(drawn):  # levels are drawn 16 at a time (the first are the same)
-                drawn = draw_levels(env, seed, "play", index + 16, avoid=held_out).seeds
-            level = drawn[index]
-            index += 1
-            obs, _ = env.reset(seed=int(level))
-            levels.add(env.unwrapped.level_key())  # type: ignore[attr-defined]
-            tried_before = len(gathered.tried)
-            done = moved = False
-            still = level_frames = spins = 0
-            level_cap = 4 * env.height * env.width  # frames of play on one level, at most
-            while not done and frames < self.play_frames:
-                scene = self._read(obs[None])[0]
-                if scene is None:
-                    break
-                if isinstance(gathered, FacingEvidence):
-                    scene = Scene(self.game, scene.grid, scene.agent, gathered.held)
-                action = None
-                if isinstance(gathered, FacingEvidence):  # what is ahead, not yet tried
-                    action = gathered.untried_here(scene)
-                if action is None:
-                    action = self._curious_action(scene, gathered.evidence(), gathered)
-                if action is None or still >= STILL_STEPS or level_frames >= level_cap:
-                    break  # nothing to try, or play goes round in circles here
-                spins = spins + 1 if self.game.actions.names[action] in ("left", "right") else 0
-                if spins > SPINS:
-                    break  # turning on the spot: a heading perception cannot read
-                moved = True
-                obs, reward, terminated, truncated, _ = env.step(action)
-                frames += 1
-                done = bool(terminated or truncated)
-                after = None if done else self._read(obs[None])[0]
-                if terminated and reward <= 0:
-                    deaths += 1
-                step = Transition(scene, action, after, float(reward), terminated)
-                if (after is None and not done) or not gathered.is_move(step):
-                    misreads += 1  # perception lost the agent: no evidence, and a new level
-                    break
-                kept = gathered.add(step, read=True) if self.facing else gathered.add(step)  # type: ignore[call-arg]
-                self.transitions.append(kept or step)
-                level_frames += 1
-                still = still + 1 if after is not None and after == scene else 0
-            episodes += moved
-            # A level on which nothing new was tried counts towards the end of play.
-            idle = 0 if len(gathered.tried) > tried_before else idle + 1
-        for reasoner in self._curious.values():
-            reasoner.rules.close()
-        self._curious = {}
-        return {
-            "frames": frames,
-            "deaths": deaths,
-            "episodes": episodes,
-            "levels": levels,
-            "misreads": misreads,
-        }
-
-    def _curious_action(self, scene: Scene, evidence: Evidence, gathered: Any = None) -> int | None:
-        """The first move of a plan that enters a cell whose kind was never tried with what
-        the agent holds (or, for one tried only while holding more, collects it first; for
-        an agent with a heading, also one it never picked up or toggled); None if no such
-        cell can be reached."""
-        held = scene.inventory
-        here = set(terrain_kinds(scene))
-        open_cases = evidence.open_cases()
-        safe = _safe_kinds(evidence, held)
-        targets = [k for k, h in open_cases if h == held and k in here]
-        if isinstance(gathered, FacingEvidence):
-            targets += sorted((gathered.untried_kinds(held) & here) - set(targets))
-        if targets and (action := self._plan_into(scene, targets, safe)) is not None:
-            return action
-        # Cases open only with more in hand: fetch what is missing (a kind seen collected).
-        wanted = {
-            i for k, h in open_cases if k in here and k not in h and set(h) > set(held) for i in h
-        }
-        collected = {e.args[0] for e in evidence.examples if e.head == "collects" and e.positive}
-        fetch = sorted((wanted - set(held)) & collected & here)
-        return self._plan_into(scene, fetch, safe) if fetch else None
-
-    def _plan_into(self, scene: Scene, targets: list[str], safe: set[str]) -> int | None:
-        """The first move of a shortest plan that enters a cell of one of ``targets`` over
-        ``safe`` cells alone (None if there is none): a plan by the game's own reasoner, with
-        rules that say exactly that (written here, not by anyone for the game)."""
-        key = (tuple(sorted(targets)), tuple(sorted(safe)))
-        reasoner = self._curious.get(key)
-        if reasoner is None:
-            lines = [f"target({atom(k)})." for k in key[0]]
-            lines += [f"safe({atom(k)})." for k in key[1]]
-            lines += [
-                ":- dynamic target/1, safe/1.",
-                "blocks(K, _) :- \\+ target(K), \\+ safe(K).",
-                "wins(K) :- target(K).",
-            ]
-            # what else the reasoner asks (how pieces move, how the agent turns, what a key
-            # opens), as learned so far; what kills is left out: play is there to try it
-            learned = self.theory.clauses if self.theory is not None else {}
-            others = {
-                q: learned.get(q, [])
-                for q in reasoner_class(self.game).questions
-                if q[:-2] not in (*RULED, "kills", "collects")
-            }
-            others |= {q: [] for q in ("kills/1", "collects/1")}
-            if self.facing and (turns := self._readable_turns()):
-                others.pop("turns/3")
-                lines += turns
-            text = "\n".join(lines) + "\n" + theory_text(others)
-            try:
-                reasoner = load_reasoner(self.game, text=text, name="curious play", trusted=True)
-            except NeurocompError:  # the rules learned so far cannot plan yet (no heading)
-                return None
-            self._curious[key] = reasoner
-        reasoner.reset()
-        decision = reasoner.decide(scene)
-        return decision.action if decision.plan else None
-
-    def _readable_turns(self) -> list[str]:
-        """Turns as learned, but that a turn to a heading no agent kind shows (one perception
-        cannot read) leaves the heading as it was: curious play never plans through one."""
-        try:
-            tables = self.reasoner.tables()  # type: ignore[attr-defined]
-        except (AttributeError, NeurocompError):
-            return []
-        shown = set(tables.facing.values())
-        out = []
-        for (action, before), after in sorted(tables.turns.items()):
-            if before in shown:
-                to = after if after in shown else before
-                out.append(f"turns({action}, {tables.headings[before]}, {tables.headings[to]}).")
-        return out
-
     # -- saving ------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
         return {**super().manifest(), "rules": "induced"}
@@ -490,23 +359,3 @@ class InducedHybridPipeline(HybridPipeline):
         out["rules"] = "learned from play"
         out["language"] = self.language.describe()
         return out
-
-
-def _safe_kinds(evidence: Evidence, held: tuple[str, ...]) -> set[str]:
-    """Kinds entered with ``held`` that neither ended the episode nor changed the inventory
-    (as a rule): the cells curious play may cross on its way."""
-    by_atom = {(e.head, e.args): e for e in evidence.examples}
-    safe = set()
-    for kind in evidence.constants["kind"]:
-        entered = by_atom.get(("blocks", (kind, held)))
-        if entered is None or entered.negative == 0 or entered.positive:
-            continue
-        # ended the episode or was collected at least as often as not (a death now and then
-        # on a kind entered many times is a piece's doing, or a misread)
-        ends = any(
-            (e := by_atom.get((head, (kind,)))) is not None and e.positive >= max(1, e.negative)
-            for head in ("kills", "wins", "collects")
-        )
-        if not ends:
-            safe.add(kind)
-    return safe

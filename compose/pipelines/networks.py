@@ -18,8 +18,7 @@ import numpy as np
 import torch
 
 from compose.common.levels import REDRAWS
-from compose.pipelines.checkpoints import save_checkpoint
-from compose.pipelines.hybrid import (
+from compose.pipelines.base import (
     DEFAULT_TRAINING,
     FitReport,
     Pipeline,
@@ -27,6 +26,7 @@ from compose.pipelines.hybrid import (
     fit_report,
     patient,
 )
+from compose.pipelines.checkpoints import save_checkpoint
 from environments.core import GridGame
 from environments.spec import GameSpec
 from neural.augment import (

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from compose.common.errors import ConfigError
 from compose.common.levels import level_seed, training_levels
-from compose.pipelines.hybrid import FitReport, HybridPipeline, OraclePipeline, Pipeline
+from compose.pipelines.base import FitReport, Pipeline
+from compose.pipelines.hybrid import HybridPipeline, OraclePipeline
 from compose.pipelines.induced import InducedHybridPipeline
 from compose.pipelines.loading import load_pipeline
 from compose.pipelines.networks import MonolithicPipeline, PPOPipeline

@@ -18,7 +18,8 @@ from collections.abc import Collection
 import numpy as np
 
 from compose.common.levels import draw_levels, level_seed
-from compose.pipelines.hybrid import FitReport, HybridPipeline, Pipeline
+from compose.pipelines.base import FitReport, Pipeline
+from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.networks import MonolithicPipeline
 from environments.core import GridGame
 from neural.data import Demonstrations

@@ -10,7 +10,9 @@ import pytest
 
 import environments
 from compose import HybridPipeline, evaluate, load_pipeline
-from compose.abduction.reading import abduce, consistent_steps, legend_of
+from compose.abduction.appearances import legend_of
+from compose.abduction.episodes import consistent_steps
+from compose.abduction.reading import abduce
 from compose.training.build import demonstrations
 from neural import TrainConfig
 from neural.data import Demonstrations
