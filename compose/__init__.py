@@ -35,6 +35,8 @@ _HOME = {
     "level_seed": "compose.common.levels",
     "play_episode": "compose.play",
     "build_report": "compose.report",
+    "dagger": "compose.training.teaching",
+    "distill": "compose.training.teaching",
 }
 
 __all__ = sorted(_HOME)
