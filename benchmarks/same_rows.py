@@ -10,8 +10,8 @@ Each side runs ``neurocomp compare`` with the game's default pipelines (``--pres
 ``git worktree``, first on ``PYTHONPATH``), so the two sides differ in the toolkit's code alone.
 Compared per row of ``results.json`` and per job of ``results.sqlite``: every field (success,
 return, steps, parameters, frames, labels, rule clauses, the cost record, the fit record) except
-those that measure time or name the run (``*seconds*``, latency, ``created_at``,
-``versions``). Prints the rows that differ and the
+those that measure time or name the run (``*seconds*``, ``*_s``, latency,
+``created_at``, ``versions``). Prints the rows that differ and the
 wall time of each side; writes ``OUT/same_rows.json``; exits 1 when a row differs. A side whose
 results directory already holds a finished run is reused (delete it to run that side again).
 """
@@ -40,10 +40,14 @@ GAMES = (
 TIMED = ("latency_ms", "latency", "created_at", "versions")  # time, and who ran it
 
 
+def _timed(key: str) -> bool:
+    return "seconds" in key or key.endswith("_s") or key in TIMED
+
+
 def untimed(value: object) -> object:
     """``value`` without the fields that measure time, at any depth."""
     if isinstance(value, dict):
-        return {k: untimed(v) for k, v in value.items() if "seconds" not in k and k not in TIMED}
+        return {k: untimed(v) for k, v in value.items() if not _timed(k)}
     if isinstance(value, list):
         return [untimed(v) for v in value]
     return value
@@ -59,6 +63,9 @@ def run_side(source: Path, out: Path, env_id: str, args: argparse.Namespace) -> 
         "--env", env_id, "--preset", args.preset, "--seeds", str(args.seeds),
         "--workers", str(args.workers), "--out", str(out),
     ]  # fmt: skip
+    for flag in ("budgets", "frames", "episodes"):
+        if getattr(args, flag) is not None:
+            command += [f"--{flag}", str(getattr(args, flag))]
     env = {**os.environ, "PYTHONPATH": str(source), "COLUMNS": "120"}
     print(f"{env_id}: running {source.name}'s code → {out}", flush=True)
     t0 = time.perf_counter()
@@ -92,6 +99,9 @@ def main() -> None:
     parser.add_argument("--env", action="append", help="ids (repeatable; default: five games)")
     parser.add_argument("--preset", default="demo")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--budgets", help="fewer budgets than the preset's, e.g. 1,3")
+    parser.add_argument("--frames", help="PPO's frame budgets, e.g. 10000")
+    parser.add_argument("--episodes", type=int, help="evaluation episodes per seed and split")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "same-rows")
     parser.add_argument("--only", choices=["old", "new"], help="run one side, compare nothing")

@@ -21,6 +21,7 @@ from compose.analysis.verdicts import Verdict, decide
 from compose.common.stats import success_estimate
 from compose.experiments.config import ExperimentConfig
 from compose.experiments.store import ResultRow
+from compose.pipelines.spec import PipelineSpec, spec_of
 
 __all__ = ["Analysis", "analyse", "counted", "frames_text"]
 
@@ -44,6 +45,14 @@ class Analysis:
     )
 
     # -- lookups -----------------------------------------------------------------------------
+    def spec(self, pipeline: str) -> PipelineSpec | None:
+        """What the pipeline of a row is: its spec in the config (or, for a pipeline an earlier
+        run of this directory added, the one its label names); None for one of your own."""
+        for spec in self.config.pipelines:
+            if spec.label == pipeline:
+                return spec
+        return spec_of(pipeline)
+
     def cell(self, pipeline: str, budget: int, split: str) -> Cell | None:
         budget = 0 if self.kinds.get(pipeline) == "oracle" else budget
         return self.cells.get((pipeline, budget, split))

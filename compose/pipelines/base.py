@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from compose.common.errors import CheckpointError
+from compose.pipelines.spec import PipelineSpec
 from environments.core import GridGame, Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
@@ -100,9 +101,14 @@ class Pipeline(ABC):
         return ()
 
     @property
+    def spec(self) -> PipelineSpec | None:
+        """What this pipeline is, as data (None for a pipeline of your own making)."""
+        return None
+
+    @property
     def label(self) -> str:
-        """Distinguishes variants (e.g. ``mono-large``) in reports."""
-        return self.name
+        """Distinguishes variants (e.g. ``mono-large``) in reports: its spec's label."""
+        return self.name if self.spec is None else self.spec.label
 
     def reset(self) -> None:  # noqa: B027  (optional hook, empty by default)
         """Called at the start of every episode."""

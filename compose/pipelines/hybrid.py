@@ -28,10 +28,10 @@ from compose.abduction.reading import refusal as abduction_refusal
 from compose.common.symbols import cautious_scene, decoder_for, hybrid_assumptions
 from compose.pipelines.base import DEFAULT_TRAINING, FitReport, Pipeline, Step, fit_report, patient
 from compose.pipelines.checkpoints import game_named, save_checkpoint
+from compose.pipelines.spec import PipelineSpec
 from environments.core import GridGame, Scene
 from environments.spec import GameSpec
 from neural.augment import (
-    AUGMENTS,
     Augment,
     augment_parts,
     colour_refusal,
@@ -83,6 +83,10 @@ class OraclePipeline(_ReasoningPipeline):
     def __init__(self, reasoner: Reasoner) -> None:
         self.reasoner = reasoner
         self.game = reasoner.game
+
+    @property
+    def spec(self) -> PipelineSpec:
+        return PipelineSpec.of("oracle")
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         return self.fit_report()
@@ -154,10 +158,13 @@ class HybridPipeline(_ReasoningPipeline):
         return (self._held, self.reasoner.memory())
 
     @property
-    def label(self) -> str:
-        label = self.name if self.supervision == "labels" else f"{self.name}-{self.supervision}"
-        label = f"{label}-conv" if self.perception_kind == "conv" else label
-        return f"{label}-{AUGMENTS[self.augment]}" if self.augment else label
+    def spec(self) -> PipelineSpec:
+        return PipelineSpec.of(
+            "hybrid",
+            supervision=self.supervision,
+            augment=self.augment,
+            perception=self.perception_kind,
+        )
 
     def _augment(self, grid: tuple[int, ...]) -> Augment | None:
         symmetry, colour = augment_parts(self.augment)
@@ -345,12 +352,7 @@ class HybridPipeline(_ReasoningPipeline):
         )
 
     def manifest(self) -> dict[str, Any]:
-        """What a saved hybrid's ``pipeline.json`` says built it."""
-        return {
-            "kind": "hybrid",
-            "tile": self.perception.tile,
-            "search": self.reasoner.search,
-            "supervision": self.supervision,
-            "augment": self.augment,
-            "perception": self.perception_kind,
-        }
+        """What a saved hybrid's ``pipeline.json`` says built it: its spec, its cells' size
+        and its search."""
+        where = {"tile": self.perception.tile, "search": self.reasoner.search}
+        return {**self.spec.key_fields(), **where}

@@ -27,6 +27,7 @@ from compose.pipelines.base import DEFAULT_TRAINING, FitReport
 from compose.pipelines.curious import CuriousPlay
 from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.rule_checks import prediction_accuracy, random_transitions
+from compose.pipelines.spec import PipelineSpec
 from environments.core import GridGame, Scene
 from environments.spec import MOVE_DELTAS, GameSpec
 from neural.data import Demonstrations
@@ -134,8 +135,8 @@ class InducedHybridPipeline(HybridPipeline):
         return load_reasoner(game, search=search, text=text, name=name)
 
     @property
-    def label(self) -> str:
-        return "hybrid-induced" + super().label.removeprefix("hybrid")
+    def spec(self) -> PipelineSpec:
+        return super().spec.model_copy(update={"rules": "induced"})
 
     # -- learning ----------------------------------------------------------------------------
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
@@ -351,9 +352,6 @@ class InducedHybridPipeline(HybridPipeline):
         return out
 
     # -- saving ------------------------------------------------------------------------------
-    def manifest(self) -> dict[str, Any]:
-        return {**super().manifest(), "rules": "induced"}
-
     def describe(self) -> dict[str, Any]:
         out = super().describe()
         out["rules"] = "learned from play"

@@ -9,6 +9,7 @@ from compose.pipelines.checkpoints import Manifest, game_named, load_weights, re
 from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.induced import InducedHybridPipeline
 from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
+from compose.pipelines.spec import PipelineSpec
 from environments.spec import GameSpec
 from neural.modules import POLICY_NAMES
 from symbolic.errors import RuleFileError
@@ -38,21 +39,22 @@ def load_pipeline(
             f"the pipeline in {directory} was trained on {saved.title} and cannot play "
             f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
         )
+    spec = _saved_spec(manifest, manifest_path)
     try:
-        if manifest.kind == "hybrid" and manifest.rules == "induced":
+        if spec.rules == "induced":
             pipe = _saved_induced(saved, directory, manifest)
             module = pipe.perception
-        elif manifest.kind == "hybrid":
+        elif spec.kind == "hybrid":
             reasoner = _saved_reasoner(saved, directory, manifest.search)
             pipe: HybridPipeline | MonolithicPipeline | PPOPipeline = HybridPipeline(
                 reasoner,
                 tile=manifest.tile,
-                supervision=manifest.supervision,
-                augment=manifest.augment,
-                perception_kind=manifest.perception,
+                supervision=spec.supervision or "labels",
+                augment=spec.augment,
+                perception_kind=spec.perception or "linear",
             )
             module = pipe.perception
-        elif manifest.kind == "ppo":
+        elif spec.kind == "ppo":
             if manifest.grid is None:
                 raise CheckpointError(f"{manifest_path}: a ppo pipeline needs its grid")
             pipe = PPOPipeline(saved, manifest.grid, manifest.tile)
@@ -68,10 +70,10 @@ def load_pipeline(
                 manifest.size,
                 manifest.grid,
                 manifest.tile,
-                inputs=manifest.inputs,
-                augment=manifest.augment,
-                training=manifest.training,
-                target=manifest.target,
+                inputs=spec.inputs or "pixels",
+                augment=spec.augment,
+                training=spec.training or "bc",
+                target=spec.target or "action",
             )
             module = pipe.policy
         load_weights(module, directory)
@@ -82,6 +84,23 @@ def load_pipeline(
         raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
     module.eval()
     return pipe
+
+
+def _saved_spec(manifest: Manifest, path: Path) -> PipelineSpec:
+    """The spec ``pipeline.json`` describes: the pipeline is rebuilt from it, as it was built
+    from it (a file whose fields do not make one pipeline is refused)."""
+    fields = ("size", "supervision", "rules", "augment", "inputs", "training", "target")
+    values = {name: getattr(manifest, name) for name in fields}
+    values["perception"] = manifest.perception
+    if manifest.kind != "monolithic":
+        values["size"] = None
+    try:
+        return PipelineSpec.of(manifest.kind, **values)
+    except ValueError as e:
+        first = str(e).strip().splitlines()
+        raise CheckpointError(
+            f"{path}: its fields make no pipeline ({first[-1] if first else e}); save it again"
+        ) from None
 
 
 def _saved_reasoner(game: GameSpec, directory: Path, search: str | None) -> Reasoner:

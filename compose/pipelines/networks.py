@@ -27,10 +27,10 @@ from compose.pipelines.base import (
     patient,
 )
 from compose.pipelines.checkpoints import save_checkpoint
+from compose.pipelines.spec import PipelineSpec
 from environments.core import GridGame
 from environments.spec import GameSpec
 from neural.augment import (
-    AUGMENTS,
     Augment,
     augment_parts,
     colour_refusal,
@@ -182,13 +182,15 @@ class MonolithicPipeline(Pipeline):
         return one_hot_cells(x, self.game.num_kinds) if self.symbolic else to_input(x)
 
     @property
-    def label(self) -> str:
-        parts = [f"mono-{self.size}"]
-        parts += ["symbolic"] if self.symbolic else []
-        parts += [AUGMENTS[self.augment]] if self.augment else []
-        parts += [self.training] if self.training != "bc" else []
-        parts += ["grid"] if self.target == "grid" else []
-        return "-".join(parts)
+    def spec(self) -> PipelineSpec:
+        return PipelineSpec.of(
+            "monolithic",
+            size=self.size,
+            inputs=self.inputs,
+            augment=self.augment,
+            training=self.training,
+            target=self.target,
+        )
 
     def augmentations(self) -> tuple[str, ...]:
         """What the training batches were augmented with, for the ledger."""
@@ -252,16 +254,7 @@ class MonolithicPipeline(Pipeline):
         return network_description(self)
 
     def save(self, directory: str | Path) -> Path:
-        settings = {
-            "kind": "monolithic",
-            "size": self.size,
-            "grid": list(self.grid),
-            "tile": self.tile,
-            "inputs": self.inputs,
-            "augment": self.augment,
-            "training": self.training,
-            "target": self.target,
-        }
+        settings = {**self.spec.key_fields(), "grid": list(self.grid), "tile": self.tile}
         return save_checkpoint(directory, self.game, self.policy, settings)
 
 
@@ -346,8 +339,12 @@ class PPOPipeline(Pipeline):
         return network_description(self)
 
     def save(self, directory: str | Path) -> Path:
-        settings = {"kind": "ppo", "grid": list(self.grid), "tile": self.tile}
+        settings = {**self.spec.key_fields(), "grid": list(self.grid), "tile": self.tile}
         return save_checkpoint(directory, self.game, self.policy, settings)
+
+    @property
+    def spec(self) -> PipelineSpec:
+        return PipelineSpec.of("ppo")
 
     def augmentations(self) -> tuple[str, ...]:
         """PPO trains on its own play, as it comes."""

@@ -26,6 +26,7 @@ __all__ = [
     "pipeline_fields",
     "pipeline_labels",
     "spec_named",
+    "spec_of",
 ]
 
 PipelineKind = Literal["hybrid", "monolithic", "ppo", "oracle"]
@@ -201,6 +202,14 @@ class PipelineSpec(Strict):
         parts += ["grid"] if self.target == "grid" else []
         return "-".join(parts)
 
+    @classmethod
+    def of(cls, kind: str, **fields: Any) -> PipelineSpec:
+        """The spec of a pipeline built with ``fields``, each left unset where it is unset or
+        at its default (as a name's spec leaves it), so that it is equal to the spec that
+        names the same pipeline."""
+        kept = {k: v for k, v in fields.items() if v is not None and v != FIELD_DEFAULTS.get(k)}
+        return cls(kind=kind, **kept)
+
     def key_fields(self) -> dict[str, Any]:
         """What identifies this pipeline's results: every field that is set (a field added
         later and left unset keeps older results resumable)."""
@@ -241,6 +250,13 @@ def pipeline_fields(name: str, size: str | None = None) -> dict[str, Any]:
     else:
         hint = f"name one of {', '.join(PIPELINE_NAMES)}, or a label of the report (mono-small)"
     raise ValueError(f"unknown pipeline {clip(name)}; {hint}")
+
+
+def spec_of(label: str) -> PipelineSpec | None:
+    """The pipeline a report label names (``mono-small-dagger``), or None for a label no
+    pipeline of the toolkit has."""
+    fields = pipeline_labels().get(label)
+    return None if fields is None else PipelineSpec(**fields)
 
 
 @cache

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from compose.analysis.results import Analysis, counted
 from compose.common.stats import paired_difference
+from compose.pipelines.spec import PipelineSpec
 from compose.report.document import Block, Figure, H, P, Table
-from compose.report.text import augmented, listed, num, signed_points
+from compose.report.text import listed, num, signed_points
+from neural.settings import augment_parts
 
 __all__ = ["consumption", "costs", "learns_from", "size_sweep"]
 
@@ -32,33 +34,33 @@ LEARNS_FROM = {
 }
 
 
-def learns_from(pipeline: str, kind: str) -> str:
-    """What ``pipeline`` learns from, for the consumption table (variants by their label's
-    words: ``mono-medium-symbolic-aug-dagger``)."""
-    if pipeline in LEARNS_FROM:
-        return LEARNS_FROM[pipeline]
-    words = set(pipeline.split("-")[1:])
+def learns_from(spec: PipelineSpec | None, label: str, kind: str) -> str:
+    """What a pipeline learns from, for the consumption table, read off its spec (a pipeline
+    of your own: what its kind learns from)."""
+    if label in LEARNS_FROM or spec is None:
+        return LEARNS_FROM.get(label, LEARNS_FROM.get(kind, "—"))
+    symmetry, colour = augment_parts(spec.augment)
     if kind == "hybrid":
-        base = "-".join(w for w in pipeline.split("-") if w not in ("aug", "sym", "colour"))
-        said = [LEARNS_FROM.get(base, LEARNS_FROM["hybrid"])]
-        if augmented(words)[0]:
+        plain = spec.model_copy(update={"augment": None}).label
+        said = [LEARNS_FROM.get(plain, LEARNS_FROM["hybrid"])]
+        if symmetry:
             said.append("perception trained on the board's symmetries (facing kinds turned)")
-        if augmented(words)[1]:
+        if colour:
             said.append("perception trained on random colour maps of the screens")
         return "; ".join(said)
-    seen = "the true grid of kinds (never a screen)" if "symbolic" in words else "screens"
-    if "distilled" in words:
+    seen = "the true grid of kinds (never a screen)" if spec.inputs == "symbols" else "screens"
+    if spec.training == "distilled":
         said = [
             f"{seen} + a labelled hybrid teacher's actions on freshly generated levels; no expert "
             "action (the teacher's cell labels and rules are counted here)"
         ]
     else:
         said = [f"{seen} + expert actions"]
-    if "dagger" in words:
+    if spec.training == "dagger":
         said.append("DAgger: the expert's action in every state it visited on its levels")
-    if augmented(words)[0]:
+    if symmetry:
         said.append("the board's symmetries (actions remapped)")
-    if augmented(words)[1]:
+    if colour:
         said.append("random colour maps")
     return "; ".join(said)
 
@@ -89,7 +91,7 @@ def consumption(a: Analysis) -> list[Block]:
                     num(a.fit_mean(pipeline, b, "actions")),
                     num(a.fit_mean(pipeline, b, "cell_labels")),
                     num(a.fit_mean(pipeline, b, "rule_clauses")),
-                    learns_from(pipeline, a.kinds[pipeline]),
+                    learns_from(a.spec(pipeline), pipeline, a.kinds[pipeline]),
                 ]
             )
     return [

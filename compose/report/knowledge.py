@@ -8,11 +8,13 @@ from pathlib import Path
 
 from compose.analysis.results import Analysis, counted
 from compose.common.symbols import hybrid_assumptions
+from compose.pipelines.spec import PipelineSpec
 from compose.report.document import Block, Code, Figure, H, P, Table
 from compose.report.screens import outline, replay, save_strip
-from compose.report.text import augmented, pct
+from compose.report.text import pct
 from environments.registry import make
 from environments.spec import GameSpec
+from neural.settings import augment_parts
 from symbolic.engine import PrologEngine
 from symbolic.induction import background_clauses
 from symbolic.reasoner import reasoner_class, rules_path
@@ -20,15 +22,18 @@ from symbolic.reasoner import reasoner_class, rules_path
 __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
 
 
-def _handed(kind: str, words: set[str]) -> list[str]:
-    """Knowledge a learner is handed besides rules, by its label's words."""
+def _handed(kind: str, spec: PipelineSpec | None) -> list[str]:
+    """Knowledge a learner is handed besides rules, read off its spec."""
+    if spec is None:
+        return []
     handed = []
-    if augmented(words)[0]:
+    symmetry, colour = augment_parts(spec.augment)
+    if symmetry:
         turned = "facing kinds turned" if kind == "hybrid" else "actions remapped"
         handed.append(f"augmentation: the board's symmetries ({turned})")
-    if augmented(words)[1]:
+    if colour:
         handed.append("augmentation: random colour maps")
-    if kind == "monolithic" and "symbolic" in words:
+    if kind == "monolithic" and spec.inputs == "symbols":
         handed.append("reads the true grid of kinds")
     return handed
 
@@ -41,15 +46,16 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rows = []
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
-        words = set(pipeline.split("-")[1:])
-        handed = _handed(kind, words)
-        taught = kind == "monolithic" and "distilled" in words  # knows what its teacher knows
+        spec = a.spec(pipeline)
+        handed = _handed(kind, spec)
+        # a distilled network knows what its teacher knows
+        taught = kind == "monolithic" and spec is not None and spec.training == "distilled"
         if kind in ("monolithic", "ppo") and not taught:
             rows.append([pipeline, "0", "0", "0", "0", "; ".join(handed) or "none"])
             continue
         counted = len(assumptions) if kind == "hybrid" or taught else 0
         extra = "; decoder: " + ", ".join(assumptions) if counted else ""
-        if kind == "hybrid" and "induced" in words:
+        if kind == "hybrid" and spec is not None and spec.rules == "induced":
             given = (
                 f"no rule file: its clauses are learned (see Rules learned from play); given: "
                 f"the shared background ({background_clauses()} clauses) and the hypothesis "

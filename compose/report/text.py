@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "augmented",
     "listed",
     "multiple",
     "num",
@@ -81,9 +80,3 @@ def multiple(x: float) -> str:
 def times(x: float) -> str:
     """A ratio as a multiplier: ``×30``, ``×3.3``, ``×0.33``, ``×1,000``."""
     return "×" + multiple(x)
-
-
-def augmented(words: set[str]) -> tuple[bool, bool]:
-    """``(symmetry, colour)``: how a pipeline was augmented, from its label's words
-    (``-sym``, ``-colour``, ``-aug`` for both; see ``neural.augment.AUGMENTS``)."""
-    return bool(words & {"sym", "aug"}), bool(words & {"colour", "aug"})
