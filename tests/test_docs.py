@@ -87,6 +87,7 @@ def test_the_readme_has_python_examples():
     BLOCKS,
     ids=[f"{name(page)}#{index + 1}" for page, index, _ in BLOCKS],
 )
+@pytest.mark.slow
 def test_python_example_runs_as_a_script(page, index, code, tmp_path):
     # As a user runs it: a file of its own, in a fresh interpreter (spawned workers import
     # it), in a directory that is not the repository's.

@@ -48,6 +48,7 @@ def oracles() -> dict[str, OraclePipeline]:
     return {name: OraclePipeline.for_game(game) for name, game in GAMES.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", IDS)
 def test_the_oracle_solves_every_generated_level(env_id, oracles):
     env = environments.make(env_id)
@@ -95,6 +96,7 @@ def _briefly_trained(game, size):
     return env, hybrid, mono
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GAMES)
 def test_pipelines_save_load_and_refuse_another_game(name, tmp_path):
     game = GAMES[name]
@@ -184,6 +186,7 @@ def test_a_tiny_comparison_writes_a_full_report(name, tmp_path):
 TINY_TRAIN = TrainConfig(max_steps=30, eval_every=10, patience=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GAMES)
 def test_the_best_shots_train_play_and_say_what_they_took(name, tmp_path):
     from compose.training.teaching import dagger, distill

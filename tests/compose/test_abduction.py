@@ -31,6 +31,7 @@ def keydoor():
     return env, game, reasoner, demos, abduce(game, reasoner, demos, env.tile)
 
 
+@pytest.mark.slow
 def test_no_cell_label_is_read(keydoor):
     env, game, reasoner, demos, reading = keydoor
     blind = Demonstrations(demos.frames, demos.actions, np.zeros_like(demos.cells), demos.episodes)
@@ -98,6 +99,7 @@ def test_a_legend_is_one_labelled_cell_per_kind(keydoor):
         ("neurocomp/KeyDoor-8x8-v0", 10, "legend", 0.8),
     ],
 )
+@pytest.mark.slow
 def test_hybrids_without_cell_labels_play(env_id, budget, supervision, least, tmp_path):
     env = environments.make(env_id)
     pipe = HybridPipeline(load_reasoner(env.game), tile=env.tile, supervision=supervision)
@@ -137,6 +139,7 @@ eval_every = 25
 """
 
 
+@pytest.mark.slow
 def test_compare_puts_the_abduced_hybrid_beside_the_labelled_one(tmp_path):
     config = tmp_path / "abduced.toml"
     config.write_text(COMPARE)
@@ -152,6 +155,7 @@ def test_compare_puts_the_abduced_hybrid_beside_the_labelled_one(tmp_path):
     assert labelled and all(r["cell_labels"] > 0 and r["actions"] == 0 for r in labelled)
 
 
+@pytest.mark.slow
 def test_abduction_on_a_game_it_cannot_read_is_one_line(tmp_path):
     config = tmp_path / "minigrid.toml"
     config.write_text(
@@ -167,6 +171,7 @@ def test_abduction_on_a_game_it_cannot_read_is_one_line(tmp_path):
     assert "up to 16 kinds" in result.stderr
 
 
+@pytest.mark.slow
 def test_run_trains_an_abduced_hybrid_and_says_what_it_read(tmp_path):
     result = run_cli(
         "run",

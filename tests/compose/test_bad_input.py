@@ -64,6 +64,7 @@ CONFIGS = [
 COSTLY = ("laughs.yaml", "big.toml", "deep.json", "long.toml")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, text, message", CONFIGS, ids=[c[0] for c in CONFIGS])
 def test_a_bad_config_is_one_line_quickly(tmp_path, name, text, message, capsys, monkeypatch):
     path = tmp_path / name
@@ -79,6 +80,7 @@ def test_a_bad_config_is_one_line_quickly(tmp_path, name, text, message, capsys,
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_flags_error_is_blamed_on_the_flag(tmp_path):
     path = tmp_path / "ok.toml"
     path.write_text("budgets = [1, 3]\n")
@@ -136,6 +138,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_results_directory_is_refused_and_left_alone(
     finished, tmp_path, damage, capsys, monkeypatch
@@ -178,6 +181,7 @@ def test_a_results_database_from_before_the_cost_column_is_kept_and_resumed(fini
     assert f"resuming: {jobs} of {jobs} jobs are already recorded" in said, said
 
 
+@pytest.mark.slow
 def test_a_comparison_of_the_oracle_alone_still_writes_a_report(tmp_path):
     path = tmp_path / "oracle.toml"
     path.write_text(
@@ -189,6 +193,7 @@ def test_a_comparison_of_the_oracle_alone_still_writes_a_report(tmp_path):
     assert "there is no winner to name" in (tmp_path / "out" / "report.md").read_text()
 
 
+@pytest.mark.slow
 def test_a_tie_at_zero_names_no_winner(tmp_path):
     path = tmp_path / "zero.toml"
     path.write_text(
@@ -206,6 +211,7 @@ def test_a_tie_at_zero_names_no_winner(tmp_path):
     assert "wins" not in report.split("## Success rates")[0]
 
 
+@pytest.mark.slow
 def test_a_second_comparison_on_the_same_directory_stops_at_once(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text(TINY.replace("budgets = [1]", "budgets = [1, 2, 3]"))
@@ -300,6 +306,7 @@ def test_load_says_which_flags_it_ignores(saved, tmp_path):
 
 
 # -- output paths -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_output_paths_are_checked_before_training(tmp_path):
     a_file = tmp_path / "a_file"
     a_file.write_text("")
@@ -319,6 +326,7 @@ def test_output_paths_are_checked_before_training(tmp_path):
 
 
 # -- the CLI reads well -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_version_and_a_default_for_every_option():
     from importlib.metadata import version
 

@@ -164,6 +164,7 @@ def test_a_hostile_checkpoint_is_refused_by_load_pipeline(saved, tmp_path, case)
     assert not (tmp_path / MARKER).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_a_hostile_checkpoint_is_refused_by_the_cli(saved, tmp_path, case):
     directory, where = spoiled(saved, tmp_path, case)
@@ -184,6 +185,7 @@ def test_the_pickled_payload_is_live(saved, tmp_path):
     assert (tmp_path / MARKER).exists()
 
 
+@pytest.mark.slow
 def test_the_saved_pipeline_loads_and_plays(saved, tmp_path):
     result = run_cli("run", "--env", ENV, "--load", str(saved), "--episodes", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -113,6 +113,7 @@ def test_bad_option_value_is_a_usage_error():
     assert "--episodes" in result.stderr
 
 
+@pytest.mark.slow
 def test_bench_json_prints_figures():
     result = run_cli(
         "bench",
@@ -146,6 +147,7 @@ def test_bench_json_prints_figures():
     assert all(v > 0 for v in figures["train_seconds"].values())
 
 
+@pytest.mark.slow
 def test_train_save_load_and_play(tmp_path):
     saved = tmp_path / "hybrid"
     result = run_cli(
@@ -185,6 +187,7 @@ def test_train_save_load_and_play(tmp_path):
     assert second["loaded_from"] == str(saved) and second["fit"] is None
 
 
+@pytest.mark.slow
 def test_fixed_size_policy_cannot_play_a_larger_grid(tmp_path):
     saved = tmp_path / "mono"
     result = run_cli(
@@ -234,6 +237,7 @@ def test_record_saves_the_episode_as_an_animation(tmp_path):
 LEVEL = "########\n#@.#..G#\n#k.#...#\n#..D...#\n#..#...#\n#..#...#\n#..#...#\n########\n"
 
 
+@pytest.mark.slow
 def test_a_level_you_draw_is_played_or_refused_in_one_line(tmp_path):
     level = tmp_path / "level.txt"
     level.write_text(LEVEL)
@@ -256,6 +260,7 @@ def test_a_level_you_draw_is_played_or_refused_in_one_line(tmp_path):
     assert result.returncode == 2 and "--level: cannot read" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_board_that_cannot_be_won_is_refused_for_any_game(tmp_path):
     level = tmp_path / "board.txt"
     level.write_text("o...\n....\n....\n....\n")  # 4x4: no presses turn one corner off
@@ -270,6 +275,7 @@ def test_a_board_that_cannot_be_won_is_refused_for_any_game(tmp_path):
     assert "success rate 100.0% over 2 episodes" in result.stdout
 
 
+@pytest.mark.slow
 def test_ppo_is_budgeted_in_frames(tmp_path):
     args = ["run", "--env", "MiniGrid-Empty-5x5-v0", "--episodes", "2"]
     result = run_cli(*args, "--pipeline", "ppo", "--budget", "3")
@@ -314,6 +320,7 @@ def test_the_cli_reads_the_config_without_loading_torch():
     assert done.stdout.strip() == "1,3,10"
 
 
+@pytest.mark.slow
 def test_run_trains_a_dagger_network_and_says_what_it_asked(tmp_path):
     out = tmp_path / "run"
     result = run_cli(
@@ -369,6 +376,7 @@ def test_envs_game_tells_a_letter_apart_between_games():
     assert "  G  goal " in keydoor.stdout and "  G  ball_green " in minigrid.stdout
 
 
+@pytest.mark.slow
 def test_run_with_a_budget_and_no_pipeline_trains_the_hybrid(tmp_path):
     result = run_cli(
         "run",
@@ -388,6 +396,7 @@ def test_run_with_a_budget_and_no_pipeline_trains_the_hybrid(tmp_path):
     assert summary["pipeline"] == "hybrid" and summary["budget"] == 1
 
 
+@pytest.mark.slow
 def test_compare_takes_pipelines_by_name_and_by_label(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text(

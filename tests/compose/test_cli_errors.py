@@ -78,6 +78,7 @@ BAD = [
 FIRST = {args[0]: args for args, _ in reversed(BAD)}  # each command's first bad value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, fragment", BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_a_bad_value_is_one_line_naming_it(tmp_path, args, fragment, capsys, monkeypatch):
     if FIRST[args[0]] is args:

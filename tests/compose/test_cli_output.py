@@ -19,6 +19,7 @@ KEYDOOR_LEVEL = "########\n#@.#..G#\n#k.#...#\n#..D...#\n#..#...#\n#..#...#\n#..
 PACMAZE_LEVEL = "@F...\n.....\n.....\n.....\n.....\n"  # the flag is one move away
 
 
+@pytest.mark.slow
 def test_explanations_print_rule_text_as_written(tmp_path):
     level = tmp_path / "level.txt"
     level.write_text(KEYDOOR_LEVEL)

@@ -109,6 +109,7 @@ def test_report_tables_show_the_database_numbers(tiny):
         assert f"| {pipeline} | {label} | {cells[0]} | {cells[1]} |" in markdown
 
 
+@pytest.mark.slow
 def test_report_command_rebuilds_the_same_numbers(tiny):
     before = json.loads((tiny / "results.json").read_text())
     result = run_cli("report", str(tiny))
@@ -192,6 +193,7 @@ def check_whole_jobs(out: Path) -> dict[tuple[str, str], str]:
     return {(r["job"], r["split"]): r["created_at"] + str(r["success_rate"]) for r in rows}
 
 
+@pytest.mark.slow
 def test_killed_and_interrupted_runs_resume_without_loss_or_duplicates(tmp_path):
     config = tmp_path / "resumable.toml"
     config.write_text(RESUMABLE)
@@ -218,6 +220,7 @@ def test_killed_and_interrupted_runs_resume_without_loss_or_duplicates(tmp_path)
     assert len(final) == 2 * JOBS == len(db_rows(out))  # and nothing is there twice
 
 
+@pytest.mark.slow
 def test_bad_config_and_env_are_clear_errors(tmp_path):
     config = tmp_path / "bad.yaml"
     config.write_text("budgets: [1, 0]\nseeds: 2\n")
@@ -252,6 +255,7 @@ def test_every_row_records_where_its_jobs_seconds_went(tiny):
     assert all(c["train_s"] >= 0 and c["eval_s"] > 0 for c in table.values())
 
 
+@pytest.mark.slow
 def test_ppo_frame_budgets_are_one_run_kept_at_each_budget(tmp_path):
     config = tmp_path / "ppo.toml"
     config.write_text(

@@ -52,6 +52,7 @@ def test_a_sum_out_of_range_is_refused(rules):
         AbducedAddition(rules, TINY).digits(np.zeros((1, 8, 8)))
 
 
+@pytest.mark.slow
 def test_the_addition_command_runs_every_learner_and_writes_its_rows(tmp_path):
     out = tmp_path / "rows.json"
     done = run_cli(
@@ -68,6 +69,7 @@ def test_the_addition_command_runs_every_learner_and_writes_its_rows(tmp_path):
     assert next(r for r in rows if r["learner"] == "abduced")["digit_labels"] == 0
 
 
+@pytest.mark.slow
 def test_the_addition_command_refuses_bad_input_in_one_line(tmp_path):
     bad_rules = tmp_path / "sum.pl"
     bad_rules.write_text("adds_up(A, B, S) :- S is A + B.\n", encoding="utf-8")

@@ -118,6 +118,7 @@ def test_every_game_learns_its_rules_and_what_cannot_is_refused_in_one_line():
 LEARNED_IDS = [first_id(g) for g in INDUCIBLE] + ["neurocomp/PacMaze-Moving-5x5-v0"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", LEARNED_IDS)
 def test_every_game_it_can_learn_gets_the_packaged_answers_from_three_demonstrations(env_id):
     """No hand-written clause, and the learned file answers every question the reasoner asks
@@ -141,6 +142,7 @@ def test_every_game_it_can_learn_gets_the_packaged_answers_from_three_demonstrat
     assert [d for d in differences if d.partition(":")[0] not in undecided] == []
 
 
+@pytest.mark.slow
 def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp_path):
     out = tmp_path / "c"
     result = run_cli(
@@ -175,6 +177,7 @@ def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp
     assert "No transition contradicts them." in audit
 
 
+@pytest.mark.slow
 def test_run_explain_audits_a_rule_file_against_the_run(tmp_path):
     """The oracle with lava taken out of kills/1 walks into lava; --explain says which rule
     the run contradicts, not only that reasoning failed."""

@@ -23,6 +23,7 @@ def exhausted(env, known: set[str]) -> bool:
     return all(game.peek_level(level_seed(12345, "distill", i)) in known for i in range(FRESH))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", IDS)
 def test_no_training_level_is_an_evaluation_level_at_the_default_settings(env_id):
     config = ExperimentConfig(env=env_id)  # the episodes, budgets, seeds and splits of compare

@@ -45,6 +45,7 @@ def test_other_settings_are_refused_with_what_changed_and_nothing_is_touched(tmp
     assert after == before
 
 
+@pytest.mark.slow
 def test_fresh_sets_the_old_comparison_aside_and_starts_again(tmp_path):
     out = tmp_path / "c"
     run_experiment(oracle_only(), out)
@@ -56,6 +57,7 @@ def test_fresh_sets_the_old_comparison_aside_and_starts_again(tmp_path):
     assert [len(o) for _, _, o in recorded(out)] == [3]
 
 
+@pytest.mark.slow
 def test_the_same_settings_resume_and_more_jobs_only_add(tmp_path):
     out = tmp_path / "c"
     run_experiment(oracle_only(), out)
@@ -70,6 +72,7 @@ def test_settings_changes_names_each_difference():
     assert settings_changes(a, a) == []
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_in_one_line_and_fresh_starts_again(tmp_path):
     flags = ["compare", "--env", "neurocomp/LightsOut-3x3-v0", "--pipelines", "oracle"]
     flags += ["--seeds", "1", "--out", str(tmp_path / "c")]

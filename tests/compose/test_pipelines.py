@@ -150,6 +150,7 @@ def test_the_structured_decoder_reads_the_most_likely_scene_with_the_games_struc
     assert np.array_equal(decoder(KEYDOOR, probs).grid, hidden)
 
 
+@pytest.mark.slow
 def test_a_conv_perception_trained_with_colour_maps_reads_an_unseen_palette(demos, hybrid):
     from compose.training.build import demonstrations
 

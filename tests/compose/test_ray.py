@@ -286,6 +286,7 @@ def _comparable(store: ResultStore) -> dict[tuple[str, str], dict]:
     return found
 
 
+@pytest.mark.slow
 def test_ray_gives_the_local_pools_results_bit_for_bit(tmp_path, bystanders):
     local = ExperimentConfig.model_validate(TINY)
     ray = ExperimentConfig.model_validate({**TINY, "executor": "ray"})
@@ -302,6 +303,7 @@ def test_ray_gives_the_local_pools_results_bit_for_bit(tmp_path, bystanders):
     bystanders.assert_alive()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_job_is_retried_and_every_row_is_recorded_once(
     tmp_path, bystanders, compare
 ):
@@ -435,6 +437,7 @@ def _resumes_to_the_end(config: Path, out: Path, before: dict[str, int]) -> None
         assert set(kept) <= set(db.execute("SELECT job, split, created_at FROM results"))
 
 
+@pytest.mark.slow
 def test_a_cluster_that_dies_mid_run_keeps_every_finished_row_and_a_rerun_resumes(
     tmp_path, cluster, compare
 ):
@@ -452,6 +455,7 @@ def test_a_cluster_that_dies_mid_run_keeps_every_finished_row_and_a_rerun_resume
     _resumes_to_the_end(config, out, before)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_ray_workers_and_keeps_what_finished(tmp_path, bystanders, compare):
     config, out = tmp_path / "many.toml", tmp_path / "out"
     config.write_text(MANY)

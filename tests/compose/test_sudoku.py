@@ -78,6 +78,7 @@ def test_the_legend_hybrid_is_refused_where_kinds_do_not_look_alike():
         HybridPipeline(load_reasoner(game), supervision="legend")
 
 
+@pytest.mark.slow
 def test_the_grid_filling_network_learns_from_written_cells_only(sudoku, tmp_path):
     env, _reasoner, demos = sudoku
     targets = written_values(env.game, demos, (4, 4))
@@ -106,6 +107,7 @@ def test_the_grid_filling_network_learns_from_written_cells_only(sudoku, tmp_pat
         MonolithicPipeline.for_env(keydoor, "pooled", target="grid")
 
 
+@pytest.mark.slow
 def test_compare_runs_visual_sudoku_with_every_kind_of_learner(tmp_path):
     config = tmp_path / "sudoku.toml"
     config.write_text(
@@ -148,6 +150,7 @@ patience = 2
     assert "VisualSudoku" in markdown and "hybrid-abduced-conv" in markdown
 
 
+@pytest.mark.slow
 def test_a_grid_target_where_actions_write_nothing_is_one_line(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text(

@@ -112,6 +112,7 @@ def test_a_level_drawn_as_text_plays_and_a_hopeless_one_is_refused():
         play_level(env, "#####\n#>..#\n###S#\n#..*#\n#####\n")
 
 
+@pytest.mark.slow
 def test_the_cli_plays_a_minigrid_id_by_its_own_name(tmp_path):
     result = run_cli(
         "run", "--env", "MiniGrid-LavaGapS6-v0", "--episodes", "3", "--out", str(tmp_path / "o")

@@ -106,6 +106,7 @@ def test_enemies_start_away_from_the_agent_and_the_flag():
                 assert abs(r - other[0]) + abs(c - other[1]) > 1
 
 
+@pytest.mark.slow
 def test_expert_solves_200_generated_levels_within_the_step_cap():
     ids = PACMAZE.env_ids()
     for i in range(200):

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 import environments
@@ -35,6 +36,7 @@ def _greedy_wins(policy, env, levels: int = 20) -> int:
     return wins
 
 
+@pytest.mark.slow
 def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
     env = environments.make("MiniGrid-Empty-5x5-v0")
     before = set(Path(tempfile.gettempdir()).glob("SB3-*"))
@@ -65,6 +67,7 @@ def test_ppo_learns_an_easy_level_from_reward_alone_and_its_weights_reload():
         )
 
 
+@pytest.mark.slow
 def test_the_anchor_benchmark_runs_both_views(tmp_path):
     """``benchmarks/ppo_anchor.py`` trains the same PPO on the full screen and on MiniGrid's
     egocentric view, and prints what it measured."""
@@ -98,6 +101,7 @@ def test_the_anchor_benchmark_runs_both_views(tmp_path):
         assert json.loads(done.stdout.strip().splitlines()[-1])["frames"] == row["frames"]
 
 
+@pytest.mark.slow
 def test_one_run_kept_at_each_budget_is_each_budgets_own_run_bit_for_bit():
     """A sweep over frame budgets trains once, to the largest: the policy kept at a smaller
     budget, its curve and frame count are those of a run of that budget alone."""

@@ -83,6 +83,7 @@ def test_perception_learns_far_above_chance(settled, held_out):
     assert result.steps < 400
 
 
+@pytest.mark.slow
 def test_without_settling_training_runs_to_patience_and_tries_every_rate(demos, settled):
     full = _fit_perception(demos, settle=None)
     assert set(full.val_loss_by_lr) == set(TrainConfig().learning_rates)
