@@ -14,6 +14,8 @@ from rich.text import Text
 from compose.cli.text import cell, err, plural, say, table
 from compose.common.errors import ConfigError
 from compose.common.files import check_writable, write_json
+from environments.digits import digit_images
+from symbolic.digit_rules import load_sum_rules
 
 PeerName = StrEnum("PeerName", {"ablkit": "ablkit"})
 
@@ -49,8 +51,6 @@ def addition(
     """Digit addition from sums alone, beside a labelled learner, a monolith and ABLkit."""
     from compose.digits.peers import DEFAULT_VENV, GOAL, peer_python, side_by_side, summary
     from compose.digits.task import AdditionConfig
-    from environments.digits import digit_images
-    from symbolic.digit_rules import load_sum_rules
 
     config = AdditionConfig(rounds=rounds, epochs=epochs)
     least = -(-config.clusters // 2)  # two images a pair, at least one per appearance group

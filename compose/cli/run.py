@@ -28,9 +28,12 @@ from compose.cli.text import err, say
 from compose.common.errors import ConfigError
 from compose.common.files import check_writable, write_json
 from compose.common.levels import evaluation_levels
+from compose.pipelines.rule_checks import TransitionRecorder, audit_lines
 from compose.pipelines.spec import PipelineSpec, spec_named
+from compose.report.screens import outline, replay, save_gif
 from environments.errors import clip
 from environments.registry import make, spec
+from symbolic.induction.audit import AUDITED
 
 __all__ = ["run"]
 
@@ -263,8 +266,6 @@ def _first_episode(
 
 def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None) -> None:
     """Replay the recorded episode and save it, outlining the cells the pipeline misread."""
-    from compose.report.screens import outline, replay, save_gif
-
     steps = episode.trace or []
     shown = []
     for i, (frame, truth) in enumerate(replay(env, seed, [s.action for s, _ in steps], level)):
@@ -320,9 +321,6 @@ def _play(
 def _recorder(pipe: Any, game: Any) -> Any:
     """A recorder of the run's transitions, for a pipeline whose rules play can audit (an
     agent game's blocks/kills/collects/wins); None for any other."""
-    from compose.pipelines.rule_checks import TransitionRecorder
-    from symbolic.induction.audit import AUDITED
-
     reasoner = getattr(pipe, "reasoner", None)
     if reasoner is None or not set(AUDITED) <= set(reasoner.questions):
         return None
@@ -330,8 +328,6 @@ def _recorder(pipe: Any, game: Any) -> Any:
 
 
 def _audit(pipe: Any, transitions: list[Any]) -> None:
-    from compose.pipelines.rule_checks import audit_lines
-
     rules = pipe.reasoner.rules
     say_audit(str(rules.source), audit_lines(rules, transitions), len(transitions))
 

@@ -6,8 +6,10 @@ agent's questions, what the run's transitions contradict in them."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -32,9 +34,6 @@ TRACE_STEPS = 40  # at most this many steps of the example episode are kept
 
 def versions() -> dict[str, str]:
     """Versions of what produced a result."""
-    import sys
-    from importlib.metadata import PackageNotFoundError, version
-
     found = {"python": sys.version.split()[0]}
     for package in ("neurocomp", "torch", "numpy", "gymnasium", "pyswip", "networkx"):
         try:
