@@ -145,7 +145,6 @@ workers = 2
 pipelines = [
   {{kind = "hybrid"}},
   {{kind = "monolithic", size = "small"}},
-  {{kind = "monolithic", size = "pooled"}},
   {{kind = "ppo"}},
   {{kind = "oracle"}},
 ]

@@ -36,7 +36,7 @@ from tests.helpers import CLI, one_line_error, run_cli
 ENV = "neurocomp/LightsOut-3x3-v0"
 TINY = {
     "env": ENV,
-    "budgets": [1, 3],
+    "budgets": [1],
     "seeds": 1,
     "episodes": 3,
     "workers": 2,
