@@ -137,7 +137,7 @@ def _episodes(summary):
 
 TINY = """
 env = "{env}"
-budgets = [1, 2]
+budgets = [1]
 frames = [1024]
 seeds = 1
 episodes = 3
