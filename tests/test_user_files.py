@@ -27,7 +27,7 @@ from symbolic.induction.language import load_language
 
 # Few examples each (the suite runs on 2 cores), no deadline (a config loads environments).
 FEW = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

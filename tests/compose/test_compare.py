@@ -127,7 +127,7 @@ def test_report_on_a_directory_without_results(tmp_path):
 RESUMABLE = (
     """
 budgets = [1, 2]
-seeds = 6
+seeds = 4
 episodes = 2
 workers = 2
 pipelines = [{kind = "monolithic", size = "small"}, {kind = "hybrid"}, {kind = "oracle"}]
@@ -135,7 +135,7 @@ splits = [{name = "in-distribution"}, {name = "more-lava", kwargs = {lava = 4}}]
 """
     + TINY_TRAINING
 )
-JOBS = (2 + 2) * 6 + 6  # enough that a run cannot finish between two polls
+JOBS = (2 + 2) * 4 + 4  # enough that a run cannot finish between two polls
 
 
 def finished_jobs(directory: Path) -> int:
