@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -199,7 +201,11 @@ def _run(cfg: ExperimentConfig, directory: Path, fresh: bool) -> bool:
             "again to resume",
             err,
         )
-        raise typer.Exit(130) from None
+        # Every finished job is committed and the workers are stopped: end now, rather than
+        # wait at exit on the worker pool's manager thread, which can hang once they are gone.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     for name, message in outcome.failed:
         say(Text.assemble((f"job {name} failed:", "red"), f" {message}"), err)
     return bool(outcome.failed)
