@@ -141,7 +141,7 @@ budgets = [1]
 frames = [1024]
 seeds = 1
 episodes = 3
-workers = 2
+workers = 1  # the suite keeps both cores busy already: a second worker only costs its start
 pipelines = [
   {{kind = "hybrid"}},
   {{kind = "monolithic", size = "small"}},

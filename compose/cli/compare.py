@@ -136,7 +136,7 @@ def compare(
     fresh: FreshOption = False,
 ) -> None:
     """Compare pipelines over budgets, seeds and splits; resumable; writes a report."""
-    from compose.experiments.runner import prepare  # torch
+    from compose.experiments.runner import prepare  # pydantic, sqlite: only when comparing
     from compose.report import build_report
 
     cfg = load_config(
@@ -173,7 +173,7 @@ def compare(
 def _run(cfg: ExperimentConfig, directory: Path, fresh: bool) -> bool:
     """Run the comparison's pending jobs under a progress bar; whether any failed. Ctrl-C
     keeps what finished and says how to resume."""
-    from compose.experiments.runner import run_experiment  # torch
+    from compose.experiments.runner import run_experiment
 
     bar = progress()
     task = bar.add_task("compare", total=None, status="")
@@ -242,7 +242,7 @@ def report(
     directory: Annotated[Path, typer.Argument(help="A directory written by `neurocomp compare`.")],
 ) -> None:
     """(Re)build report.md, report.html and results.json from a comparison's database."""
-    from compose.report import build_report  # torch
+    from compose.report import build_report  # matplotlib
 
     files = build_report(directory)
     say(

@@ -17,7 +17,7 @@ import numpy as np
 from compose.common.levels import Levels, evaluation_levels
 from compose.experiments.config import ExperimentConfig, SplitSpec
 from compose.experiments.plan import Job
-from compose.experiments.store import ResultRow
+from compose.experiments.store import JobResult, ResultRow
 from compose.pipelines.base import FitReport, Pipeline, Step
 from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.rule_checks import auditable, rules_audit
@@ -82,9 +82,6 @@ class PerceptionAudit:
             "wrong_scenes": self.wrong_scenes,
             "changed_actions": self.changed_actions,
         }
-
-
-JobResult = tuple[list[ResultRow], dict[str, Any] | None]  # a job's rows, its example episode
 
 
 def run_job(config: ExperimentConfig, job: Job) -> JobResult:

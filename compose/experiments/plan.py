@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compose.experiments.config import ExperimentConfig, digest
-from compose.pipelines.spec import PipelineSpec
-from compose.training.build import shares_training
+from compose.pipelines.spec import PipelineSpec, shares_training
 
 __all__ = ["Job", "plan_jobs", "plan_tasks"]
 
@@ -44,7 +43,7 @@ def plan_jobs(config: ExperimentConfig) -> list[Job]:
 def plan_tasks(jobs: Sequence[Job]) -> list[tuple[Job, ...]]:
     """What each worker runs: one job, or the jobs one training run serves -- the frame
     budgets of a PPO pipeline and seed are one run, kept at each budget (see
-    :func:`compose.training.build.shares_training`). Costliest first, so the longest start first."""
+    :func:`compose.pipelines.spec.shares_training`). Costliest first, so the longest start first."""
     groups: dict[tuple[Any, ...], list[Job]] = {}
     for job in jobs:
         key = (job.pipeline.label, job.seed) if shares_training(job.pipeline) else (job.key,)

@@ -27,9 +27,8 @@ from compose.experiments.config import ExperimentConfig
 from compose.experiments.config_files import MAX_CONFIG_BYTES
 from compose.experiments.executors.local import run_local
 from compose.experiments.executors.ray import reachable, require_ray, run_on_ray
-from compose.experiments.jobs import JobResult
 from compose.experiments.plan import Job, plan_jobs, plan_tasks
-from compose.experiments.store import ResultStore
+from compose.experiments.store import JobResult, ResultStore
 from environments.registry import make
 from symbolic.reasoner import load_reasoner
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from compose.common.errors import ResultsError
 
-__all__ = ["ResultRow", "ResultStore"]
+__all__ = ["JobResult", "ResultRow", "ResultStore"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -114,6 +114,9 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             ) from None
 
     return wrapper
+
+
+JobResult = tuple[list[ResultRow], dict[str, Any] | None]  # a job's rows, its example episode
 
 
 class ResultStore:

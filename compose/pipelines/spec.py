@@ -25,6 +25,7 @@ __all__ = [
     "Strict",
     "pipeline_fields",
     "pipeline_labels",
+    "shares_training",
     "spec_named",
     "spec_of",
 ]
@@ -327,3 +328,9 @@ DESCRIPTIONS: dict[str, str] = {
     "straight to the filled grid",
     "ppo": "Stable-Baselines3 PPO from the game's reward alone (its budget: --frames)",
 }
+
+
+def shares_training(spec: PipelineSpec) -> bool:
+    """Whether one training run serves every budget of ``spec`` (PPO: a run to the largest
+    frame budget, its policy kept at each smaller one, is the run of each budget alone)."""
+    return spec.kind == "ppo"

@@ -13,7 +13,7 @@ from compose.pipelines.hybrid import HybridPipeline, OraclePipeline
 from compose.pipelines.induced import InducedHybridPipeline
 from compose.pipelines.loading import load_pipeline
 from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
-from compose.pipelines.spec import PipelineSpec
+from compose.pipelines.spec import PipelineSpec, shares_training
 from compose.training.teaching import fit_with_play
 from environments.core import GridGame
 from environments.errors import clip
@@ -121,12 +121,6 @@ def train_pipeline(
         report = pipe.fit(demos, config)
     report.levels = report.levels | frozenset(demos.levels)
     return report
-
-
-def shares_training(spec: PipelineSpec) -> bool:
-    """Whether one training run serves every budget of ``spec`` (PPO: a run to the largest
-    frame budget, its policy kept at each smaller one, is the run of each budget alone)."""
-    return spec.kind == "ppo"
 
 
 def train_pipeline_at(

@@ -131,6 +131,7 @@ env = "neurocomp/LightsOut-3x3-v0"
 budgets = [3]
 seeds = 1
 episodes = 4
+workers = 1
 pipelines = [{kind = "hybrid"}, {kind = "hybrid", supervision = "abduced"}, {kind = "oracle"}]
 
 [train]

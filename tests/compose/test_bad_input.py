@@ -25,6 +25,7 @@ env = "{LIGHTS}"
 budgets = [1]
 seeds = 1
 episodes = 2
+workers = 1
 pipelines = [{{kind = "hybrid"}}, {{kind = "oracle"}}]
 splits = [{{name = "in-distribution"}}]
 

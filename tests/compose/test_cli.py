@@ -400,7 +400,7 @@ def test_run_with_a_budget_and_no_pipeline_trains_the_hybrid(tmp_path):
 def test_compare_takes_pipelines_by_name_and_by_label(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text(
-        'env = "neurocomp/LightsOut-3x3-v0"\nbudgets = [1]\nseeds = 1\nepisodes = 2\n'
+        'env = "neurocomp/LightsOut-3x3-v0"\nbudgets = [1]\nseeds = 1\nepisodes = 2\nworkers = 1\n'
         'pipelines = [{kind = "hybrid"}]\nsplits = [{name = "in-distribution"}]\n'
         "[train]\nmax_steps = 40\neval_every = 20\n"
     )

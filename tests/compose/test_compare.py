@@ -31,7 +31,7 @@ env = "neurocomp/KeyDoor-8x8-v0"
 budgets = [1, 2]
 seeds = 1
 episodes = 3
-workers = 2
+workers = 1  # the suite keeps both cores busy already: a second worker only costs its start
 pipelines = [
   {kind = "hybrid"},
   {kind = "monolithic", size = "small"},

@@ -157,6 +157,8 @@ def test_compare_puts_the_induced_hybrid_in_the_report_with_its_learned_file(tmp
         "1",
         "--episodes",
         "3",
+        "--workers",
+        "1",
         "--out",
         str(out),
     )

@@ -315,7 +315,7 @@ def test_a_worker_killed_mid_job_is_retried_and_every_row_is_recorded_once(
         'executor = "ray"\n'
         '[[pipelines]]\nkind = "monolithic"\nsize = "medium"\n'
         '[[pipelines]]\nkind = "oracle"\n'
-        "[train]\nmax_steps = 1500\neval_every = 500\npatience = 50\n"
+        "[train]\nmax_steps = 700\neval_every = 350\npatience = 50\n"
     )
     run = compare(config, out)  # its Ray is started for it: its workers are of its family
     killed = None
@@ -383,7 +383,7 @@ def test_asking_for_ray_where_it_is_missing_says_how_to_install_it(tmp_path):
 MANY = f"""
 env = "{ENV}"
 budgets = [1, 2]
-seeds = 4
+seeds = 2
 episodes = 2
 workers = 2
 pipelines = [{{kind = "monolithic", size = "small"}}, {{kind = "hybrid"}}, {{kind = "oracle"}}]
@@ -394,7 +394,7 @@ max_steps = 200
 eval_every = 20
 patience = 50
 """
-MANY_JOBS = (2 + 2 + 1) * 4
+MANY_JOBS = (2 + 2 + 1) * 2
 
 
 def _jobs_in(out: Path) -> dict[str, int]:

@@ -116,6 +116,7 @@ env = "neurocomp/VisualSudoku-4x4-v0"
 budgets = [3]
 seeds = 1
 episodes = 3
+workers = 1
 pipelines = [
   {kind = "hybrid", perception = "conv"},
   {kind = "hybrid", supervision = "abduced", perception = "conv"},

@@ -14,12 +14,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-import torch
-
 from compose.common.errors import ResultsError
 from compose.experiments.config import ExperimentConfig
-from compose.experiments.jobs import JobResult, run_task
+from compose.experiments.executors import run_task
 from compose.experiments.plan import Job
+from compose.experiments.store import JobResult
 
 __all__ = ["run_local"]
 
@@ -32,7 +31,6 @@ def _init_worker(parent: int) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what to do about it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
-    torch.set_num_threads(1)
 
 
 def _die_with(parent: int) -> None:

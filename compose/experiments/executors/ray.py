@@ -22,12 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from compose.common.errors import ConfigError, ResultsError
 from compose.experiments.config import ExperimentConfig
-from compose.experiments.jobs import JobResult, run_task
+from compose.experiments.executors import run_task
 from compose.experiments.plan import Job
+from compose.experiments.store import JobResult
 
 __all__ = ["RETRIES", "reachable", "run_on_ray"]
 
@@ -145,7 +144,6 @@ def neurocomp_job(
 ) -> list[JobResult]:
     """One task (a job, or the budgets one training run serves) in a Ray worker; its process
     is titled ``ray::neurocomp_job`` while it runs."""
-    torch.set_num_threads(1)
     here = Path(config.rules) if config.rules else None
     if rules_text is not None and not (
         here and here.is_file() and here.read_text(encoding="utf-8") == rules_text
