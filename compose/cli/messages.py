@@ -7,10 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+from compose.abduction.invented import translate_clause
 from compose.analysis.results import frames_text
 from compose.cli.text import cell, err, plural, say, table
 
-__all__ = ["learned_summary", "print_verdicts", "say_audit", "say_fit", "say_result"]
+__all__ = [
+    "learned_summary",
+    "print_verdicts",
+    "say_audit",
+    "say_fit",
+    "say_result",
+    "say_symbols",
+]
 
 
 def say_fit(label: str, kind: str, fit: Any, budget: int | None) -> None:
@@ -62,6 +70,27 @@ def learned_summary(extra: dict[str, Any]) -> str:
         f"{plural(extra['examples_unexplained'], 'example')} left unexplained, "
         f"{plural(open_atoms, 'case')} no transition decided"
     )
+
+
+def say_symbols(extra: dict[str, Any]) -> None:
+    """``run --explain`` on a hybrid-autonomous: its invented symbols, each with the true kind
+    it most often covers (measured after learning, never learned from), and its learned
+    clauses in those symbols beside their translation."""
+    names = extra["symbol_map"]
+    say(
+        f"invented {plural(extra['symbols'], 'symbol')} in "
+        f"{plural(extra['autonomy_rounds'], 'round')} ({extra['autonomy_stopped']}); each "
+        "stands for the true kind it most often covers "
+        f"(scored after learning): {', '.join(f'{k} = {v}' for k, v in names.items())}; "
+        f"{extra['read_cell_accuracy']:.1%} of the demonstration cells read right under that "
+        f"map, {extra['perceived_cell_accuracy']:.1%} perceived right",
+        err,
+    )
+    for note in extra["autonomy_notes"]:
+        say(f"  {note}", err)
+    say("learned clauses, in invented symbols → translated:", err)
+    for clause in extra["learned_clauses"]:
+        say(f"  {clause:<48} {translate_clause(clause, names)}", err)
 
 
 def say_audit(source: str, lines: list[str], transitions: int) -> None:

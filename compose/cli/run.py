@@ -23,17 +23,21 @@ from compose.cli.app import (
     progress,
     with_default,
 )
-from compose.cli.messages import say_audit, say_fit, say_result
+from compose.cli.messages import say_audit, say_fit, say_result, say_symbols
 from compose.cli.text import err, say
 from compose.common.errors import ConfigError
 from compose.common.files import check_writable, write_json
 from compose.common.levels import evaluation_levels
-from compose.pipelines.rule_checks import TransitionRecorder, audit_lines
+from compose.pipelines.rule_checks import (
+    TransitionRecorder,
+    audit_lines,
+    auditable,
+    audited_rules,
+)
 from compose.pipelines.spec import PipelineSpec, spec_named
 from compose.report.screens import outline, replay, save_gif
 from environments.errors import clip
 from environments.registry import make, spec
-from symbolic.induction.audit import AUDITED
 
 __all__ = ["run"]
 
@@ -157,6 +161,8 @@ def run(
         )
     if fit is not None:
         say_fit(pipe.label, kind.kind, fit, budget)
+        if explain and "symbol_map" in fit.extra:
+            say_symbols(fit.extra)
     if save is not None:
         pipe.save(Path(save))
         say(f"saved the pipeline to {save}", err)
@@ -321,14 +327,13 @@ def _play(
 def _recorder(pipe: Any, game: Any) -> Any:
     """A recorder of the run's transitions, for a pipeline whose rules play can audit (an
     agent game's blocks/kills/collects/wins); None for any other."""
-    reasoner = getattr(pipe, "reasoner", None)
-    if reasoner is None or not set(AUDITED) <= set(reasoner.questions):
+    if not auditable(pipe):
         return None
     return TransitionRecorder(int(game.unwrapped.max_steps))
 
 
 def _audit(pipe: Any, transitions: list[Any]) -> None:
-    rules = pipe.reasoner.rules
+    rules = audited_rules(pipe)
     say_audit(str(rules.source), audit_lines(rules, transitions), len(transitions))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from compose.abduction.invented import autonomy_refusal
 from compose.abduction.reading import refusal as abduction_refusal
 from compose.common.errors import ConfigError
 from compose.common.levels import LEVEL_CHOICE
@@ -111,6 +112,7 @@ def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
         p
         for p in pipelines
         if p.supervision not in ("abduced", "legend")
+        or p.rules == "induced"  # the autonomous hybrid: its own refusal decides
         or abduction_refusal(game, p.supervision) is None
     ]
     pipelines = [
@@ -122,6 +124,8 @@ def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
 
 
 def _induction_refusal(game: Any, p: PipelineSpec) -> str | None:
+    if p.supervision == "abduced":  # perception and rules learned together
+        return autonomy_refusal(game)
     return induction_refusal(game.title, reasoner_class(game).questions, p.supervision)
 
 
@@ -255,8 +259,10 @@ class ExperimentConfig(Strict):
         if self.rules is not None and not Path(self.rules).is_file():
             raise ConfigError(f"rules: no such file {clip(str(self.rules))}")
         for i, p in enumerate(self.pipelines):
-            if p.supervision in ("abduced", "legend") and (
-                why := abduction_refusal(game, p.supervision)
+            if (
+                p.supervision in ("abduced", "legend")
+                and p.rules != "induced"
+                and (why := abduction_refusal(game, p.supervision))
             ):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
             if p.rules == "induced" and (why := _induction_refusal(game, p)):

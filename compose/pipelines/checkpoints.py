@@ -14,8 +14,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from compose.abduction.invented import MAX_SYMBOLS, SymbolTable, symbol_names
 from compose.common.errors import CheckpointError
 from compose.common.files import replacing, write_json, write_text
 from environments.errors import clip
@@ -55,6 +63,41 @@ def game_named(name: str) -> GameSpec:
     raise CheckpointError(f"no registered game is named {name!r}; the games are {known}")
 
 
+class SavedSymbols(BaseModel):
+    """An autonomous hybrid's invented symbols (see ``compose.abduction.invented``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    names: list[str] = Field(min_length=1, max_length=MAX_SYMBOLS)
+    agents: dict[str, list[str]] = Field(default_factory=dict, max_length=MAX_SYMBOLS)
+    background: str
+    border: str = ""
+    counts: dict[str, tuple[int, int]] = Field(default_factory=dict, max_length=MAX_SYMBOLS)
+
+    @model_validator(mode="after")
+    def _named(self) -> SavedSymbols:
+        if self.names != list(symbol_names(len(self.names))):
+            raise ValueError("symbols are named k0, k1, ... in order")
+        held = {h for items in self.agents.values() for h in items}
+        used = {
+            self.background,
+            *self.agents,
+            *held,
+            *self.counts,
+            *([self.border] * bool(self.border)),
+        }
+        if any(not 0 <= low <= high <= 1 for low, high in self.counts.values()):
+            raise ValueError("counts are (fewest, most) cells of a symbol on a screen: 0 or 1")
+        if not used <= set(self.names):
+            raise ValueError(f"{sorted(used - set(self.names))[:3]} are not among its symbols")
+        return self
+
+    def table(self) -> SymbolTable:
+        agents = {name: tuple(held) for name, held in self.agents.items()}
+        counts = {name: (low, high) for name, (low, high) in self.counts.items()}
+        return SymbolTable(tuple(self.names), agents, self.background, self.border, counts)
+
+
 class Manifest(BaseModel):
     """``pipeline.json``: what built a saved pipeline, checked before anything is allocated."""
 
@@ -75,6 +118,9 @@ class Manifest(BaseModel):
     training: Literal["bc", "dagger", "distilled"] = "bc"
     target: Literal["action", "grid"] = "action"
     perception: Literal["linear", "conv"] = "linear"
+    symbols: SavedSymbols | None = None  # an autonomous hybrid's invented kinds
+    # ... and the true kind each most often covered (measured, for audits; never played by)
+    translation: dict[str, list[str]] | None = Field(None, max_length=MAX_SYMBOLS)
 
     @field_validator("grid")
     @classmethod

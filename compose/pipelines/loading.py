@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compose.common.errors import CheckpointError
+from compose.pipelines.autonomous import AutonomousHybridPipeline
 from compose.pipelines.checkpoints import Manifest, game_named, load_weights, read_manifest
 from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.induced import InducedHybridPipeline
@@ -127,6 +128,24 @@ def _saved_induced(game: GameSpec, directory: Path, manifest: Manifest) -> Induc
             f"({type(e).__name__}); train and save it again"
         ) from None
     try:
+        if manifest.supervision == "abduced":
+            if manifest.symbols is None:
+                raise CheckpointError(
+                    f"{directory / 'pipeline.json'}: a hybrid-autonomous pipeline needs its "
+                    "symbols; train and save it again"
+                )
+            pipe = AutonomousHybridPipeline(
+                game,
+                manifest.tile,
+                search=manifest.search,
+                augment=manifest.augment,
+                perception_kind=manifest.perception,
+                table=manifest.symbols.table(),
+                rules_text=text,
+                rules_name=str(path),
+            )
+            pipe.translation = manifest.translation
+            return pipe
         return InducedHybridPipeline(
             game,
             manifest.tile,

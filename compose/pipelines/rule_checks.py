@@ -20,6 +20,7 @@ __all__ = [
     "TransitionRecorder",
     "audit_lines",
     "auditable",
+    "audited_rules",
     "episode_transitions",
     "prediction_accuracy",
     "random_transitions",
@@ -103,9 +104,20 @@ def audit_lines(rules: Any, transitions: Sequence[Transition]) -> list[str]:
 
 
 def auditable(pipe: Any) -> bool:
-    """Whether play can audit the rules ``pipe`` plays by (an agent game's questions)."""
+    """Whether play can audit the rules ``pipe`` plays by (an agent game's questions, in the
+    game's own kinds or translated to them)."""
     reasoner = getattr(pipe, "reasoner", None)
-    return reasoner is not None and set(AUDITED) <= set(reasoner.questions)
+    if reasoner is None or not set(AUDITED) <= set(reasoner.questions):
+        return False
+    return audited_rules(pipe) is not None
+
+
+def audited_rules(pipe: Any) -> Any:
+    """The rules ``pipe`` plays by, in the game's true kinds, as an audit in true scenes reads
+    them: its reasoner's; for a pipeline that reasons over symbols it invented, their
+    translation (``pipe.true_rules()``, None where it has none)."""
+    translated = getattr(pipe, "true_rules", None)
+    return translated() if translated is not None else pipe.reasoner.rules
 
 
 def episode_transitions(result: Any, max_steps: int) -> list[Transition]:
@@ -131,7 +143,7 @@ def rules_audit(pipe: Any, episodes: Sequence[Any], env: Any) -> dict[str, Any]:
     gathered = AgentEvidence()
     for t in transitions:
         gathered.add(t)
-    found = contradictions(pipe.reasoner.rules, gathered.evidence())
+    found = contradictions(audited_rules(pipe), gathered.evidence())
     return {
         "rules_audited": len(transitions),
         "rules_contradicted": [[c.atom, c.rules_say, c.count] for c in found],

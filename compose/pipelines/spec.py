@@ -44,6 +44,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-abduced": {"kind": "hybrid", "supervision": "abduced"},
     "hybrid-legend": {"kind": "hybrid", "supervision": "legend"},
     "hybrid-induced": {"kind": "hybrid", "rules": "induced"},
+    "hybrid-autonomous": {"kind": "hybrid", "supervision": "abduced", "rules": "induced"},
     "hybrid-sym": {"kind": "hybrid", "augment": "symmetry"},
     "hybrid-aug": {"kind": "hybrid", "augment": "both"},
     "hybrid-conv": {"kind": "hybrid", "perception": "conv"},
@@ -192,9 +193,11 @@ class PipelineSpec(Strict):
         parts = [self.kind]
         if self.kind == "monolithic":
             parts = [f"mono-{self.size}"] + (["symbolic"] if self.inputs == "symbols" else [])
-        if self.kind == "hybrid" and self.supervision not in (None, "labels"):
+        if self.kind == "hybrid" and self.supervision == "abduced" and self.rules == "induced":
+            parts.append("autonomous")  # perception and rules learned together
+        elif self.kind == "hybrid" and self.supervision not in (None, "labels"):
             parts.append(str(self.supervision))
-        if self.kind == "hybrid" and self.rules == "induced":
+        if self.kind == "hybrid" and self.rules == "induced" and self.supervision != "abduced":
             parts.append("induced")
         if self.kind == "hybrid" and self.perception == "conv":
             parts.append("conv")
@@ -309,6 +312,8 @@ DESCRIPTIONS: dict[str, str] = {
     "hybrid-legend": "as hybrid-abduced, plus one labelled cell per kind",
     "hybrid-induced": "as hybrid, with no game rule written: its rules are learned from the "
     "demonstrations and its own play",
+    "hybrid-autonomous": "no cell label and no game rule: cells named by appearance (k0, k1, "
+    "...), rules learned over those names from the demonstrations and its own play",
     "hybrid-sym": "as hybrid, perception trained on the board's symmetries",
     "hybrid-aug": "as hybrid, perception trained on the symmetries and random colour maps",
     "hybrid-conv": "as hybrid, each cell read by a small convolutional network",

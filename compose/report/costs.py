@@ -29,6 +29,10 @@ LEARNS_FROM = {
         "screens + per-cell kind labels + expert actions (to learn rules) + its own play "
         "(frames counted); no game rule written"
     ),
+    "hybrid-autonomous": (
+        "screens + expert actions + its own play (frames counted); no cell label, no game rule "
+        "written: cells named by appearance, rules learned over those names"
+    ),
     "monolithic": "screens + expert actions",
     "ppo": "screens + reward from its own play; no labels, no demonstrations",
 }

@@ -61,6 +61,16 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
                 f"the shared background ({background_clauses()} clauses) and the hypothesis "
                 f"language{extra}"
             )
+            if spec.supervision == "abduced":  # the autonomous hybrid: nothing game-specific
+                counted = int(bool(game.agent_kinds))  # one agent; the rest it measured
+                given = (
+                    "no rule file and no cell label: cells named by appearance, clauses "
+                    "learned over those names (see Rules learned from play); given: "
+                    f"the shared background ({background_clauses()} clauses), the hypothesis "
+                    "language, the appearance features, and the structure its decoder "
+                    "assumes: one agent, moving as its move actions say, and the screen "
+                    "structure the demonstrations share (learned, not declared)"
+                )
             rows.append([pipeline, "0", "0", "0", str(counted), "; ".join([given, *handed])])
             continue
         source = f"{'its hybrid teacher: ' if taught else ''}{rules.name}{extra}"

@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from compose.abduction.invented import translate_clause
 from compose.analysis.results import Analysis
 from compose.report.document import Block, Code, H, P, Table
+from compose.report.symbols import extras_of, invented_symbols
 from compose.report.text import num, pct
 from environments.spec import GameSpec
 from symbolic.errors import NeurocompError
@@ -22,24 +24,21 @@ from symbolic.terms import Term
 __all__ = ["rules_audit", "rules_differences", "rules_learned"]
 
 
-def _extras(a: Analysis, pipeline: str, budget: int) -> dict[int, dict[str, Any]]:
-    """Each seed's training extras of ``pipeline`` at ``budget``."""
-    return {
-        r.seed: r.fit["extra"]
-        for r in a.rows
-        if r.pipeline == pipeline and r.budget == budget and isinstance(r.fit.get("extra"), dict)
-    }
-
-
 def _decided_differences(game: GameSpec, extra: dict[str, Any]) -> list[str] | None:
     """Where a fit's learned rules differ from the packaged ones, over the kinds its
     transitions showed (all, for a fit that did not record them), leaving out the atoms no
     transition decided."""
     seen = extra.get("kinds_seen")
-    found = rules_differences(game, extra["learned_rules"], None if seen is None else set(seen))
+    learned = extra["learned_rules"]
+    undecided = set(extra.get("unidentified") or ())
+    if "translated_rules" in extra:  # learned over invented symbols: compared translated
+        names = extra.get("symbol_kinds") or extra.get("symbol_map") or {}
+        learned = extra["translated_rules"]
+        seen = None if seen is None else [n for k in seen for n in _listed(names.get(k, k))]
+        undecided = {translate_clause(u, names) for u in undecided}
+    found = rules_differences(game, learned, None if seen is None else set(seen))
     if found is None:
         return None
-    undecided = set(extra.get("unidentified") or ())
     return [d for d in found if d.partition(":")[0] not in undecided]
 
 
@@ -128,7 +127,9 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
         p
         for p in a.hybrids()
         if any(
-            x.get("rules_learned") is not None for b in a.budgets for x in _extras(a, p, b).values()
+            x.get("rules_learned") is not None
+            for b in a.budgets
+            for x in extras_of(a, p, b).values()
         )
     ]
     if not learners:
@@ -183,7 +184,7 @@ def rules_learned(a: Analysis, game: GameSpec) -> list[Block]:
             )
         out.append(P(f"The rules {pipeline} learned at budget {b}, seed {seed}:"))
         out.append(Code(str(extra["learned_rules"]).strip()))
-    return out
+    return out + invented_symbols(a, learners)
 
 
 # A learned file printed whole: pipeline, budget, seed, that seed's training extras, and where
@@ -201,7 +202,7 @@ def _learned_rows(
     rows, shown = [], None
     for pipeline in learners:
         for b in a.budgets_of(pipeline):
-            extras = _extras(a, pipeline, b)
+            extras = extras_of(a, pipeline, b)
             if not extras:
                 continue
             mean = lambda key, e=extras: sum(x.get(key) or 0 for x in e.values()) / len(e)  # noqa: E731
@@ -375,3 +376,7 @@ def rules_audit(a: Analysis) -> list[Block]:
             lines.append(f"{pipeline}, {split}: {sentence}")
     out.append(P("; ".join(lines) + "." if lines else "No transition contradicts them."))
     return out
+
+
+def _listed(name: str | list[str]) -> list[str]:
+    return [name] if isinstance(name, str) else list(name)

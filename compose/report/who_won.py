@@ -212,6 +212,7 @@ WHO = {
     "hybrid-abduced": "The abduced hybrid (no cell label)",
     "hybrid-legend": "The legend hybrid (one labelled cell per kind)",
     "hybrid-induced": "The hybrid with rules learned from play (none written)",
+    "hybrid-autonomous": "The hybrid given no cell label and no game rule",
     "hybrid-sym": "The hybrid with perception trained on the board's symmetries",
     "hybrid-aug": "The hybrid with perception trained on symmetries and colour maps",
 }

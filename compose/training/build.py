@@ -8,6 +8,7 @@ from pathlib import Path
 
 from compose.common.errors import ConfigError
 from compose.common.levels import level_seed, training_levels
+from compose.pipelines.autonomous import AutonomousHybridPipeline
 from compose.pipelines.base import FitReport, Pipeline
 from compose.pipelines.hybrid import HybridPipeline, OraclePipeline
 from compose.pipelines.induced import InducedHybridPipeline
@@ -59,8 +60,16 @@ def build_pipeline(
         return PPOPipeline.for_env(env)
     if spec.rules == "induced":
         if rules is not None:
-            raise ConfigError("hybrid-induced learns its rules from play: leave out --rules")
+            raise ConfigError(f"{spec.label} learns its rules from play: leave out --rules")
         try:
+            if spec.supervision == "abduced":
+                return AutonomousHybridPipeline(
+                    env.game,
+                    env.tile,
+                    search=search,
+                    augment=spec.augment,
+                    perception_kind=spec.perception or "linear",
+                )
             return InducedHybridPipeline(
                 env.game,
                 env.tile,

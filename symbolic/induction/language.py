@@ -221,8 +221,9 @@ def refusal(title: str, questions: tuple[str, ...], supervision: str | None = No
     every question."""
     if supervision not in (None, "labels"):
         return (
-            "rules are learned beside perception trained on labelled cells only (so far); "
-            f"leave out supervision = {supervision!r}"
+            "hybrid-induced learns its rules beside perception trained on labelled cells; "
+            f"leave out supervision = {supervision!r} (with no cell label at all, "
+            "supervision = 'abduced' and rules = 'induced' is hybrid-autonomous)"
         )
     if language_path(questions) is None:
         return (

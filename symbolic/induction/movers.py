@@ -68,7 +68,8 @@ class MoverLaws:
 def observed_steps(transitions: Sequence[Transition]) -> list[Example]:
     """``moves(Kind, Cell, Agent, Size, Next)`` for every step of a piece the transitions show:
     a cell showed ``Kind`` and then not, a neighbouring one did not and then did (neither the
-    agent's before or after the move)."""
+    agent's before or after the move). The background (what a cell shows with nothing on it)
+    is no piece: where a piece moved, the background seems to move the other way."""
     counts: Counter[tuple[object, ...]] = Counter()
     for t in transitions:
         if t.after is None or t.scene.agent is None or t.after.agent is None:
@@ -77,6 +78,7 @@ def observed_steps(transitions: Sequence[Transition]) -> list[Example]:
         if before.shape != after.shape:
             continue
         names = t.scene.game.kind_names
+        ground = t.scene.game.index(t.scene.game.background)
         h, w = before.shape
         mine = {t.scene.agent, t.after.agent}
         agent = Pair(*t.after.agent)
@@ -84,6 +86,8 @@ def observed_steps(transitions: Sequence[Transition]) -> list[Example]:
             if (r, c) in mine:
                 continue
             kind = before[r, c]
+            if kind == ground:
+                continue
             for dr, dc in MOVE_DELTAS:
                 nr, nc = r + dr, c + dc
                 if (dr, dc) == (0, 0) or not (0 <= nr < h and 0 <= nc < w) or (nr, nc) in mine:

@@ -105,12 +105,12 @@ def test_every_game_learns_its_rules_and_what_cannot_is_refused_in_one_line():
     # a reasoner asking what no packaged language has a head for (a game of one's own)
     why = refusal("Custom", ("blocks/2", "opens/2"))
     assert why and "rules are learned so far for KeyDoor" in why and "opens/2" in why
-    with pytest.raises(ValueError, match="labelled cells only"):
-        InducedHybridPipeline(game_of(ENV), supervision="abduced")
-    abduced = PipelineSpec(kind="hybrid", rules="induced", supervision="abduced")
-    with pytest.raises(ConfigError, match="labelled cells only"):
-        ExperimentConfig(env=ENV, pipelines=[abduced]).check()
-    assert runnable([abduced], ENV) == []
+    with pytest.raises(ValueError, match="beside perception trained on labelled cells"):
+        InducedHybridPipeline(game_of(ENV), supervision="legend")
+    legend = PipelineSpec(kind="hybrid", rules="induced", supervision="legend")
+    with pytest.raises(ConfigError, match="beside perception trained on labelled cells"):
+        ExperimentConfig(env=ENV, pipelines=[legend]).check()
+    assert runnable([legend], ENV) == []
 
 
 # The first id of each game it can learn, and a variant whose levels show other kinds (awake
