@@ -22,6 +22,8 @@ _HOME = {
     "run_experiment": "compose.experiments.runner",
     "FitReport": "compose.pipelines.base",
     "HybridPipeline": "compose.pipelines.hybrid",
+    "InducedHybridPipeline": "compose.pipelines.induced",
+    "AutonomousHybridPipeline": "compose.pipelines.autonomous",
     "MonolithicPipeline": "compose.pipelines.networks",
     "OraclePipeline": "compose.pipelines.hybrid",
     "PPOPipeline": "compose.pipelines.networks",

@@ -69,9 +69,12 @@ def reread(
 ) -> tuple[Symbols, int]:
     """Abduction under the learned rules: each level's groups take the symbols under which
     the rules best explain the expert's play there, each group trying the three symbols
-    the trained perception finds likeliest, ties going to the likeliest reading. Returns
+    the trained perception finds likeliest (the agent's among the agent's, the others among
+    the others), ties going to the likeliest reading. Returns
     the reading and how many groups changed."""
     grid, episodes, changed = symbols.grid.copy(), [], 0
+    # the agent's symbols stay the agent's (found by how they move), the others others'
+    agents = {symbols.table.names.index(a) for a in symbols.table.agents}
     for rows, groups, current in symbols.episodes:
         n = len(current)
         logp = np.log(np.clip(probs[rows], 1e-6, 1.0))
@@ -84,7 +87,14 @@ def reread(
         scorer = Scorer(game, reasoner, groups, episode_part(named, rows), steps)
         scorer.prior = prior
         choices = {
-            g: sorted({int(current[g]), *(int(k) for k in np.argsort(-prior[g])[:3])})
+            g: sorted(
+                {int(current[g])}
+                | {
+                    int(k)
+                    for k in np.argsort(-prior[g])[:3]
+                    if (k in agents) == (current[g] in agents)
+                }
+            )
             for g in range(n)
         }
         reading, _ = ascend(scorer, current.copy(), choices, DEFAULT_ABDUCTION.passes)

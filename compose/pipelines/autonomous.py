@@ -232,7 +232,7 @@ class AutonomousHybridPipeline(InducedHybridPipeline):
             symbols,
             self.perceive_batch(demos.frames),
         )
-        if changed:
+        if changed and _one_agent(read):
             return read, f"{changed} appearance groups read again under the learned rules"
         return None, ""
 
@@ -324,3 +324,12 @@ def _named(demos: Demonstrations, grid: np.ndarray) -> Demonstrations:
     return Demonstrations(
         demos.frames, demos.actions, grid, demos.episodes, demos.level_seeds, demos.levels
     )
+
+
+def _one_agent(symbols: Symbols) -> bool:
+    """Whether every screen of the reading shows the agent in one cell (where it has one): a
+    revision that breaks this is not taken."""
+    if not symbols.table.agents:
+        return True
+    agents = [symbols.table.names.index(a) for a in symbols.table.agents]
+    return bool((np.isin(symbols.grid, agents).sum(axis=(1, 2)) == 1).all())
