@@ -47,10 +47,13 @@ def versions() -> dict[str, str]:
 class PerceptionAudit:
     """Counts, per decision of a hybrid, what perception got wrong and whether it mattered."""
 
-    def __init__(self, reasoner: Reasoner) -> None:
+    def __init__(self, reasoner: Reasoner, kinds: np.ndarray | None = None) -> None:
         # Its own reasoner: asking about the true scene must not touch a plan the pipeline's
-        # reasoner keeps between decisions.
+        # reasoner keeps between decisions. ``kinds``: the true kind each of the pipeline's
+        # own kinds stands for (a hybrid that invented its symbols), None where they are the
+        # game's.
         self.reasoner = reasoner.fork()
+        self.kinds = kinds
         self.names = reasoner.game.kind_names
         self.cells = np.zeros(len(self.names), dtype=np.int64)
         self.correct = np.zeros(len(self.names), dtype=np.int64)
@@ -61,6 +64,8 @@ class PerceptionAudit:
     def __call__(self, step: Step, info: dict[str, Any]) -> None:
         truth = info["scene"].grid
         seen = step.scene.grid if step.scene is not None else truth
+        if self.kinds is not None and step.scene is not None:
+            seen = self.kinds[seen]
         ok = seen == truth
         self.cells += np.bincount(truth.ravel(), minlength=len(self.names))
         self.correct += np.bincount(truth[ok].ravel(), minlength=len(self.names))
@@ -82,6 +87,18 @@ class PerceptionAudit:
             "wrong_scenes": self.wrong_scenes,
             "changed_actions": self.changed_actions,
         }
+
+
+def _perception_audit(pipe: Pipeline) -> PerceptionAudit | None:
+    """A hybrid's perception audit, in the game's true kinds (for one that invented its
+    symbols, through their translation; None where it has none)."""
+    if not isinstance(pipe, HybridPipeline):
+        return None
+    true_reasoner = getattr(pipe, "true_reasoner", None)
+    if true_reasoner is None:
+        return PerceptionAudit(pipe.reasoner)
+    reasoner, kinds = true_reasoner()
+    return None if reasoner is None else PerceptionAudit(reasoner, kinds)
 
 
 def run_job(config: ExperimentConfig, job: Job) -> JobResult:
@@ -150,7 +167,7 @@ def _evaluate_job(
         env_id = split.env or config.env
         if pipe.cannot_play(env):
             continue  # e.g. a fixed-size network cannot take this screen at all
-        audit = PerceptionAudit(pipe.reasoner) if isinstance(pipe, HybridPipeline) else None
+        audit = _perception_audit(pipe)
         audited = auditable(pipe)
         summary = evaluate(
             env,

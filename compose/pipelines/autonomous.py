@@ -61,7 +61,7 @@ from neural.train import TrainConfig
 from symbolic.engine import PrologEngine
 from symbolic.errors import InductionError, NeurocompError
 from symbolic.induction import InductionSettings
-from symbolic.reasoner import load_reasoner
+from symbolic.reasoner import load_reasoner, reasoner_class
 
 __all__ = [
     "GIVEN",
@@ -292,6 +292,23 @@ class AutonomousHybridPipeline(InducedHybridPipeline):
                 trusted=True,
             )
         return self._true_rules
+
+    def true_reasoner(self) -> tuple[Any, np.ndarray | None]:
+        """A reasoner over the game's true kinds with the translated rules, and the true kind
+        each symbol stands for (the one it most often covers); (None, None) before a
+        translation is measured."""
+        rules = self.true_rules()
+        if rules is None or self.translation is None:
+            return None, None
+        ground = self.true_game.background  # for a symbol that no cell kept
+        kinds = np.array(
+            [
+                self.true_game.index((self.translation.get(n) or [ground])[0])
+                for n in self.game.kind_names
+            ]
+        )
+        reasoner = reasoner_class(self.true_game)(rules, self.true_game, self.reasoner.search)
+        return reasoner, kinds
 
     def _prediction_accuracy(self, env: GridGame, seed: int) -> float | None:
         return None  # measured on the translated rules, in the game's true scenes (_scored)

@@ -3,6 +3,9 @@ with no cell label and no game clause; the true kinds used only to score."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import numpy as np
 import pytest
 
@@ -126,3 +129,25 @@ def test_run_explain_prints_the_invented_rules_and_their_translation(tmp_path):
         run_cli("run", "--env", "MiniGrid-DoorKey-5x5-v0", "--pipeline", "hybrid-autonomous")
     )
     assert "rotation" in refused
+
+
+@pytest.mark.slow
+def test_compare_reports_the_invented_symbols_and_audits_in_true_kinds(tmp_path):
+    out = tmp_path / "c"
+    result = run_cli(
+        "compare", "--env", "neurocomp/PacMaze-5x5-v0", "--pipelines", "hybrid-autonomous",
+        "--budgets", "3", "--seeds", "1", "--episodes", "3", "--workers", "1",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    markdown = (out / "report.md").read_text()
+    assert "### hybrid-autonomous: symbols it invented" in markdown
+    assert "| `wins(k" in markdown and "`wins(flag)`" in markdown
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    mine = [r for r in rows if r["pipeline"] == "hybrid-autonomous"]
+    assert mine and all(r["cell_labels"] == 0 and r["rule_clauses"] == 0 for r in mine)
+    kinds = set(environments.make("neurocomp/PacMaze-5x5-v0").unwrapped.game.kind_names)
+    with sqlite3.connect(out / "results.sqlite") as db:
+        audits = [json.loads(a) for (a,) in db.execute("SELECT attribution FROM results")]
+    for audit in audits:  # perception audited against the true kinds, through the symbol map
+        assert audit["decisions"] > 0 and set(audit["per_kind"]) <= kinds
