@@ -98,9 +98,9 @@ class Board:
                 for action in range(len(MOVE_DELTAS)):
                     a, m, status, _ = self.advance(*state, action)
                     child = (a, m)
-                    if status == WON:
-                        parent[child] = (state, action)
-                        return unwind(parent, child), len(parent)
+                    if status == WON:  # (the won state may be one seen before: a move
+                        # that wins without moving the agent; its parent is left as it was)
+                        return [*unwind(parent, state), action], len(parent) + 1
                     if status == GOING and child not in parent:
                         parent[child] = (state, action)
                         nxt.append(child)

@@ -10,7 +10,7 @@ from environments import KEYDOOR, Scene
 from environments.pacmaze import PACMAZE
 from symbolic.errors import RuleInterfaceError
 from symbolic.reasoner import load_reasoner, rules_path
-from symbolic.reasoners.movers import MoverReasoner
+from symbolic.reasoners.movers import Board, MoverReasoner
 from tests.helpers import scene_from
 
 N, E, S, W = range(4)
@@ -99,3 +99,22 @@ def test_with_no_way_to_win_it_moves_to_a_safe_cell(oracle):
     decision = oracle.decide(pac("@....\n.....\n.....\n...g.\n..gFg"))
     assert decision.plan == () and decision.summary.startswith("no plan: no winning cell")
     assert decision.action_name in ("E", "S")
+
+
+def test_a_win_back_where_the_search_started_is_a_plan_not_a_loop():
+    """A goal under the agent's starting cell: the winning state is the start itself (the
+    search once looped unwinding it, until memory ran out)."""
+    board = Board(
+        height=1,
+        width=2,
+        ground=[1, 0],
+        blocks=[False, False, False],
+        kills=[False, False, False],
+        wins=[False, True, False],
+        agent_kind=2,
+        moves={},
+        enters={},
+        after=[(0, 1, 0, 0), (1, 1, 1, 0)],
+    )
+    plan, _ = board.search(0, (), max_depth=4, max_states=100)
+    assert plan == [E, W]
