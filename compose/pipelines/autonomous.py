@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from compose.abduction.episodes import consistent_steps
 from compose.abduction.invented import (
     SymbolError,
     Symbols,
@@ -171,32 +172,37 @@ class AutonomousHybridPipeline(InducedHybridPipeline):
         except SymbolError as e:
             raise InductionError(f"hybrid-autonomous: {e}") from None
         notes = list(symbols.notes)
-        report, rounds, stopped = None, 0, "neither the reading nor the rules changed"
-        frames = deaths = 0
+        stopped = "neither the reading nor the rules changed"
+        report = self._round(env, demos, symbols, seed, config, held_out)
+        rounds, frames, deaths = 1, *_played(report)
+        fit = self._fitness(demos, symbols, report)
         while True:
-            rounds += 1
-            self._invent(symbols.table, tile)
-            named = _named(demos, symbols.grid)
-            report = super().fit_with_play(env, named, seed, config, held_out)
-            frames += int(report.extra["play_frames"])
-            deaths += int(report.extra["play_deaths"])
             revised, why = self._revised(demos, symbols)
             if revised is None:
                 break
-            notes.append(why)
-            symbols = revised
             if rounds >= MAX_ROUNDS or time.perf_counter() - t0 > MAX_SECONDS:
                 stopped = (
                     f"stopped at the ceiling ({rounds} rounds, {time.perf_counter() - t0:.0f} s)"
                 )
-                self._invent(symbols.table, tile)
-                report = super().fit_with_play(
-                    env, _named(demos, symbols.grid), seed, config, held_out
-                )
                 break
+            trial = self._round(env, demos, revised, seed, config, held_out)
+            rounds, frames, deaths = rounds + 1, *np.add((frames, deaths), _played(trial))
+            trial_fit = self._fitness(demos, revised, trial)
+            if "read again" in why and trial_fit[0] <= fit[0]:
+                # the rules learned from the new reading explain the play no better: keep the old
+                notes.append(
+                    f"{why}; the rules learned from that reading explained the expert's play no "
+                    "better, so the reading before it was kept"
+                )
+                report = self._round(env, demos, symbols, seed, config, held_out)
+                frames, deaths = np.add((frames, deaths), _played(report))
+                stopped = "a reading again under the rules explained the play no better"
+                break
+            notes.append(why)
+            symbols, report, fit = revised, trial, trial_fit
         assert report is not None
         report.cell_labels = 0
-        report.frames = len(demos) + frames
+        report.frames = len(demos) + int(frames)
         report.train_seconds = time.perf_counter() - t0
         report.extra.update(self._scored(env, demos, symbols, seed))
         report.extra.update(
@@ -206,12 +212,38 @@ class AutonomousHybridPipeline(InducedHybridPipeline):
                 "autonomy_rounds": rounds,
                 "autonomy_stopped": stopped,
                 "autonomy_notes": notes,
-                "play_frames": frames,
-                "play_deaths": deaths,
+                "play_frames": int(frames),
+                "play_deaths": int(deaths),
                 "given": list(GIVEN),
             }
         )
         return report
+
+    def _round(
+        self,
+        env: GridGame | None,
+        demos: Demonstrations,
+        symbols: Symbols,
+        seed: int,
+        config: TrainConfig,
+        held_out: Collection[str],
+    ) -> FitReport:
+        """One round: perception and rules learned afresh on the demonstrations as read in
+        ``symbols`` (and, with ``env``, its own play)."""
+        self._invent(symbols.table, self.perception.tile)
+        named = _named(demos, symbols.grid)
+        return super().fit_with_play(env, named, seed, config, held_out)
+
+    def _fitness(
+        self, demos: Demonstrations, symbols: Symbols, report: FitReport
+    ) -> tuple[float, int]:
+        """How well a round's rules explain the demonstrations as it read them: the share of
+        steps where they plan the expert's action (ABL's consistency), then fewer unexplained
+        examples."""
+        agree = consistent_steps(
+            self.game, self.reasoner, symbols.grid, _named(demos, symbols.grid)
+        )
+        return float(agree.mean()), -_unexplained(report)
 
     def _revised(self, demos: Demonstrations, symbols: Symbols) -> tuple[Symbols | None, str]:
         """The next round's reading, and what changed (None: nothing did). Symbols the rules
@@ -350,3 +382,13 @@ def _one_agent(symbols: Symbols) -> bool:
         return True
     agents = [symbols.table.names.index(a) for a in symbols.table.agents]
     return bool((np.isin(symbols.grid, agents).sum(axis=(1, 2)) == 1).all())
+
+
+def _played(report: FitReport) -> tuple[int, int]:
+    """The frames and deaths of a round's own play."""
+    return int(report.extra["play_frames"]), int(report.extra["play_deaths"])
+
+
+def _unexplained(report: FitReport) -> int:
+    """What a round's rules leave unexplained: examples, and transitions that are no move."""
+    return int(report.extra["examples_unexplained"]) + int(report.extra["transitions_unexplained"])
