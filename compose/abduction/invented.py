@@ -82,11 +82,11 @@ def translate_clause(text: str, names: Mapping[str, str | Sequence[str]]) -> str
     """``text`` (Prolog, a clause a line) with every invented symbol (an atom ``k<n>``)
     replaced by its name in ``names``. A symbol that stands for several kinds (a list: two
     kinds the rules answer alike, merged) makes a line of each of its lines' clauses per
-    kind."""
+    kind; one that stands for none (it covered no cell) is left as it is."""
     out = []
     for line in text.split("\n"):
         found = sorted(set(re.findall(r"\bk\d+\b", line)))
-        options = [_kinds(names.get(s, s)) for s in found]
+        options = [_kinds(names.get(s, s)) or [s] for s in found]  # kept where it maps to none
         for combo in itertools.product(*options):
             chosen = dict(zip(found, combo, strict=True))
             out.append(re.sub(r"\bk\d+\b", lambda m, c=chosen: c[m.group(0)], line))

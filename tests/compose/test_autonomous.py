@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import environments
-from compose.abduction.invented import autonomy_refusal, invent_symbols
+from compose.abduction.invented import autonomy_refusal, invent_symbols, translate_clause
 from compose.common.levels import held_out
 from compose.experiments.config import runnable
 from compose.pipelines.autonomous import AutonomousHybridPipeline
@@ -151,3 +151,15 @@ def test_compare_reports_the_invented_symbols_and_audits_in_true_kinds(tmp_path)
         audits = [json.loads(a) for (a,) in db.execute("SELECT attribution FROM results")]
     for audit in audits:  # perception audited against the true kinds, through the symbol map
         assert audit["decisions"] > 0 and set(audit["per_kind"]) <= kinds
+
+
+def test_a_translation_writes_a_clause_per_kind_and_keeps_a_symbol_that_stands_for_none():
+    names = {"k0": ["wall"], "k1": ["ghost_asleep", "bat_asleep"], "k2": []}
+    text = "blocks(k0, _).\nkills(k1).\nblocks(k2, B) :- holds(B, k0).\n:- dynamic wins/1."
+    assert translate_clause(text, names).splitlines() == [
+        "blocks(wall, _).",
+        "kills(ghost_asleep).",
+        "kills(bat_asleep).",
+        "blocks(k2, B) :- holds(B, wall).",
+        ":- dynamic wins/1.",
+    ]
