@@ -307,7 +307,7 @@ class AutonomousHybridPipeline(InducedHybridPipeline):
             return prediction_accuracy(
                 reasoner, random_transitions(env, check, CHECK_TRANSITIONS, seed)
             )
-        except NotImplementedError:
+        except NotImplementedError:  # a reasoner that does not predict screens: not measured
             return None
         finally:
             reasoner.rules.close()

@@ -61,23 +61,13 @@ def build_pipeline(
     if spec.rules == "induced":
         if rules is not None:
             raise ConfigError(f"{spec.label} learns its rules from play: leave out --rules")
+        options = {"search": search, "augment": spec.augment}
+        options["perception_kind"] = spec.perception or "linear"
         try:
-            if spec.supervision == "abduced":
-                return AutonomousHybridPipeline(
-                    env.game,
-                    env.tile,
-                    search=search,
-                    augment=spec.augment,
-                    perception_kind=spec.perception or "linear",
-                )
-            return InducedHybridPipeline(
-                env.game,
-                env.tile,
-                search=search,
-                augment=spec.augment,
-                perception_kind=spec.perception or "linear",
-                supervision=spec.supervision or "labels",
-            )
+            if spec.supervision == "abduced":  # no cell label either: hybrid-autonomous
+                return AutonomousHybridPipeline(env.game, env.tile, **options)
+            supervision = spec.supervision or "labels"
+            return InducedHybridPipeline(env.game, env.tile, supervision=supervision, **options)
         except ValueError as e:
             raise ConfigError(str(e)) from None
     reasoner = load_reasoner(env.game, rules, search)
