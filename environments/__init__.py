@@ -17,7 +17,16 @@ from environments.errors import (
     UnsolvableLevelError,
 )
 from environments.keydoor import KEYDOOR, KeyDoorEnv
-from environments.registry import describe, env_ids, game_of, games, make, register_envs
+from environments.registry import (
+    describe,
+    env_ids,
+    game_of,
+    games,
+    make,
+    register_envs,
+    seen_as,
+    specs,
+)
 from environments.spec import MOVES, Actions, GameSpec, KindSpec, Split, Traits, Variant
 
 __all__ = [
@@ -47,6 +56,8 @@ __all__ = [
     "games",
     "make",
     "register_envs",
+    "seen_as",
+    "specs",
 ]
 
 register_envs()

@@ -30,17 +30,29 @@ MiniGrid's: ``1 - 0.9 * steps / max_steps`` on reaching the goal; 0 otherwise.
 Terminated on reaching the goal (``info["success"]`` is True) or entering lava; truncated after
 MiniGrid's ``max_steps`` for the id (e.g. 250 for DoorKey-5x5).
 
+## Views
+``view="full"`` (the default) is the screen above. ``view="egocentric"`` is what MiniGrid's users
+train on: its ``RGBImgPartialObsWrapper`` image, the ``view_size`` x ``view_size`` cells ahead of
+the agent (7, MiniGrid's ``agent_view_size``), the agent at the bottom centre facing up, cells
+behind walls and closed doors unseen (drawn dark), what it carries drawn under it. It is its own
+game specification, :data:`EGOCENTRIC` (``minigrid-egocentric``): MiniGrid's kinds plus
+``unseen``, the same rules, and a reasoner that maps as it goes
+(:class:`symbolic.reasoners.mapping.MappingReasoner`). Its ``info["scene"]`` is the view's
+kinds; levels, their keys and the exact expert are the whole grid's.
+
 ## Registered Configurations
 ``neurocomp/MiniGrid-{DoorKey-5x5,DoorKey-8x8,LavaCrossingS9N1,SimpleCrossingS9N1,LavaGapS5}-v0``,
-and any other MiniGrid id that qualifies, under its own name. Keywords: ``env_id``, ``tile``,
-``max_steps``, ``render_mode``.
+and any other MiniGrid id that qualifies, under its own name. Keywords: ``env_id``, ``view``,
+``view_size``, ``tile``, ``max_steps``, ``render_mode``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from collections import deque
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -48,7 +60,12 @@ import gymnasium as gym
 import numpy as np
 
 from environments.core import GridGame, Scene, unwind
-from environments.errors import InvalidVariantError, UnknownEnvironmentError, clip
+from environments.errors import (
+    InvalidVariantError,
+    UnknownEnvironmentError,
+    UnsolvableLevelError,
+    clip,
+)
 from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 
 with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on import
@@ -59,7 +76,7 @@ with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on im
     from minigrid.core.world_object import Door, Key, WorldObj
     from minigrid.minigrid_env import MiniGridEnv
 
-__all__ = ["MINIGRID", "MiniGridGame"]
+__all__ = ["EGOCENTRIC", "MINIGRID", "VIEWS", "MiniGridGame"]
 
 COLOURS = ("red", "green", "blue", "purple", "yellow", "grey")
 assert sorted(COLOURS) == sorted(COLOR_NAMES)
@@ -126,8 +143,28 @@ MINIGRID = GameSpec(
     adopts="MiniGrid-",
     bench=("DoorKey-5x5", "DoorKey-8x8"),
     variants=tuple(Variant(s, {"env_id": f"MiniGrid-{s}-v0"}, s) for s in DEVELOPMENT),
+    views={"egocentric": "environments.farama_minigrid:EGOCENTRIC"},
 )
+# The egocentric view: the same kinds plus the cells out of sight, the same rules, a reasoner
+# that keeps a map. The view shows no whole state (cut_loops off) and turns with the agent
+# (no symmetry of the board is a symmetry of the view).
+EGOCENTRIC = replace(
+    MINIGRID,
+    name="minigrid-egocentric",
+    summary="MiniGrid ids seen as MiniGrid's agents see them: 7x7 cells ahead, walls hide",
+    kinds=(
+        *MINIGRID.kinds,
+        KindSpec("unseen", "?", None, doc="out of sight: behind a wall or a closed door"),
+    ),
+    actions=replace(MINIGRID.actions, symmetry=""),
+    reasoner="symbolic.reasoners.mapping:MappingReasoner",
+    rules="minigrid.pl",
+    cut_loops=False,
+    views={},
+)
+VIEWS = ("full", "egocentric")
 NAMES = MINIGRID.kind_names
+UNSEEN = EGOCENTRIC.index("unseen")
 INDEX = {name: i for i, name in enumerate(NAMES)}
 AGENT = [INDEX[f"agent_{h}"] for h in HEADINGS]
 LEFT, RIGHT, FORWARD, PICKUP, DROP, TOGGLE, DONE = range(7)
@@ -201,19 +238,32 @@ class MiniGridGame(GridGame):
         env_id: str = "MiniGrid-DoorKey-5x5-v0",
         *,
         max_steps: int | None = None,
+        view: str = "full",
+        view_size: int = 7,
         **kwargs: Any,
     ) -> None:
-        self.env_id = str(env_id)
+        if view not in VIEWS:
+            raise InvalidVariantError(f"view must be one of {', '.join(VIEWS)}, not {clip(view)}")
+        if not isinstance(view_size, int | np.integer) or view_size < 3 or view_size % 2 == 0:
+            raise InvalidVariantError(
+                f"view_size must be an odd number of cells, 3 or more (MiniGrid's default is "
+                f"7), not {clip(view_size)}: the agent sits at the centre of the view's last row"
+            )
+        self.env_id, self.view, self.view_size = str(env_id), view, int(view_size)
         self._inner = _make_inner(self.env_id, max_steps)
-        super().__init__(
-            self._inner.height, self._inner.width, max_steps=self._inner.max_steps, **kwargs
-        )
+        self._inner.agent_view_size = self.view_size
+        if view == "egocentric":
+            self.game = EGOCENTRIC  # type: ignore[misc]  # this instance's game
+            shape = (self.view_size, self.view_size)
+        else:
+            shape = (self._inner.height, self._inner.width)
+        super().__init__(*shape, max_steps=self._inner.max_steps, **kwargs)
         self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
         _check_objects(self.env_id, self._inner)
 
     def eval_splits(self) -> list[Split]:
         """In distribution, then every larger or harder id of the same family (DoorKey-5x5:
-        DoorKey-6x6, -8x8, -16x16), as MiniGrid registers them."""
+        DoorKey-6x6, -8x8, -16x16), as MiniGrid registers them, seen the same way."""
         family, numbers = _family(self.env_id)
         harder = sorted(
             (n, i)
@@ -223,7 +273,12 @@ class MiniGridGame(GridGame):
             and (n := f[1]) > numbers
             and _playable(i) is None
         )
-        return [Split("in-distribution"), *(Split(_split_name(i), i) for _, i in harder)]
+        seen: dict[str, int | str] = {}
+        if self.view != "full":
+            seen = {"view": self.view}
+            if self.view_size != 7:
+                seen["view_size"] = self.view_size
+        return [Split("in-distribution"), *(Split(_split_name(i), i, seen) for _, i in harder)]
 
     # -- levels --------------------------------------------------------------------------------
     def reset(
@@ -244,6 +299,35 @@ class MiniGridGame(GridGame):
         self._inner.reset(seed=seed)
         return self.level_key()
 
+    def level_key(self) -> str:
+        """The whole grid's key, whatever the view shows of it."""
+        inner = self._inner
+        digest = hashlib.blake2b(digest_size=10)
+        held = "" if inner.carrying is None else kind_of(inner.carrying)
+        digest.update(f"minigrid|{inner.height}x{inner.width}|{held}|".encode())
+        digest.update(np.ascontiguousarray(self._whole(), dtype=np.int8).tobytes())
+        return digest.hexdigest()
+
+    def _load_level(self, text: str) -> None:
+        """A level is drawn whole, in either view (``unseen`` is no kind of a level)."""
+        grid = self.game.parse(text)
+        inner = self._inner
+        if grid.shape != (inner.height, inner.width):
+            raise InvalidVariantError(
+                f"this level is {grid.shape[0]}x{grid.shape[1]} but {self.env_id}'s grid is "
+                f"{inner.height}x{inner.width}; draw the whole grid, whatever the view"
+            )
+        if self.view != "full" and (grid == UNSEEN).any():
+            raise InvalidVariantError(
+                "a level cannot hold `?` (unseen): that is how the egocentric view shows a "
+                "cell out of sight; draw what is there"
+            )
+        self._load(grid)
+        if self.expert_plan() is None:
+            raise UnsolvableLevelError(
+                f"the {self.game.title} level you gave cannot be solved: {self._why_unsolvable()}"
+            )
+
     def _load(self, grid: np.ndarray) -> None:
         agents = np.argwhere(np.isin(grid, AGENT))
         if len(agents) != 1:
@@ -251,7 +335,7 @@ class MiniGridGame(GridGame):
                 f"a MiniGrid level shows exactly one agent, not {len(agents)}"
             )
         inner = self._inner
-        inner.grid = Grid(self.width, self.height)
+        inner.grid = Grid(inner.width, inner.height)
         for (r, c), k in np.ndenumerate(grid):
             if int(k) not in AGENT:
                 inner.grid.set(c, r, object_of(NAMES[int(k)]))
@@ -261,12 +345,13 @@ class MiniGridGame(GridGame):
         inner.carrying = None
         inner.step_count = 0
 
-    def _visible(self) -> np.ndarray:
+    def _whole(self) -> np.ndarray:
+        """The whole grid's kinds, the agent's cell showing its heading."""
         inner = self._inner
         grid = np.array(
             [
-                [INDEX[kind_of(inner.grid.get(c, r))] for c in range(self.width)]
-                for r in range(self.height)
+                [INDEX[kind_of(inner.grid.get(c, r))] for c in range(inner.width)]
+                for r in range(inner.height)
             ],
             dtype=np.int8,
         )
@@ -274,11 +359,29 @@ class MiniGridGame(GridGame):
         grid[y, x] = AGENT[inner.agent_dir]
         return grid
 
+    def _view(self) -> np.ndarray:
+        """The kinds the egocentric view shows: MiniGrid's own view grid and visibility mask
+        (cells beyond the grid's edge show as walls, as MiniGrid draws them)."""
+        view, seen = self._inner.gen_obs_grid()
+        size = self.view_size
+        grid = np.full((size, size), UNSEEN, dtype=np.int8)
+        for r in range(size):
+            for c in range(size):
+                if seen[c, r]:
+                    grid[r, c] = INDEX[kind_of(view.get(c, r))]
+        grid[size - 1, size // 2] = INDEX["agent_north"]
+        return grid
+
+    def _visible(self) -> np.ndarray:
+        return self._whole() if self.view == "full" else self._view()
+
     def scene(self) -> Scene:
         carried = self._inner.carrying
         held = () if carried is None else (kind_of(carried),)
+        if self.view != "full":
+            return Scene(self.game, self._view(), (self.view_size - 1, self.view_size // 2), held)
         x, y = self._inner.agent_pos
-        return Scene(self.game, self._visible(), (int(y), int(x)), held)
+        return Scene(self.game, self._whole(), (int(y), int(x)), held)
 
     # -- the world ---------------------------------------------------------------------------
     def _apply(self, action: int) -> tuple[float, bool, bool]:
@@ -293,6 +396,8 @@ class MiniGridGame(GridGame):
         pass
 
     def _frame(self) -> np.ndarray:
+        if self.view != "full":
+            return self._inner.get_frame(tile_size=self.tile, agent_pov=True)
         return self._inner.get_frame(highlight=self._inner.highlight, tile_size=self.tile)
 
     def redraw(self) -> np.ndarray:
@@ -304,8 +409,8 @@ class MiniGridGame(GridGame):
         what can be entered, picked up, and what toggling a door does. It never drops what it
         carries (none of the supported ids needs it)."""
         inner, sem = self._inner, SEMANTICS
-        w = self.width
-        base = self._visible()
+        w = inner.width
+        base = self._whole()
         x, y = inner.agent_pos
         base[y, x] = INDEX["empty"]
         flat = base.ravel().tolist()

@@ -32,7 +32,9 @@ __all__ = [
     "game_of",
     "games",
     "make",
+    "seen_as",
     "spec",
+    "specs",
 ]
 
 NAMESPACE = "neurocomp"
@@ -55,6 +57,26 @@ def games() -> tuple[GameSpec, ...]:
         module, _, name = entry.partition(":")
         found.append(getattr(importlib.import_module(module), name))
     return tuple(found)
+
+
+def seen_as(game: GameSpec, view: str = "full") -> GameSpec:
+    """The specification of ``game`` seen through ``view`` (``full``: the game itself)."""
+    if view == "full":
+        return game
+    if view not in game.views:
+        have = ", ".join(["full", *game.views])
+        raise InvalidVariantError(
+            f"{game.title} has no view {clip(view)}; its views: {have}"
+            + ("" if game.views else " (only MiniGrid ids are seen any other way)")
+        )
+    module, _, name = game.views[view].partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+@cache
+def specs() -> tuple[GameSpec, ...]:
+    """Every game's specification and every view's (checkpoints name either)."""
+    return tuple(s for g in games() for s in (g, *(seen_as(g, v) for v in g.views)))
 
 
 @cache
@@ -101,9 +123,9 @@ def describe(env_id: str) -> str:
     return f"{game.title} {variant.summary}: {game.summary}".replace(" :", ":")
 
 
-def game_of(env_id: str) -> GameSpec:
-    """The specification of the game a registered id plays."""
-    return _known()[_check(env_id)][0]
+def game_of(env_id: str, view: str = "full") -> GameSpec:
+    """The specification of the game a registered id plays, seen through ``view``."""
+    return seen_as(_known()[_check(env_id)][0], view)
 
 
 def find_game(name: str) -> tuple[GameSpec, str | None]:

@@ -171,6 +171,9 @@ class GameSpec:
     # different from one another, as handwritten digits do: every demonstration's cells are
     # clustered together, and the rules decide what each cluster is).
     abduction: str = "appearances"
+    # Other ways of seeing the game's levels, each its own specification (the environment
+    # keyword ``view``): view name -> "module:NAME" of that specification.
+    views: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]

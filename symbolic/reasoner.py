@@ -45,6 +45,9 @@ class Decision:
     alternatives: dict[str, str] = field(default_factory=dict)  # other action -> why it lost
     prolog_s: float = 0.0
     search_s: float = 0.0
+    # The map the decision was planned on, for a reasoner that keeps one (an egocentric view's
+    # MappingReasoner): drawn beside the screen in recordings. None for the others.
+    belief: Scene | None = None
 
     def explain(self) -> str:
         """A few lines a person can read: the plan and what ruled out every other action."""

@@ -27,7 +27,7 @@ from compose.abduction.invented import MAX_SYMBOLS, SymbolTable, symbol_names
 from compose.common.errors import CheckpointError
 from compose.common.files import replacing, write_json, write_text
 from environments.errors import clip
-from environments.registry import games
+from environments.registry import specs
 from environments.spec import GameSpec
 from symbolic.reasoner import Reasoner
 
@@ -56,10 +56,10 @@ MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
 
 def game_named(name: str) -> GameSpec:
     """A registered game's specification by its name (``keydoor``)."""
-    for game in games():
+    for game in specs():
         if game.name == name:
             return game
-    known = ", ".join(g.name for g in games())
+    known = ", ".join(g.name for g in specs())
     raise CheckpointError(f"no registered game is named {name!r}; the games are {known}")
 
 
