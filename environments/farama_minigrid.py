@@ -403,6 +403,25 @@ class MiniGridGame(GridGame):
     def redraw(self) -> np.ndarray:
         return self._frame()
 
+    def draw_map(self, grid: np.ndarray) -> np.ndarray:
+        """A grid of this game's kinds of any size (the map an egocentric agent keeps) drawn
+        with MiniGrid's tiles: cells known lit as MiniGrid lights what its agent sees, cells
+        of kind ``unseen`` dark."""
+        t, names = self.tile, self.game.kind_names
+        h, w = grid.shape
+        out = np.zeros((h * t, w * t, 3), dtype=np.uint8)
+        for (r, c), k in np.ndenumerate(grid):
+            name = names[int(k)]
+            if name == "unseen":
+                continue
+            if name.startswith("agent_"):
+                heading = HEADINGS.index(name.removeprefix("agent_"))
+                tile = Grid.render_tile(None, agent_dir=heading, highlight=True, tile_size=t)
+            else:
+                tile = Grid.render_tile(object_of(name), highlight=True, tile_size=t)
+            out[r * t : (r + 1) * t, c * t : (c + 1) * t] = tile
+        return out
+
     def expert_plan(self) -> list[int] | None:
         """A shortest plan to the goal within the steps left, by breadth-first search over
         (cell, heading, carried kind, changed cells) with MiniGrid's own object semantics:

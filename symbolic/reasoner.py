@@ -24,7 +24,15 @@ from environments.spec import GameSpec
 from symbolic.engine import PrologEngine, RuleSet
 from symbolic.errors import QueryError, RuleFileError
 
-__all__ = ["RULES_DIR", "Decision", "Reasoner", "load_reasoner", "reasoner_class", "rules_path"]
+__all__ = [
+    "RULES_DIR",
+    "Decision",
+    "Reasoner",
+    "load_reasoner",
+    "one_screen_refusal",
+    "reasoner_class",
+    "rules_path",
+]
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -70,6 +78,9 @@ class Reasoner(ABC):
     # Knows which scenes can occur at all (VisualSudoku's solved boards): a hybrid then plans
     # on the likeliest of them by its perception's probabilities (see ``likeliest``).
     reads_likeliest: ClassVar[bool] = False
+    # Decides from what it keeps of earlier screens (a map), not from the screen alone:
+    # learners that read one screen at a time (abduction, rule learning) cannot use it.
+    remembers: ClassVar[bool] = False
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if search is not None and search not in self.searches:
@@ -160,6 +171,17 @@ def reasoner_class(game: GameSpec) -> type[Reasoner]:
     if not (isinstance(cls, type) and issubclass(cls, Reasoner)):
         raise TypeError(f"{game.name}: {game.reasoner} is not a Reasoner")
     return cls
+
+
+def one_screen_refusal(game: GameSpec, what: str) -> str | None:
+    """Why ``what`` (a learner that explains one screen at a time) cannot learn ``game``, whose
+    reasoner decides from a map of earlier screens; None if it can."""
+    if not reasoner_class(game).remembers:
+        return None
+    return (
+        f"{what} explains each decision from its screen alone, and {game.name}'s decisions "
+        "come from a map of the screens before it; use the labelled hybrid"
+    )
 
 
 def load_reasoner(

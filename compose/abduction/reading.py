@@ -69,7 +69,7 @@ from compose.abduction.episodes import (
 from compose.abduction.search import Scorer, ascend, search_episode
 from environments.spec import GameSpec
 from neural.data import Demonstrations
-from symbolic.reasoner import Reasoner
+from symbolic.reasoner import Reasoner, one_screen_refusal
 
 __all__ = ["abduce", "refusal"]
 
@@ -77,6 +77,8 @@ __all__ = ["abduce", "refusal"]
 def refusal(game: GameSpec, supervision: str = "abduced") -> str | None:
     """Why abduction (``supervision`` ``abduced``, or ``legend``) cannot read ``game``'s cells,
     or None."""
+    if why := one_screen_refusal(game, "abduction"):
+        return why
     if game.abduction == "clusters":
         if supervision == "legend":
             return (

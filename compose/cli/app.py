@@ -32,6 +32,7 @@ __all__ = [
     "PipelineName",
     "PresetName",
     "RulesOption",
+    "ViewOption",
     "SizeName",
     "app",
     "pipelines_help",
@@ -92,6 +93,18 @@ CONFIG_DEFAULTS: dict[str, str] = {
         for name in ("env", "budgets", "frames", "seeds", "episodes", "workers", "executor")
     },
 }
+
+ViewOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="VIEW",
+        help=with_default(
+            "How the screens show each level: full, or egocentric (MiniGrid ids: 7x7 cells "
+            "ahead of the agent, as MiniGrid's agents see)",
+            "full",
+        ),
+    ),
+]
 
 RulesOption = Annotated[
     Path | None,

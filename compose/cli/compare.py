@@ -16,6 +16,7 @@ from compose.cli.app import (
     ExecutorName,
     PresetName,
     RulesOption,
+    ViewOption,
     pipelines_help,
     progress,
     with_default,
@@ -121,6 +122,7 @@ EPILOG = pipelines_help(
 
 def compare(
     env: EnvOption = None,
+    view: ViewOption = None,
     pipelines: PipelinesOption = None,
     config: ConfigOption = None,
     budgets: BudgetsOption = None,
@@ -144,6 +146,7 @@ def compare(
         preset=preset.value if preset else None,
         from_flags=True,
         env=env,
+        view=view,
         pipelines=parse_pipelines(pipelines),
         budgets=parse_budgets(budgets),
         frames=parse_budgets(frames, "--frames", "10000,100000"),
@@ -156,8 +159,11 @@ def compare(
     )
     if out_dir is not None:
         check_writable(out_dir, "--out")  # before Path() turns an empty one into "."
+    seen = "" if cfg.view == "full" else f"-{cfg.view}"
     directory = (
-        Path(out_dir) if out_dir is not None else Path("runs") / f"compare-{cfg.env.split('/')[-1]}"
+        Path(out_dir)
+        if out_dir is not None
+        else Path("runs") / f"compare-{cfg.env.split('/')[-1]}{seen}"
     )
     # A damaged or foreign directory or bad rules fail before the progress bar.
     prepare(cfg, directory, fresh=fresh)

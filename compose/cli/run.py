@@ -18,6 +18,7 @@ from compose.cli.app import (
     MAX_FRAMES,
     PipelineName,
     RulesOption,
+    ViewOption,
     SizeName,
     pipelines_help,
     progress,
@@ -35,9 +36,9 @@ from compose.pipelines.rule_checks import (
     audited_rules,
 )
 from compose.pipelines.spec import PipelineSpec, spec_named
-from compose.report.screens import outline, replay, save_gif
+from compose.report.screens import outline, replay, save_gif, with_maps
 from environments.errors import clip
-from environments.registry import make, spec
+from environments.registry import game_of, make, seen_as, spec
 
 __all__ = ["run"]
 
@@ -122,6 +123,7 @@ EPILOG = pipelines_help("--pipeline NAME")
 
 def run(
     env: EnvOption,
+    view: ViewOption = None,
     pipeline: PipelineOption = None,
     budget: BudgetOption = None,
     frames: FramesOption = None,
@@ -141,7 +143,8 @@ def run(
     from compose.training.build import obtain_pipeline  # torch
 
     env_id = spec(env).id
-    game = make(env_id)
+    seen_as(game_of(env_id), view or "full")  # a view the game does not have: one line
+    game = make(env_id, **({"view": view} if view and view != "full" else {}))
     level_text = _check_inputs(game, level, record, save, out_dir)
     name, search = _chosen(pipeline, size, search, budget, frames, load)
     monolithic = name.startswith("monolithic")
@@ -171,14 +174,16 @@ def run(
         raise ConfigError(f"{reason} ({env_id})")
     if explain or record:
         _first_episode(game, pipe, levels.seeds[0], level_text, explain, record)
-    summary, recorder = _play(game, pipe, env_id, episodes, seed, level_text, levels, fit, explain)
+    shown = env_id if not view or view == "full" else f"{env_id} ({view} view)"
+    summary, recorder = _play(game, pipe, shown, episodes, seed, level_text, levels, fit, explain)
     trained_on = None if fit is None else (fit.frames if kind.kind == "ppo" else budget or 10)
     data = _summary(env_id, game, pipe, kind, trained_on, seed, level_text, summary, fit, load)
     trained = "" if trained_on is None else f"__b{trained_on}"
-    run_name = f"{env_id.split('/')[-1]}__{pipe.label}{trained}__s{seed}"
+    seen = "" if not view or view == "full" else f"__{view}"
+    run_name = f"{env_id.split('/')[-1]}{seen}__{pipe.label}{trained}__s{seed}"
     directory = Path(out_dir) if out_dir is not None else Path("runs") / run_name
     write_json(directory / "summary.json", data)
-    say_result(pipe.label, env_id, level_text, summary, episodes)
+    say_result(pipe.label, shown, level_text, summary, episodes)
     if recorder is not None:
         _audit(pipe, recorder.transitions)
     say(f"wrote {directory / 'summary.json'}")
@@ -271,14 +276,17 @@ def _first_episode(
 
 
 def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None) -> None:
-    """Replay the recorded episode and save it, outlining the cells the pipeline misread."""
+    """Replay the recorded episode and save it, outlining the cells the pipeline misread, with
+    the map it kept beside each screen (a pipeline that maps as it goes)."""
     steps = episode.trace or []
-    shown = []
+    shown, maps = [], []
     for i, (frame, truth) in enumerate(replay(env, seed, [s.action for s, _ in steps], level)):
         step = steps[i][0] if i < len(steps) else None
         seen = step.scene.grid if step is not None and step.scene is not None else truth
         shown.append(outline(frame, seen != truth, env.tile))
-    save_gif(path, shown)
+        belief = step.decision.belief if step is not None and step.decision else None
+        maps.append(None if belief is None else env.unwrapped.draw_map(belief.grid))
+    save_gif(path, with_maps(shown, maps))
 
 
 def _play(
@@ -354,6 +362,7 @@ def _summary(
 
     return {
         "env": env_id,
+        "view": getattr(game, "view", "full"),
         "game": game.game.name,
         "pipeline": pipe.label,
         "budget": trained_on,

@@ -24,7 +24,7 @@ from environments.errors import NeurocompError, clip
 from environments.registry import game_of, make, spec
 from neural.settings import TrainConfig, colour_refusal
 from symbolic.induction.language import refusal as induction_refusal
-from symbolic.reasoner import reasoner_class
+from symbolic.reasoner import one_screen_refusal, reasoner_class
 
 __all__ = [
     "PRESETS",
@@ -100,12 +100,13 @@ def _budget_list(v: list[int], name: str, what: str, low: int, high: int) -> lis
     return sorted(v)
 
 
-def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
+def runnable(pipelines: list[PipelineSpec], env: str, view: str = "full") -> list[PipelineSpec]:
     """``pipelines`` without abduced or legend hybrids where abduction cannot read the game,
-    and without colour augmentation where kinds differ in colour only (an unknown ``env`` is
-    left for :meth:`ExperimentConfig.check` to explain)."""
+    without learned rules where they cannot be learned, without colour augmentation where
+    kinds differ in colour only, and without symmetry augmentation where the game declares no
+    symmetry (an unknown ``env`` or ``view`` is left for :meth:`ExperimentConfig.check`)."""
     try:
-        game = game_of(env)
+        game = game_of(env, view)
     except NeurocompError:
         return pipelines
     pipelines = [
@@ -120,10 +121,14 @@ def runnable(pipelines: list[PipelineSpec], env: str) -> list[PipelineSpec]:
     ]
     if colour_refusal(game):
         pipelines = [p for p in pipelines if p.augment not in ("colour", "both")]
+    if not game.actions.symmetry:
+        pipelines = [p for p in pipelines if p.augment not in ("symmetry", "both")]
     return pipelines
 
 
 def _induction_refusal(game: Any, p: PipelineSpec) -> str | None:
+    if why := one_screen_refusal(game, "rule learning"):
+        return why
     if p.supervision == "abduced":  # perception and rules learned together
         return autonomy_refusal(game)
     return induction_refusal(game.title, reasoner_class(game).questions, p.supervision)
@@ -145,6 +150,9 @@ class ExperimentConfig(Strict):
     """env × pipelines × budgets × seeds × splits, and how to train and evaluate."""
 
     env: str = "neurocomp/KeyDoor-8x8-v0"
+    view: str = Field(
+        "full", max_length=40, description="how the screens show the levels (MiniGrid: egocentric)"
+    )
     pipelines: list[PipelineSpec] = Field(default_factory=default_pipelines, min_length=1)
     budgets: list[int] = Field(
         [1, 3, 10], min_length=1, max_length=50, description="demonstration episodes"
@@ -214,14 +222,23 @@ class ExperimentConfig(Strict):
         return self
 
     # -- derived --------------------------------------------------------------------------------
+    def env_kwargs(self) -> dict[str, str]:
+        """The keywords the training environment is made with: its view, unless full."""
+        return {} if self.view == "full" else {"view": self.view}
+
     def resolved_splits(self) -> list[SplitSpec]:
-        return self.splits if self.splits is not None else default_splits(self.env)
+        """The splits, each seen through the config's view unless it names its own."""
+        if self.splits is None:
+            return default_splits(self.env, self.view)
+        seen = self.env_kwargs()
+        return [s.model_copy(update={"kwargs": {**seen, **s.kwargs}}) for s in self.splits]
 
     def settings_hash(self) -> str:
         """Hash of everything that decides a result, except which jobs are run."""
         rules_text = Path(self.rules).read_text(encoding="utf-8") if self.rules else ""
         data = {
             "env": self.env,
+            **({"view": self.view} if self.view != "full" else {}),  # old results keep their hash
             "episodes": self.episodes,
             "splits": [s.model_dump() for s in self.resolved_splits()],
             "search": self.search,
@@ -237,8 +254,11 @@ class ExperimentConfig(Strict):
             spec(self.env)
         except NeurocompError as e:
             raise ConfigError(f"env: {e}") from e
-        game = game_of(self.env)
-        tile = make(self.env).tile
+        try:
+            trained = make(self.env, **self.env_kwargs())
+        except NeurocompError as e:
+            raise ConfigError(f"view: {e}") from e
+        game, tile = trained.game, trained.tile
         learners = [p.label for p in self.pipelines if p.kind != "oracle"]
         for i, split in enumerate(self.resolved_splits()):
             try:
@@ -247,8 +267,9 @@ class ExperimentConfig(Strict):
                 raise ConfigError(f"splits[{i}] ({split.name}): {e}") from e
             if env.game.name != game.name:
                 raise ConfigError(
-                    f"splits[{i}] ({split.name}): {split.env} plays {env.game.title}, but the "
-                    f"pipelines are trained on {game.title}; a split must be the same game"
+                    f"splits[{i}] ({split.name}): it plays {env.game.name}, but the pipelines "
+                    f"are trained on {game.name}; a split must be the same game, seen the "
+                    "same way (give the config's view to train on another)"
                 )
             if learners and env.tile != tile:
                 raise ConfigError(
@@ -282,11 +303,11 @@ class ExperimentConfig(Strict):
             )
 
 
-def default_splits(env_id: str) -> list[SplitSpec]:
-    """The game's own evaluation splits for a pipeline trained on ``env_id``."""
-    return [
-        SplitSpec(name=s.name, env=s.env, kwargs=dict(s.kwargs)) for s in make(env_id).eval_splits()
-    ]
+def default_splits(env_id: str, view: str = "full") -> list[SplitSpec]:
+    """The game's own evaluation splits for a pipeline trained on ``env_id`` seen through
+    ``view``."""
+    env = make(env_id, **({} if view == "full" else {"view": view}))
+    return [SplitSpec(name=s.name, env=s.env, kwargs=dict(s.kwargs)) for s in env.eval_splits()]
 
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -111,7 +111,7 @@ def run_task(config: ExperimentConfig, jobs: Sequence[Job]) -> list[JobResult]:
     training run serves (see :func:`plan_tasks`). One result per job, in their order."""
     t0 = time.perf_counter()
     first = jobs[0]
-    train_env = make(config.env)
+    train_env = make(config.env, **config.env_kwargs())
     splits = _splits(config, first.seed)
     held_out = frozenset(key for _, _, levels in splits for key in levels.keys)
     drawing = time.perf_counter() - t0  # seconds spent choosing the evaluation levels
@@ -214,6 +214,12 @@ def _evaluate_job(
     return rows, trace
 
 
+def _belief(step: Step) -> dict[str, str]:
+    """The map the step was planned on, as text, for a pipeline that keeps one."""
+    belief = step.decision.belief if step.decision is not None else None
+    return {} if belief is None else {"map": belief.to_text()}
+
+
 def example_episode(
     env: Any,
     pipe: HybridPipeline,
@@ -237,6 +243,7 @@ def example_episode(
                 "perceived": seen.to_text(),
                 "wrong_cells": int((seen.grid != truth.grid).sum()),
                 "explanation": step.explain(),
+                **_belief(step),
             }
         )
     return {

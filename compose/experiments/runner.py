@@ -92,7 +92,7 @@ def prepare(config: ExperimentConfig, out_dir: Path, *, fresh: bool = False) -> 
         if config.address is not None:
             reachable(config.address)
     if any(p.kind != "monolithic" for p in config.pipelines):
-        load_reasoner(make(config.env).game, config.rules, config.search)
+        load_reasoner(make(config.env, **config.env_kwargs()).game, config.rules, config.search)
 
 
 def check_directory(out_dir: Path) -> None:

@@ -51,7 +51,7 @@ from symbolic.induction.facing import FacingEvidence
 from symbolic.induction.language import language_path, refusal
 from symbolic.induction.learner import theory_text
 from symbolic.induction.movers import ENTERS, MOVES, MoverLaws, learn_movers
-from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
+from symbolic.reasoner import Reasoner, load_reasoner, one_screen_refusal, reasoner_class
 
 __all__ = [
     "CHECK_TRANSITIONS",
@@ -66,6 +66,8 @@ CHECK_TRANSITIONS = 1000  # held-out transitions a fit report checks the learned
 
 def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | None:
     """Why rules cannot be learned for ``game`` (yet), or None."""
+    if why := one_screen_refusal(game, "rule learning"):
+        return why
     return refusal(game.title, reasoner_class(game).questions, supervision)
 
 

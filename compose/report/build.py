@@ -81,12 +81,13 @@ def build_report(out_dir: Path) -> ReportFiles:
         )
     analysis = analyse(rows, store.traces(), config)
     figures = draw_all(analysis, out_dir / "figures")
-    game = game_of(config.env)
+    game = game_of(config.env, config.view)
     strip = episode_strip(analysis, game, out_dir / "figures" / "episode.png")
     if strip is not None:
         figures["episode"] = strip
     blocks = _blocks(analysis, game, figures, ignored=len(all_rows) - len(rows))
-    title = f"Neurocomp comparison — {game.title}, {config.env}"
+    seen = "" if config.view == "full" else f" ({config.view} view)"
+    title = f"Neurocomp comparison — {game.title}, {config.env}{seen}"
     md_path, html_path = out_dir / "report.md", out_dir / "report.html"
     write_text(md_path, to_markdown(title, blocks, out_dir))
     write_text(html_path, to_html(title, blocks))
@@ -99,8 +100,9 @@ def _blocks(a: Analysis, game: GameSpec, figures: dict[str, Path], ignored: int)
     seeds, episodes = a.config.seeds, a.config.episodes
     out.append(
         P(
-            f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**; "
-            f"pipelines {', '.join(a.pipelines)}; budgets "
+            f"Game **{game.title}** ({game.summary}); environment **{a.config.env}**"
+            + ("" if a.config.view == "full" else f", seen through its **{a.config.view}** view")
+            + f"; pipelines {', '.join(a.pipelines)}; budgets "
             f"{listed(a.budgets, 'demonstration episode')}"
             + (f" (PPO: {', '.join(frames_text(f) for f in a.frames)})" if a.frames else "")
             + f"; {counted(seeds, 'seed')}; "

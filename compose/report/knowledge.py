@@ -10,7 +10,7 @@ from compose.analysis.results import Analysis, counted
 from compose.common.symbols import hybrid_assumptions
 from compose.pipelines.spec import PipelineSpec
 from compose.report.document import Block, Code, Figure, H, P, Table
-from compose.report.screens import outline, replay, save_strip
+from compose.report.screens import outline, replay, save_strip, with_maps
 from compose.report.text import pct
 from environments.registry import make
 from environments.spec import GameSpec
@@ -207,7 +207,8 @@ STRIP_FRAMES = 18  # the strip shows at most this many screens
 
 
 def episode_strip(a: Analysis, game: GameSpec, path: Path) -> Path | None:
-    """Replay the hybrid's recorded episode and draw its screens, misread cells outlined."""
+    """Replay the hybrid's recorded episode and draw its screens, misread cells outlined (and
+    the map it kept, beside each, if it keeps one)."""
     trace = a.trace_for("hybrid", a.top_budget, 0) if "hybrid" in a.pipelines else None
     if trace is None or "env" not in trace:
         return None
@@ -218,6 +219,9 @@ def episode_strip(a: Analysis, game: GameSpec, path: Path) -> Path | None:
         outline(frame, game.parse(step["perceived"]) != truth, env.tile)
         for (frame, truth), step in zip(shots, steps, strict=False)
     ]
+    if any("map" in s for s in steps):  # a pipeline that maps as it goes: its map beside
+        maps = [env.draw_map(game.parse(s["map"])) if "map" in s else None for s in steps]
+        frames = with_maps(frames, maps)
     labels = [f"{s['step']}: {s['action_name']}" for s in steps[: len(frames)]]
     return save_strip(path, frames, labels)
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-__all__ = ["MISREAD", "outline", "replay", "save_gif", "save_strip", "upscale"]
+__all__ = ["MISREAD", "outline", "replay", "save_gif", "save_strip", "upscale", "with_maps"]
 
 MISREAD = (255, 0, 255)  # outline colour of a cell perception got wrong
 SCALE = 4  # screen pixels are small: draw each as SCALE x SCALE
@@ -52,6 +52,35 @@ def outline(
         big[y : y + t, x : x + w] = color
         big[y : y + t, x + t - w : x + t] = color
     return big
+
+
+def with_maps(
+    frames: Sequence[np.ndarray], maps: Sequence[np.ndarray | None]
+) -> list[np.ndarray]:
+    """Each frame with the map its pipeline kept at that step drawn to its right (upscaled as
+    ``outline`` upscales frames); every picture padded to one size, maps top-left aligned. A
+    frame without a map (the last screen, after the last decision) keeps the map before it."""
+    if not any(m is not None for m in maps):
+        return list(frames)
+    shown, last = [], None
+    for i, frame in enumerate(frames):
+        found = maps[i] if i < len(maps) else None
+        last = upscale(found) if found is not None else last
+        shown.append((frame, last))
+    gap = 2 * SCALE
+    height = max(max(f.shape[0], 0 if m is None else m.shape[0]) for f, m in shown)
+    width = max(f.shape[1] for f, _ in shown) + gap + max(
+        0 if m is None else m.shape[1] for _, m in shown
+    )
+    out = []
+    for frame, picture in shown:
+        canvas = np.full((height, width, 3), 255, dtype=np.uint8)
+        canvas[: frame.shape[0], : frame.shape[1]] = frame
+        if picture is not None:
+            x = frame.shape[1] + gap
+            canvas[: picture.shape[0], x : x + picture.shape[1]] = picture
+        out.append(canvas)
+    return out
 
 
 def save_gif(path: Path, frames: Sequence[np.ndarray], ms_per_frame: int = 300) -> Path:

@@ -55,6 +55,7 @@ class MappingReasoner(Reasoner):
     questions = QUESTIONS
     searches = ("python",)
     avoids_deadly = False  # perception's doubts do not carry over between views; the map's do
+    remembers = True
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if UNKNOWN not in game.kind_names:
