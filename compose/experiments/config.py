@@ -228,10 +228,9 @@ class ExperimentConfig(Strict):
 
     def resolved_splits(self) -> list[SplitSpec]:
         """The splits, each seen through the config's view unless it names its own."""
-        if self.splits is None:
-            return default_splits(self.env, self.view)
+        splits = self.splits if self.splits is not None else default_splits(self.env, self.view)
         seen = self.env_kwargs()
-        return [s.model_copy(update={"kwargs": {**seen, **s.kwargs}}) for s in self.splits]
+        return [s.model_copy(update={"kwargs": {**seen, **s.kwargs}}) for s in splits]
 
     def settings_hash(self) -> str:
         """Hash of everything that decides a result, except which jobs are run."""
