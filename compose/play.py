@@ -43,6 +43,7 @@ class EpisodeResult:
     looped: bool = False  # stopped early: the pipeline came back to a state it left, with the
     # same memory, so it would have gone round that loop until time ran out
     seen: bool = False  # the level's content is one the pipeline met in training
+    stopped: str = ""  # why the pipeline ended the episode itself (Decision.stop), if it did
 
 
 @dataclass
@@ -156,12 +157,16 @@ class _Game:
         return False
 
     def play(self, step: Step, observe: StepObserver | None, shared_neural_s: float = 0.0) -> None:
-        """Record ``step`` (its neural seconds plus its share of a batch's) and take it."""
+        """Record ``step`` (its neural seconds plus its share of a batch's) and take it; a
+        decision that stops the episode (``Decision.stop``) ends it there, a failure."""
         result, info = self.result, self.info
         if result.trace is not None:
             result.trace.append((step, info))
         if observe is not None:
             observe(step, info)
+        if step.decision is not None and step.decision.stop:
+            result.stopped, self.done = step.decision.stop, True
+            return
         result.neural_s.append(step.neural_s + shared_neural_s)
         result.symbolic_s.append(step.symbolic_s)
         self.clock.parts["neural"] += step.neural_s + shared_neural_s

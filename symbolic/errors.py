@@ -10,7 +10,6 @@ __all__ = [
     "PrologUnavailableError",
     "QueryError",
     "QueryLimitError",
-    "RuleContradictionError",
     "RuleFileError",
     "RuleInterfaceError",
     "RuleSyntaxError",
@@ -60,11 +59,6 @@ class UndefinedPredicateError(QueryError):
 
 class QueryLimitError(QueryError):
     """A query ran past its inference or time limit (the rules may loop)."""
-
-
-class RuleContradictionError(NeurocompError, RuntimeError):
-    """What the rules predicted and what the screen then showed cannot both be true (a rule
-    file that lets the agent walk through walls, met by a view that shows it did not move)."""
 
 
 class LanguageError(NeurocompError, ValueError):

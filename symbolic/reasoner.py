@@ -56,6 +56,9 @@ class Decision:
     # The map the decision was planned on, for a reasoner that keeps one (an egocentric view's
     # MappingReasoner): drawn beside the screen in recordings. None for the others.
     belief: Scene | None = None
+    # Why the episode cannot go on (what the reasoner holds and what the screen shows cannot
+    # both be true), in one line; the episode then ends as a failure. "" for every other.
+    stop: str = ""
 
     def explain(self) -> str:
         """A few lines a person can read: the plan and what ruled out every other action."""

@@ -200,6 +200,13 @@ def say_result(label: str, env_id: str, level: str | None, summary: Any, episode
         f"{summary.mean_steps:.1f} · decision p50 {lat['total_p50']:.2f} ms, p95 "
         f"{lat['total_p95']:.2f} ms"
     )
+    stopped = [e for e in summary.episodes if e.stopped]
+    if stopped:
+        say(
+            f"note: the pipeline stopped {plural(len(stopped), 'episode')} itself, the first "
+            f"(level seed {stopped[0].level_seed}) because {stopped[0].stopped}",
+            err,
+        )
     if summary.seen:
         were = "was" if summary.seen == 1 else "were"
         say(

@@ -21,7 +21,7 @@ from compose.common.errors import ConfigError
 from compose.common.levels import LEVEL_CHOICE
 from compose.pipelines.spec import PipelineSpec, Strict
 from environments.errors import NeurocompError, clip
-from environments.registry import game_of, make, spec
+from environments.registry import game_of, make, seen_as, spec
 from neural.settings import TrainConfig, colour_refusal
 from symbolic.induction.language import refusal as induction_refusal
 from symbolic.reasoner import one_screen_refusal, reasoner_class
@@ -254,6 +254,7 @@ class ExperimentConfig(Strict):
         except NeurocompError as e:
             raise ConfigError(f"env: {e}") from e
         try:
+            seen_as(game_of(self.env), self.view)
             trained = make(self.env, **self.env_kwargs())
         except NeurocompError as e:
             raise ConfigError(f"view: {e}") from e

@@ -16,8 +16,10 @@ unknown cell is never stepped into: it is seen, and the plan is made again.
 
 A view that contradicts the map is believed, and the map rewritten. When a view after a
 ``forward`` matches the map from where the agent stood and not from where the rules moved it,
-the rules were wrong about what blocks: :class:`~symbolic.errors.RuleContradictionError` stops
-the episode with one line saying where.
+the agent did not move: if the cell ahead still shows the kind the rules let it enter, the rules
+(or the reading of that cell) are wrong about what blocks, and the decision stops the episode
+(``Decision.stop``) with one line saying where, rather than walk into it until time runs out; if
+it now shows another kind, the map held a misread cell, and is mended.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import GameSpec
 from symbolic.engine import RuleSet
-from symbolic.errors import QueryError, RuleContradictionError
+from symbolic.errors import QueryError
 from symbolic.reasoner import Decision, Reasoner
 from symbolic.reasoners.facing import QUESTIONS, FacingReasoner, FacingTables
 
@@ -120,26 +122,34 @@ class MappingReasoner(Reasoner):
             held, changes = -1, {ahead: held}
         return pose, held, changes
 
-    def _apply(self, name: str, view: Scene, h0: int) -> None:
-        """Play the last action on the pose and the map; check the new view against it."""
+    def _apply(self, name: str, view: Scene, h0: int) -> str:
+        """Play the last action on the pose and the map; check the new view against it.
+        Returns why the episode cannot go on, or ""."""
         t = self.tables()
         if name in ("left", "right"):
             self._heading = t.turns[(name, self._heading)]
-            return
+            return ""
         before = self._pose
         self._pose, self._held, changes = self._after(name)
         self._map.update(changes)
         if self._pose == before or not self._disagree(view, h0, self._pose):
-            return
-        if not self._disagree(view, h0, before):
-            kind = self.game.kind_names[self._map[self._pose]]
-            inv = f"[{self.game.kind_names[self._held]}]" if self._held >= 0 else "[]"
-            raise RuleContradictionError(
-                f"the map and the screen disagree after forward into {kind} at {self._pose} "
-                f"of the map (rows down, columns right of where the agent started): the rules "
-                f"say {kind} does not block (blocks({kind}, {inv}) fails), but the screen "
-                "shows the agent did not move"
-            )
+            return ""
+        if self._disagree(view, h0, before):
+            return ""  # neither fits: a misread view; it is believed where the rules put it
+        # The view fits where the agent stood: it did not move. If the cell ahead looks as it
+        # did, the rules were wrong about it; if not, the map was (a misread), and is mended.
+        self._pose = before
+        kind = self._map[self._ahead()]
+        if self._placed(view, h0, before).get(self._ahead()) != kind:
+            return ""
+        name = self.game.kind_names[kind]
+        inv = f"[{self.game.kind_names[self._held]}]" if self._held >= 0 else "[]"
+        return (
+            f"the map and the screen disagree after forward into {name} at {self._ahead()} "
+            f"of the map (rows down, columns right of where the agent started): the rules say "
+            f"{name} does not block (blocks({name}, {inv}) fails), but the screen shows the "
+            "agent did not move; the rules, or the reading of that cell, are wrong"
+        )
 
     def _placed(self, view: Scene, h0: int, pose: Cell) -> dict[Cell, int]:
         """The view's cells (not the agent's own, not unseen ones) where they lie on the map
@@ -178,12 +188,16 @@ class MappingReasoner(Reasoner):
         h0 = t.facing.get(int(scene.grid[scene.agent]))
         if h0 is None:
             return self._to_goal.decide(scene)  # says the rules give no heading, turns left
+        stop = ""
         if self._heading < 0:
             self._heading = h0
         elif self._pending is not None:
-            self._apply(self.game.actions.names[self._pending], scene, h0)
+            stop = self._apply(self.game.actions.names[self._pending], scene, h0)
         self._look(scene, h0)
         belief = self.belief()
+        if stop:
+            done = self._action["done"]
+            return Decision(done, "done", (), f"stopped: {stop}", belief=belief, stop=stop)
         decision = self._plan(belief)
         self._pending = decision.action
         return replace(decision, belief=belief)

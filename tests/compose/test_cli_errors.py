@@ -39,6 +39,19 @@ BAD = [
     (["run", "--env", "[bold]KeyDoor"], "unknown environment id '[bold]KeyDoor'"),
     (["run", *KEYDOOR, "--budgte", "3"], "No such option: --budgte"),
     (["run"], "Missing option '--env'"),
+    (["run", *KEYDOOR, "--view", "egocentric"], "KeyDoor has no view 'egocentric'"),
+    (
+        [
+            "run",
+            "--env",
+            "MiniGrid-DoorKey-5x5-v0",
+            "--view",
+            "egocentric",
+            "--pipeline",
+            "hybrid-induced",
+        ],
+        "rule learning explains each decision from its screen alone",
+    ),
     # compare
     (["compare", "--pipelines", "hybird-abduced"], "did you mean 'hybrid-abduced'"),
     (["compare", "--pipelines", ","], "--pipelines: name at least one pipeline"),
@@ -49,6 +62,7 @@ BAD = [
     (["compare", "--budgets", "x"], "--budgets: expected comma-separated whole numbers"),
     (["compare", "--budgets", "0"], "--budgets: budgets are numbers of demonstration episodes"),
     (["compare", "--frames", "5"], "--frames: frames are PPO's training budgets"),
+    (["compare", "--view", "egocentric"], "--view: KeyDoor has no view 'egocentric'"),
     (["compare", "--seeds", "0"], "--seeds"),
     (["compare", "--seeds", "x"], "--seeds"),
     (["compare", "--episodes", "0"], "--episodes"),
