@@ -57,7 +57,9 @@ def load_config(
     except ValidationError as e:
         raise ConfigError(_explain(e, path, flagged)) from None
     if not chosen and "pipelines" not in given:  # leave out what cannot play this game
-        config = config.model_copy(update={"pipelines": runnable(config.pipelines, config.env, config.view)})
+        config = config.model_copy(
+            update={"pipelines": runnable(config.pipelines, config.env, config.view)}
+        )
     try:
         config.check()
     except ConfigError as e:

@@ -54,9 +54,7 @@ def outline(
     return big
 
 
-def with_maps(
-    frames: Sequence[np.ndarray], maps: Sequence[np.ndarray | None]
-) -> list[np.ndarray]:
+def with_maps(frames: Sequence[np.ndarray], maps: Sequence[np.ndarray | None]) -> list[np.ndarray]:
     """Each frame with the map its pipeline kept at that step drawn to its right (upscaled as
     ``outline`` upscales frames); every picture padded to one size, maps top-left aligned. A
     frame without a map (the last screen, after the last decision) keeps the map before it."""
@@ -69,8 +67,10 @@ def with_maps(
         shown.append((frame, last))
     gap = 2 * SCALE
     height = max(max(f.shape[0], 0 if m is None else m.shape[0]) for f, m in shown)
-    width = max(f.shape[1] for f, _ in shown) + gap + max(
-        0 if m is None else m.shape[1] for _, m in shown
+    width = (
+        max(f.shape[1] for f, _ in shown)
+        + gap
+        + max(0 if m is None else m.shape[1] for _, m in shown)
     )
     out = []
     for frame, picture in shown:

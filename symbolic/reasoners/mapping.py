@@ -61,7 +61,9 @@ class MappingReasoner(Reasoner):
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if UNKNOWN not in game.kind_names:
-            raise TypeError(f"the mapping reasoner plays views with an {UNKNOWN!r} kind, not {game}")
+            raise TypeError(
+                f"the mapping reasoner plays views with an {UNKNOWN!r} kind, not {game}"
+            )
         super().__init__(rules, game, search)
         self._to_goal = FacingReasoner(rules, game, search)
         self._to_unknown = FacingReasoner(rules, game, search)
