@@ -314,8 +314,9 @@ class MiniGridGame(GridGame):
         inner = self._inner
         if grid.shape != (inner.height, inner.width):
             raise InvalidVariantError(
-                f"this level is {grid.shape[0]}x{grid.shape[1]} but {self.env_id}'s grid is "
-                f"{inner.height}x{inner.width}; draw the whole grid, whatever the view"
+                f"this level is {grid.shape[0]}x{grid.shape[1]} but the environment is "
+                f"{inner.height}x{inner.width}; draw the whole grid, whatever the view, or "
+                "make the environment with that size"
             )
         if self.view != "full" and (grid == UNSEEN).any():
             raise InvalidVariantError(
