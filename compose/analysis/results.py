@@ -144,7 +144,8 @@ class Analysis:
         if hybrid is None:
             return None
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        decisions = wrong = changed = 0
+        decisions = wrong = 0
+        changed: int | None = 0
         for row in hybrid.rows:
             audit = row.attribution or {}
             for kind, counts in audit.get("per_kind", {}).items():
@@ -152,7 +153,9 @@ class Analysis:
                 per_kind[kind][1] += counts["correct"]
             decisions += audit.get("decisions", 0)
             wrong += audit.get("wrong_scenes", 0)
-            changed += audit.get("changed_actions", 0)
+            if changed is not None:  # None: not measured (a reasoner that keeps a map)
+                more = audit.get("changed_actions", 0)
+                changed = None if more is None else changed + more
         out: dict[str, Any] = {
             "per_kind": {k: c / n for k, (n, c) in per_kind.items() if n},
             "decisions": decisions,

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from compose.cli.app import with_default
 from compose.cli.text import cell, err, say, table
-from environments.registry import describe, env_ids, find_game, games, make
+from environments.registry import describe, env_ids, find_game, games, make, seen_as
 from environments.spec import GameSpec
 from symbolic.reasoner import reasoner_class, rules_path
 
@@ -101,6 +101,12 @@ def _print_game(game: GameSpec, env_id: str | None) -> None:
         changes = ", ".join(f"{k}={v}" for k, v in split.kwargs.items())
         what = ", ".join(x for x in (split.env or "", changes) if x) or "unseen levels like these"
         say(f"  {split.name:<{width}}  {what}")
+    for view in game.views:
+        seen = seen_as(game, view)
+        say(
+            f"view {view} (`--view {view}`): {seen.summary}; its own glyph"
+            + "".join(f" {k.glyph} {k.name}" for k in seen.kinds if k.name not in game.kind_names)
+        )
     searches = reasoner_class(game).searches
     say(f"rules: {rules_path(game)} (`--rules FILE` plays your own)")
     say(f"search: {' or '.join(searches)} (`--search`; the first is the default)")

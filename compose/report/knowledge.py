@@ -142,7 +142,9 @@ def attribution(a: Analysis) -> list[Block]:
                     f"{att.get('perception_failures', '—')} / {att.get('reasoning_failures', '—')}"
                     f" of {att.get('failures', '—')}",
                     f"{100 * att['wrong_scenes'] / d:.1f}%",
-                    f"{100 * att['changed_actions'] / d:.1f}%",
+                    "—"
+                    if att["changed_actions"] is None
+                    else f"{100 * att['changed_actions'] / d:.1f}%",
                 ]
             )
     out.append(
@@ -151,7 +153,8 @@ def attribution(a: Analysis) -> list[Block]:
             "solves is a perception failure (the reasoner and rules are the same); a level both "
             "fail is a reasoning (rules or search) failure. Per decision: how often the perceived "
             "scene had any wrong cell, and how often that changed the action the reasoner would "
-            "have taken on the true scene."
+            "have taken on the true scene (—: not measured, where the reasoner decides from a "
+            "map of the screens before)."
         )
     )
     out.append(
