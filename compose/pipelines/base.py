@@ -147,9 +147,18 @@ class Pipeline(ABC):
     def cannot_play(self, env: GridGame) -> str | None:
         """Why this pipeline cannot play ``env`` at all (another game, ...), or None."""
         if env.game.name != self.game.name:
+            same = env.game.title == self.game.title  # the same game seen another way
+            mine, theirs = (
+                (self.game.name, env.game.name)
+                if same
+                else (
+                    self.game.title,
+                    env.game.title,
+                )
+            )
             return (
-                f"{self.label} plays {self.game.title}, not {env.game.title}: "
-                "a pipeline plays the game it was built for"
+                f"{self.label} plays {mine}, not {theirs}: a pipeline plays the game it was "
+                "built for" + (", seen as it was trained (`--view`)" if same else "")
             )
         return None
 

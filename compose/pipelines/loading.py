@@ -35,6 +35,11 @@ def load_pipeline(
             f"{manifest_path}: saved with the kinds {manifest.kinds}, but "
             f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
         )
+    if game is not None and game.name != saved.name and game.title == saved.title:
+        raise CheckpointError(
+            f"the pipeline in {directory} was trained on {saved.name} screens and cannot read "
+            f"{game.name} ones: play it with the view it was trained on (`--view`)"
+        )
     if game is not None and game.name != saved.name:
         raise CheckpointError(
             f"the pipeline in {directory} was trained on {saved.title} and cannot play "
