@@ -84,6 +84,8 @@ class Reasoner(ABC):
     # Decides from what it keeps of earlier screens (a map), not from the screen alone:
     # learners that read one screen at a time (abduction, rule learning) cannot use it.
     remembers: ClassVar[bool] = False
+    # What it assumes beyond the rules, for the ledger of hand-written knowledge.
+    assumptions: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if search is not None and search not in self.searches:

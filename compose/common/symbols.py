@@ -172,13 +172,15 @@ LIKELIEST = (
 
 def hybrid_assumptions(game: GameSpec) -> tuple[str, ...]:
     """What a hybrid of ``game`` assumes beyond its rules, for the ledger: its decoder's
-    assumptions, and, where the screen hides the inventory, that it tracks it itself."""
+    assumptions, where the screen hides the inventory that it tracks it itself, and what its
+    reasoner assumes (a map kept from egocentric views)."""
     decoder = decoder_for(game)
     structure = _structure_assumptions(game) if decoder.name == "structured" else ()
     inventory = (TRACKS_INVENTORY,) if game.hidden_inventory else ()
     caution = (CAUTIOUS,) if reasoner_class(game).avoids_deadly else ()
     likeliest = (LIKELIEST,) if reasoner_class(game).reads_likeliest else ()
-    return decoder.assumptions + structure + inventory + caution + likeliest
+    mapping = reasoner_class(game).assumptions
+    return decoder.assumptions + structure + inventory + caution + likeliest + mapping
 
 
 def reading_decoder(game: GameSpec) -> Decoder:

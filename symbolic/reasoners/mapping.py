@@ -58,6 +58,15 @@ class MappingReasoner(Reasoner):
     searches = ("python",)
     avoids_deadly = False  # perception's doubts do not carry over between views; the map's do
     remembers = True
+    assumptions = (
+        "the view is drawn in the agent's own frame: where the agent's cell is and which way "
+        "it faces on the screen orient every cell of the view",
+        "the agent's pose is dead-reckoned from its own actions by the rules, from a start "
+        "cell it stands on (read as the background)",
+        "a cell not seen yet blocks a plan; while the map shows no way to a cell that wins, "
+        "the agent goes to see the nearest cell not seen yet",
+        "a cell seen again is as it is seen now (the map is mended)",
+    )
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         if UNKNOWN not in game.kind_names:
