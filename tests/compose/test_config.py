@@ -7,7 +7,7 @@ import json
 import pytest
 
 from compose.common.errors import ConfigError
-from compose.experiments.config import PRESETS
+from compose.experiments.config import PRESETS, ExperimentConfig, SplitSpec
 from compose.experiments.config_files import load_config
 
 
@@ -193,3 +193,30 @@ def test_a_pipeline_may_be_given_by_its_name_alone():
     assert named.pipelines == written.pipelines
     with pytest.raises(ConfigError, match=r"pipelines\[0\]: unknown pipeline 'hybird'"):
         load_config(pipelines=["hybird"])
+
+
+def test_a_view_reaches_every_split_and_the_hash_and_leaves_a_full_view_config_as_it_was():
+    full = load_config(env="MiniGrid-DoorKey-5x5-v0")
+    ego = load_config(env="MiniGrid-DoorKey-5x5-v0", view="egocentric")
+    assert [s.name for s in ego.resolved_splits()] == [s.name for s in full.resolved_splits()]
+    assert all(s.kwargs.get("view") == "egocentric" for s in ego.resolved_splits())
+    assert all("view" not in s.kwargs for s in full.resolved_splits())
+    assert ego.settings_hash() != full.settings_hash()
+    assert full.settings_hash() == ExperimentConfig(env="MiniGrid-DoorKey-5x5-v0").settings_hash()
+    # Learners that explain one screen at a time are left out of the egocentric defaults.
+    labels = [p.label for p in ego.pipelines]
+    assert labels == ["hybrid", *(f"mono-{s}" for s in ("small", "medium", "large", "pooled"))] + [
+        "ppo",
+        "oracle",
+    ]
+    # A split of a smaller view is the same game; one of the full view is not.
+    smaller = SplitSpec(name="view-5", kwargs={"view_size": 5})
+    assert load_config(env="MiniGrid-DoorKey-5x5-v0", view="egocentric", splits=[smaller])
+    with pytest.raises(ConfigError, match="seen the same way"):
+        load_config(
+            env="MiniGrid-DoorKey-5x5-v0",
+            view="egocentric",
+            splits=[SplitSpec(name="full", kwargs={"view": "full"})],
+        )
+    with pytest.raises(ConfigError, match="view: KeyDoor has no view 'egocentric'"):
+        load_config(view="egocentric")
