@@ -268,8 +268,10 @@ def _first_episode(
     if explain:
         for i, (step, info) in enumerate(episode.trace or []):
             scene = step.scene or info["scene"]
+            belief = step.decision.belief if step.decision is not None else None
+            mapped = "" if belief is None else f"map so far:\n{belief.to_text()}\n"
             say(f"step {i}", style="bold")
-            say(f"{scene.to_text()}\n{step.explain()}\n")
+            say(f"{scene.to_text()}\n{mapped}{step.explain()}\n")
     if record:
         _record_gif(record, game, episode, level_seed, level)
         say(f"recorded the first episode in {record}", err)
