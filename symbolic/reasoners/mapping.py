@@ -84,6 +84,12 @@ class MappingReasoner(Reasoner):
     def probe(self) -> None:
         self._to_goal.probe()
         self._to_unknown = self._to_goal.fork()  # the same tables
+        ahead = self.tables().ahead
+        if not all(any(_turned(ahead[0], k) == step for k in range(4)) for step in ahead):
+            raise QueryError(
+                "ahead/3 must give headings a quarter turn apart from one another (a view "
+                f"turns with the agent), not {', '.join(map(str, ahead))}"
+            )
 
     def tables(self) -> FacingTables:
         return self._to_goal.tables()
@@ -97,7 +103,6 @@ class MappingReasoner(Reasoner):
         self._pending: int | None = None  # the action decided last, not yet applied
         self._to_goal = self._to_goal.fork()
         self._to_unknown = self._to_unknown.fork()
-        self.corrections = 0  # cells a view showed otherwise than the map held
 
     def memory(self) -> Hashable:
         return (self._pose, self._heading, self._held, tuple(sorted(self._map.items())))
@@ -110,11 +115,9 @@ class MappingReasoner(Reasoner):
         return () if held < 0 else (self.game.kind_names[held],)
 
     # -- dead reckoning ---------------------------------------------------------------------------
-    def _ahead(self, pose: Cell | None = None, heading: int | None = None) -> Cell:
-        t = self.tables()
-        dr, dc = t.ahead[self._heading if heading is None else heading]
-        r, c = pose or self._pose
-        return r + dr, c + dc
+    def _ahead(self) -> Cell:
+        dr, dc = self.tables().ahead[self._heading]
+        return self._pose[0] + dr, self._pose[1] + dc
 
     def _after(self, name: str) -> tuple[Cell, int, dict[Cell, int]]:
         """Where the agent stands, what it holds and which cells change after ``name``, by the
@@ -166,11 +169,7 @@ class MappingReasoner(Reasoner):
         """The view's cells (not the agent's own, not unseen ones) where they lie on the map
         if the agent stands at ``pose`` facing the map's heading."""
         t = self.tables()
-        turns = next(
-            (k for k in range(4) if _turned(t.ahead[h0], k) == t.ahead[self._heading]), None
-        )
-        if turns is None:
-            raise QueryError("ahead/3 must give headings a quarter turn apart from one another")
+        turns = next(k for k in range(4) if _turned(t.ahead[h0], k) == t.ahead[self._heading])
         assert view.agent is not None
         ar, ac = view.agent
         placed = {}
@@ -187,9 +186,7 @@ class MappingReasoner(Reasoner):
         return sum(1 for cell, kind in placed.items() if self._map.get(cell, kind) != kind)
 
     def _look(self, view: Scene, h0: int) -> None:
-        placed = self._placed(view, h0, self._pose)
-        self.corrections += sum(1 for c, k in placed.items() if self._map.get(c, k) != k)
-        self._map.update(placed)
+        self._map.update(self._placed(view, h0, self._pose))
         self._map.setdefault(self._pose, self._background)  # it stands there: it can
 
     # -- deciding ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 import environments
 from environments.farama_minigrid import EGOCENTRIC, kind_of
+from symbolic.errors import RuleFileError
 from symbolic.reasoner import load_reasoner, rules_path
 from symbolic.reasoners.mapping import _turned
 
@@ -90,3 +91,11 @@ def test_a_fork_keeps_its_own_map():
     unseen = EGOCENTRIC.index("unseen")
     fresh, kept = (r.decide(info["scene"]).belief for r in (twin, reasoner))
     assert (fresh.grid != unseen).sum() < (kept.grid != unseen).sum()
+
+
+def test_rules_whose_headings_are_no_quarter_turns_are_refused_before_play(tmp_path):
+    skewed = tmp_path / "skewed.pl"
+    text = rules_path(EGOCENTRIC).read_text().replace("ahead(east, 0, 1).", "ahead(east, 1, 1).")
+    skewed.write_text(text)
+    with pytest.raises(RuleFileError, match="a quarter turn apart"):
+        load_reasoner(EGOCENTRIC, rules=skewed)
