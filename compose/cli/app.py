@@ -99,8 +99,7 @@ ViewOption = Annotated[
     typer.Option(
         metavar="VIEW",
         help=with_default(
-            "How the screens show each level: full, or egocentric (MiniGrid ids: 7x7 cells "
-            "ahead of the agent, as MiniGrid's agents see)",
+            "How screens show a level: full, or egocentric (MiniGrid's 7x7 view)",
             "full",
         ),
     ),
