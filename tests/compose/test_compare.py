@@ -257,14 +257,26 @@ def test_every_row_records_where_its_jobs_seconds_went(tiny):
 
 @pytest.mark.slow
 def test_ppo_frame_budgets_are_one_run_kept_at_each_budget(tmp_path):
+    # On MiniGrid's egocentric view, beside the hybrid and a monolith: one comparison checks
+    # PPO's budgets and `compare --view egocentric` (see tests/compose/test_egocentric.py).
     config = tmp_path / "ppo.toml"
     config.write_text(
-        'env = "neurocomp/KeyDoor-6x6-v0"\nframes = [1024, 2048]\nseeds = 1\nepisodes = 2\n'
-        'pipelines = [{kind = "ppo"}]\nsplits = [{name = "in-distribution"}]\n'
+        'env = "MiniGrid-DoorKey-5x5-v0"\nview = "egocentric"\nframes = [1024, 2048]\n'
+        "budgets = [1]\nseeds = 1\nepisodes = 2\nworkers = 1\n"
+        'pipelines = [{kind = "ppo"}, {kind = "hybrid"}, {kind = "monolithic", size = "small"}]\n'
+        'splits = [{name = "in-distribution"}]\n[train]\nmax_steps = 100\n'
     )
     result = run_cli("compare", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    rows = sorted(db_rows(tmp_path / "out"), key=lambda r: r["budget"])
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "MiniGrid-DoorKey-5x5-v0 (egocentric view)" in report
+    assert "seen through its **egocentric** view" in report
+    assert (tmp_path / "out" / "figures" / "episode.png").is_file()  # with the hybrid's map
+    everyone = db_rows(tmp_path / "out")
+    assert {r["pipeline"] for r in everyone} == {"ppo", "hybrid", "mono-small"}
+    assert all('"view": "egocentric"' in r["split_env"] for r in everyone)
+    assert [r["success_rate"] for r in everyone if r["pipeline"] == "hybrid"] == [1.0]
+    rows = sorted((r for r in everyone if r["pipeline"] == "ppo"), key=lambda r: r["budget"])
     assert [r["budget"] for r in rows] == [1024, 2048]
     fits = [json.loads(r["fit"]) for r in rows]
     costs = [json.loads(r["cost"]) for r in rows]

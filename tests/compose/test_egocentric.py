@@ -1,6 +1,6 @@
 """MiniGrid's egocentric view end to end: a hybrid that wins with nothing privileged, `run
 --view egocentric --record` drawing the map, rules that walk through walls stopped in one line,
-and `compare --view egocentric` with PPO and a monolith beside the hybrid."""
+and (in test_compare.py) `compare --view egocentric` with PPO and a monolith beside it."""
 
 from __future__ import annotations
 
@@ -115,22 +115,5 @@ def test_rules_that_walk_through_walls_stop_each_episode_with_one_line(tmp_path)
     assert all(e["steps"] < 20 for e in episodes)  # stopped at once, not at the time limit
 
 
-def test_compare_view_egocentric_puts_ppo_and_a_monolith_beside_the_hybrid(tmp_path):
-    config = tmp_path / "ego.toml"
-    config.write_text(
-        'env = "MiniGrid-DoorKey-5x5-v0"\nview = "egocentric"\n'
-        'pipelines = [{kind = "hybrid"}, {kind = "monolithic", size = "small"}, {kind = "ppo"}]\n'
-        "budgets = [1]\nframes = [1000]\nseeds = 1\nepisodes = 2\nworkers = 1\n"
-        '[[splits]]\nname = "in-distribution"\n'
-        "[train]\nmax_steps = 100\n"
-    )
-    out = tmp_path / "cmp"
-    result = run_cli("compare", "--config", str(config), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    report = (out / "report.md").read_text()
-    assert "MiniGrid-DoorKey-5x5-v0 (egocentric view)" in report
-    assert "seen through its **egocentric** view" in report
-    rows = json.loads((out / "results.json").read_text())["rows"]
-    assert {r["pipeline"] for r in rows} == {"hybrid", "mono-small", "ppo"}
-    assert [r["success_rate"] for r in rows if r["pipeline"] == "hybrid"] == [1.0]
-    assert (out / "figures" / "episode.png").is_file()
+# `compare --view egocentric` with PPO and a monolith beside the hybrid: in
+# tests/compose/test_compare.py, with PPO's frame budgets (one comparison for both).
