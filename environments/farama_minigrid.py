@@ -49,7 +49,6 @@ and any other MiniGrid id that qualifies, under its own name. Keywords: ``env_id
 from __future__ import annotations
 
 import hashlib
-import re
 import warnings
 from collections import deque
 from dataclasses import replace
@@ -62,10 +61,10 @@ import numpy as np
 from environments.core import GridGame, Scene, unwind
 from environments.errors import (
     InvalidVariantError,
-    UnknownEnvironmentError,
     UnsolvableLevelError,
     clip,
 )
+from environments.minigrid_ids import family, make_inner, playable, split_name
 from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 
 with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on import
@@ -250,7 +249,7 @@ class MiniGridGame(GridGame):
                 f"7), not {clip(view_size)}: the agent sits at the centre of the view's last row"
             )
         self.env_id, self.view, self.view_size = str(env_id), view, int(view_size)
-        self._inner = _make_inner(self.env_id, max_steps)
+        self._inner = make_inner(self.env_id, max_steps)
         self._inner.agent_view_size = self.view_size
         if view == "egocentric":
             self.game = EGOCENTRIC  # type: ignore[misc]  # this instance's game
@@ -264,21 +263,21 @@ class MiniGridGame(GridGame):
     def eval_splits(self) -> list[Split]:
         """In distribution, then every larger or harder id of the same family (DoorKey-5x5:
         DoorKey-6x6, -8x8, -16x16), as MiniGrid registers them, seen the same way."""
-        family, numbers = _family(self.env_id)
+        mine, numbers = family(self.env_id)
         harder = sorted(
             (n, i)
             for i in gym.registry
             if i.startswith("MiniGrid-")
-            and (f := _family(i))[0] == family
+            and (f := family(i))[0] == mine
             and (n := f[1]) > numbers
-            and _playable(i) is None
+            and playable(i) is None
         )
         seen: dict[str, int | str] = {}
         if self.view != "full":
             seen = {"view": self.view}
             if self.view_size != 7:
                 seen["view_size"] = self.view_size
-        return [Split("in-distribution"), *(Split(_split_name(i), i, seen) for _, i in harder)]
+        return [Split("in-distribution"), *(Split(split_name(i), i, seen) for _, i in harder)]
 
     # -- levels --------------------------------------------------------------------------------
     def reset(
@@ -475,40 +474,6 @@ def _changed(changes: frozenset, cell: int, kind: int) -> frozenset:
     return frozenset({**dict(changes), cell: kind}.items())
 
 
-def _make_inner(env_id: str, max_steps: int | None) -> MiniGridEnv:
-    if env_id not in gym.registry or not env_id.startswith("MiniGrid-"):
-        import difflib
-
-        known = [i for i in gym.registry if i.startswith("MiniGrid-")]
-        close = difflib.get_close_matches(env_id, known, n=3, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise UnknownEnvironmentError(f"{clip(env_id)} is not a registered MiniGrid id.{hint}")
-    reason = _playable(env_id)
-    if reason:
-        raise InvalidVariantError(
-            f"{env_id} cannot be played as a MiniGrid game of Neurocomp: {reason}"
-        )
-    kwargs = {} if max_steps is None else {"max_steps": max_steps}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
-
-
-def _playable(env_id: str) -> str | None:
-    """Why a MiniGrid id cannot be played (None: it can), from its class alone."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        entry = gym.spec(env_id).entry_point
-    cls = gym.envs.registration.load_env_creator(entry) if isinstance(entry, str) else entry
-    if isinstance(cls, type) and cls.step is not MiniGridEnv.step:
-        return (
-            f"its class {cls.__name__} overrides step(), so it moves things or wins in ways the "
-            "rules here do not state (only walls, floors, doors, keys, balls, boxes, lava and "
-            "a goal to reach are modelled)"
-        )
-    return None
-
-
 def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
     """Refuse a level with objects this game has no kind for, or no goal to reach."""
     kinds = set()
@@ -525,14 +490,3 @@ def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
             f"{env_id} has no goal square: its episodes are won some other way, which the rules "
             "here do not state"
         )
-
-
-def _family(env_id: str) -> tuple[str, tuple[int, ...]]:
-    """``MiniGrid-DoorKey-8x8-v0`` -> ``("MiniGrid-DoorKey-#x#", (8, 8))``."""
-    stem = re.sub(r"-v\d+$", "", env_id)
-    return re.sub(r"\d+", "#", stem), tuple(int(n) for n in re.findall(r"\d+", stem))
-
-
-def _split_name(env_id: str) -> str:
-    """``MiniGrid-DoorKey-8x8-v0`` -> ``doorkey-8x8``."""
-    return re.sub(r"-v\d+$", "", env_id).removeprefix("MiniGrid-").lower()
