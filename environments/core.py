@@ -40,10 +40,11 @@ class Scene:
     ``grid`` is an ``(H, W)`` ``int8`` array of kind indices of ``game`` as the screen shows them:
     the agent's cell shows an agent kind (the cell under the agent is not visible). ``agent`` is
     its ``(row, col)`` (None in a game without an agent) and ``inventory`` the sorted names of
-    the kinds it holds, which its kind on the screen implies.
+    the kinds it holds, which its kind on the screen implies. ``mission`` is the words the
+    game gives the agent beside the screen (MiniGrid's and BabyAI's ``mission``; "" if none).
     """
 
-    __slots__ = ("agent", "game", "grid", "inventory")
+    __slots__ = ("agent", "game", "grid", "inventory", "mission")
 
     def __init__(
         self,
@@ -51,11 +52,13 @@ class Scene:
         grid: np.ndarray,
         agent: tuple[int, int] | None,
         inventory: tuple[str, ...] = (),
+        mission: str = "",
     ) -> None:
         self.game = game
         self.grid = grid
         self.agent = agent
         self.inventory = inventory
+        self.mission = mission
 
     @classmethod
     def from_grid(cls, game: GameSpec, grid: np.ndarray) -> Scene:
@@ -94,16 +97,18 @@ class Scene:
             self.game.name == other.game.name
             and self.agent == other.agent
             and self.inventory == other.inventory
+            and self.mission == other.mission
             and np.array_equal(self.grid, other.grid)
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable array inside
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.game, self.grid, self.agent, self.inventory)
+        return (self.game, self.grid, self.agent, self.inventory, self.mission)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.game, self.grid, self.agent, self.inventory = state
+        self.game, self.grid, self.agent, self.inventory, *said = state
+        self.mission = said[0] if said else ""
 
     def to_text(self) -> str:
         """A text picture of the grid, one glyph per cell (see the game's ``legend``)."""

@@ -64,7 +64,8 @@ from environments.errors import (
     UnsolvableLevelError,
     clip,
 )
-from environments.minigrid_ids import family, make_inner, playable, split_name
+from environments.minigrid_experts import bot_plan, quiet
+from environments.minigrid_ids import SUITES, family, make_inner, on_mission, playable, split_name
 from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 
 with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on import
@@ -139,10 +140,11 @@ MINIGRID = GameSpec(
     background="empty",
     hidden_inventory=True,
     coloured_kinds=True,
-    adopts="MiniGrid-",
+    adopts=("MiniGrid-", "BabyAI-"),
     bench=("DoorKey-5x5", "DoorKey-8x8"),
     variants=tuple(Variant(s, {"env_id": f"MiniGrid-{s}-v0"}, s) for s in DEVELOPMENT),
     views={"egocentric": "environments.farama_minigrid:EGOCENTRIC"},
+    grammar="missions.pl",
 )
 # The egocentric view: the same kinds plus the cells out of sight, the same rules, a reasoner
 # that keeps a map. The view shows no whole state (cut_loops off) and turns with the agent
@@ -251,14 +253,17 @@ class MiniGridGame(GridGame):
         self.env_id, self.view, self.view_size = str(env_id), view, int(view_size)
         self._inner = make_inner(self.env_id, max_steps)
         self._inner.agent_view_size = self.view_size
+        self.on_mission = on_mission(self.env_id)  # won by its mission, not a goal square
+        with quiet():
+            self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
+        _check_objects(self.env_id, self._inner, goal=not self.on_mission)
         if view == "egocentric":
             self.game = EGOCENTRIC  # type: ignore[misc]  # this instance's game
             shape = (self.view_size, self.view_size)
         else:
             shape = (self._inner.height, self._inner.width)
+        # BabyAI sets each level's step limit when it makes the level (see ``_reset_inner``).
         super().__init__(*shape, max_steps=self._inner.max_steps, **kwargs)
-        self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
-        _check_objects(self.env_id, self._inner)
 
     def eval_splits(self) -> list[Split]:
         """In distribution, then every larger or harder id of the same family (DoorKey-5x5:
@@ -267,7 +272,7 @@ class MiniGridGame(GridGame):
         harder = sorted(
             (n, i)
             for i in gym.registry
-            if i.startswith("MiniGrid-")
+            if i.startswith(SUITES)
             and (f := family(i))[0] == mine
             and (n := f[1]) > numbers
             and playable(i) is None
@@ -285,25 +290,30 @@ class MiniGridGame(GridGame):
     ) -> tuple[np.ndarray, dict[str, Any]]:
         gym.Env.reset(self, seed=seed)
         self._steps, self._done = 0, False
-        self._inner.reset(seed=seed)  # the same level as MiniGrid's own env with this seed
+        self._reset_inner(seed)  # the same level as MiniGrid's own env with this seed
         level = (options or {}).get("level")
         if level is not None:
             self._load_level(str(level))
         else:
-            _check_objects(self.env_id, self._inner)
+            _check_objects(self.env_id, self._inner, goal=not self.on_mission)
         return self._frame(), self._info()
 
     def peek_level(self, seed: int) -> str:
         gym.Env.reset(self, seed=seed)
-        self._inner.reset(seed=seed)
+        self._reset_inner(seed)
         return self.level_key()
+
+    def _reset_inner(self, seed: int | None) -> None:
+        with quiet():
+            self._inner.reset(seed=seed)
+        self.max_steps = self._inner.max_steps
 
     def level_key(self) -> str:
         """The whole grid's key, whatever the view shows of it."""
         inner = self._inner
         digest = hashlib.blake2b(digest_size=10)
         held = "" if inner.carrying is None else kind_of(inner.carrying)
-        digest.update(f"minigrid|{inner.height}x{inner.width}|{held}|".encode())
+        digest.update(f"minigrid|{inner.height}x{inner.width}|{held}|{inner.mission}|".encode())
         digest.update(np.ascontiguousarray(self._whole(), dtype=np.int8).tobytes())
         return digest.hexdigest()
 
@@ -346,18 +356,7 @@ class MiniGridGame(GridGame):
         inner.step_count = 0
 
     def _whole(self) -> np.ndarray:
-        """The whole grid's kinds, the agent's cell showing its heading."""
-        inner = self._inner
-        grid = np.array(
-            [
-                [INDEX[kind_of(inner.grid.get(c, r))] for c in range(inner.width)]
-                for r in range(inner.height)
-            ],
-            dtype=np.int8,
-        )
-        x, y = inner.agent_pos
-        grid[y, x] = AGENT[inner.agent_dir]
-        return grid
+        return _whole(self._inner)
 
     def _view(self) -> np.ndarray:
         """The kinds the egocentric view shows: MiniGrid's own view grid and visibility mask
@@ -378,10 +377,15 @@ class MiniGridGame(GridGame):
     def scene(self) -> Scene:
         carried = self._inner.carrying
         held = () if carried is None else (kind_of(carried),)
+        said = self._inner.mission
         if self.view != "full":
-            return Scene(self.game, self._view(), (self.view_size - 1, self.view_size // 2), held)
+            agent = (self.view_size - 1, self.view_size // 2)
+            return Scene(self.game, self._view(), agent, held, said)
         x, y = self._inner.agent_pos
-        return Scene(self.game, self._whole(), (int(y), int(x)), held)
+        return Scene(MINIGRID, self._whole(), (int(y), int(x)), held, said)
+
+    def _info(self) -> dict[str, Any]:
+        return {**super()._info(), "mission": self._inner.mission}
 
     # -- the world ---------------------------------------------------------------------------
     def _apply(self, action: int) -> tuple[float, bool, bool]:
@@ -423,6 +427,13 @@ class MiniGridGame(GridGame):
         return out
 
     def expert_plan(self) -> list[int] | None:
+        """An id won by its mission: MiniGrid's BabyAI bot (see ``minigrid_experts``).
+        Otherwise, a shortest plan to the goal within the steps left (see ``_shortest``)."""
+        if self.on_mission:
+            return bot_plan(self._inner, self.max_steps - self._steps)
+        return self._shortest()
+
+    def _shortest(self) -> list[int] | None:
         """A shortest plan to the goal within the steps left, by breadth-first search over
         (cell, heading, carried kind, changed cells) with MiniGrid's own object semantics:
         what can be entered, picked up, and what toggling a door does. It never drops what it
@@ -470,12 +481,24 @@ class MiniGridGame(GridGame):
         return None
 
 
+def _whole(inner: MiniGridEnv) -> np.ndarray:
+    """The whole grid's kinds, the agent's cell showing its heading."""
+    grid = np.array(
+        [[INDEX[kind_of(inner.grid.get(c, r))] for c in range(inner.width)]
+         for r in range(inner.height)],
+        dtype=np.int8,
+    )  # fmt: skip
+    x, y = inner.agent_pos
+    grid[y, x] = AGENT[inner.agent_dir]
+    return grid
+
+
 def _changed(changes: frozenset, cell: int, kind: int) -> frozenset:
     return frozenset({**dict(changes), cell: kind}.items())
 
 
-def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
-    """Refuse a level with objects this game has no kind for, or no goal to reach."""
+def _check_objects(env_id: str, inner: MiniGridEnv, goal: bool = True) -> None:
+    """Refuse a level with objects this game has no kind for, or (``goal``) no goal."""
     kinds = set()
     for obj in inner.grid.grid:
         try:
@@ -485,7 +508,7 @@ def _check_objects(env_id: str, inner: MiniGridEnv) -> None:
                 f"{env_id} holds a MiniGrid object of type {obj.type!r}, which the perception "
                 "and rules of the MiniGrid game do not cover"
             ) from None
-    if "goal" not in kinds:
+    if goal and "goal" not in kinds:
         raise InvalidVariantError(
             f"{env_id} has no goal square: its episodes are won some other way, which the rules "
             "here do not state"

@@ -104,7 +104,7 @@ def _adopt(env_id: str) -> str | None:
     for game in games():
         if game.adopts and env_id.startswith(game.adopts) and env_id in gym.registry:
             ours = f"{NAMESPACE}/{env_id}"
-            suffix = env_id.removeprefix(game.adopts).rsplit("-v", 1)[0]
+            suffix = env_id.removeprefix(game.adopts[0]).rsplit("-v", 1)[0]
             variant = Variant(suffix, {"env_id": env_id}, f"{suffix} (adopted from {game.title})")
             _adopted[ours] = (game, variant)
             register_envs()
@@ -195,8 +195,8 @@ def _check(env_id: str) -> str:
     adopted = _adopt(env_id.removeprefix(f"{NAMESPACE}/"))
     if adopted is not None:
         return adopted
-    suites = [g.adopts for g in games() if g.adopts]
-    foreign = [i for i in gym.registry if any(i.startswith(p) for p in suites)]
+    suites = tuple(p for g in games() for p in g.adopts)
+    foreign = [i for i in gym.registry if i.startswith(suites)]
     close = difflib.get_close_matches(str(env_id)[:200], [*known, *foreign], n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownEnvironmentError(

@@ -152,12 +152,16 @@ class GameSpec:
     cut_loops: bool = True  # the true scene holds the whole state, so a deterministic pipeline
     # that comes back to a state with the same memory will loop until time runs out
     rules: str = ""  # rule file under symbolic/rules/ (default: <name>.pl)
+    # A grammar under symbolic/rules/ that reads the words the game gives beside the screen
+    # (``Scene.mission``) into goals; "" for a game without them.
+    grammar: str = ""
     bench: tuple[str, ...] = ()  # variant suffixes `neurocomp bench` measures (default: the
     # first and the last)
     hidden_inventory: bool = False  # the screen does not show what the agent holds, so a
     # pipeline that reads screens must remember what it picked up
-    adopts: str = ""  # ids of another suite this game plays (e.g. "MiniGrid-"): any such id
-    # registered with Gymnasium becomes neurocomp/<id>, made with {"env_id": id}
+    adopts: tuple[str, ...] = ()  # prefixes of ids of other suites this game plays (e.g.
+    # "MiniGrid-"): any such id registered with Gymnasium becomes neurocomp/<id>, made with
+    # {"env_id": id}
     # The structure every screen has, for the "structured" decoder: the kind on every border
     # cell ("" for none), and the least and most cells of a kind on a screen (the agent's own
     # cell counted as the agent).

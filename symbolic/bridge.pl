@@ -75,10 +75,19 @@ read_clauses(S, M, Cs) :-
     (   T == end_of_file
     ->  Cs = []
     ;   stream_position_data(line_count, P, L),
-        check_term(c(L, T)),
-        load_library(M, L, T),
-        Cs = [c(L, T)|Rest],
+        grammar_rule(L, T, T1),
+        check_term(c(L, T1)),
+        load_library(M, L, T1),
+        Cs = [c(L, T1)|Rest],
         read_clauses(S, M, Rest)
+    ).
+
+%   A grammar rule (Head --> Body, a DCG) is read as the clause it stands for, and then
+%   checked like any other.
+grammar_rule(L, T, C) :-
+    (   nonvar(T), T = (_ --> _)
+    ->  catch(dcg_translate_rule(T, C), E, throw(nc_at(L, E)))
+    ;   C = T
     ).
 
 load_library(M, L, (:- D)) :- nonvar(D), library_directive(D, Lib), !,
@@ -94,7 +103,6 @@ check_term(c(L, T)) :-
     (   var(T) -> throw(nc_reject(L, not_a_clause, 'a clause cannot be a variable'))
     ;   T = (:- D) -> check_directive(L, D)
     ;   T = (?- _) -> throw(nc_reject(L, directive, 'queries (?- ...) are not allowed'))
-    ;   T = (_ --> _) -> throw(nc_reject(L, not_a_clause, 'grammar rules (-->) are not allowed'))
     ;   T = (H :- B) -> check_head(L, H), check_pure(L, B)
     ;   check_head(L, T)
     ),

@@ -69,3 +69,7 @@ class LanguageError(NeurocompError, ValueError):
 class InductionError(NeurocompError, RuntimeError):
     """The rule learner could not learn a theory: the transitions contradict every theory in
     the language, or it stopped at its time or memory ceiling."""
+
+
+class MissionError(NeurocompError, ValueError):
+    """A mission the grammar cannot read (the words it could not read are in the message)."""

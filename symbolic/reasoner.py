@@ -23,6 +23,8 @@ from environments.core import Scene
 from environments.spec import GameSpec
 from symbolic.engine import PrologEngine, RuleSet
 from symbolic.errors import QueryError, RuleFileError
+from symbolic.missions import QUESTIONS as GRAMMAR_QUESTIONS
+from symbolic.missions import Mission, read_mission
 
 __all__ = [
     "RULES_DIR",
@@ -32,6 +34,7 @@ __all__ = [
     "one_screen_refusal",
     "reasoner_class",
     "rules_path",
+    "stopped",
 ]
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -96,6 +99,24 @@ class Reasoner(ABC):
         self.rules = rules
         self.game = game
         self.search = search or self.searches[0]
+        # The grammar that reads the game's missions (``GameSpec.grammar``), set by
+        # ``load_reasoner``; None for a game without missions.
+        self.grammar: RuleSet | None = None
+        self._missions: dict[str, Mission] = {}
+
+    def mission(self, scene: Scene) -> Mission | None:
+        """The goals of the scene's mission, read by the grammar once per text (None without
+        a grammar or a mission); :class:`~symbolic.errors.MissionError` if it cannot be read."""
+        if self.grammar is None or not scene.mission:
+            return None
+        if scene.mission not in self._missions:
+            self._missions[scene.mission] = read_mission(self.grammar, scene.mission)
+        return self._missions[scene.mission]
+
+    def clauses(self) -> int:
+        """The hand-written clauses it reasons with: the rules' and the grammar's."""
+        grammar = self.grammar.ledger.clauses if self.grammar is not None else 0
+        return self.rules.ledger.clauses + grammar
 
     @abstractmethod
     def decide(self, scene: Scene) -> Decision:
@@ -159,7 +180,7 @@ class Reasoner(ABC):
     def knowledge(self) -> dict[str, object]:
         """What this reasoner relies on, for ledgers: its rules and the questions it asks."""
         ledger = self.rules.ledger
-        return {
+        known: dict[str, object] = {
             "rules": self.rules.source,
             "search": self.search,
             "questions": list(self.questions),
@@ -167,6 +188,20 @@ class Reasoner(ABC):
             "rule_predicates": ledger.predicates,
             "rule_lines": ledger.lines,
         }
+        if self.grammar is not None:
+            known.update(
+                grammar=self.grammar.source,
+                grammar_clauses=self.grammar.ledger.clauses,
+                grammar_lines=self.grammar.ledger.lines,
+            )
+        return known
+
+
+def stopped(game: GameSpec, why: str) -> Decision:
+    """A decision that ends the episode (``Decision.stop``), saying why in one line."""
+    names = game.actions.names
+    done = names.index("done") if "done" in names else 0
+    return Decision(done, names[done], (), f"stopped: {why}", stop=why)
 
 
 def reasoner_class(game: GameSpec) -> type[Reasoner]:
@@ -212,5 +247,13 @@ def load_reasoner(
         **source,  # type: ignore[arg-type]
     )
     reasoner = cls(loaded, game, search)
+    if game.grammar:
+        reasoner.grammar = PrologEngine.get().load_rules(
+            RULES_DIR / game.grammar,
+            required=GRAMMAR_QUESTIONS,
+            trusted=True,
+            asker="the mission reader",
+            name=game.grammar,
+        )
     reasoner.check()
     return reasoner

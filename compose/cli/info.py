@@ -49,7 +49,8 @@ def envs(
     width = max(len(g.title) for g in games())
     for each in games():
         variants = ",".join(v.suffix for v in each.variants)
-        adopted = f"; and any other qualifying {each.adopts}* id" if each.adopts else ""
+        suites = " or ".join(f"{p}*" for p in each.adopts)
+        adopted = f"; and any other qualifying {suites} id" if each.adopts else ""
         glyphs = " ".join(k.glyph for k in each.kinds)
         details = (
             f"(neurocomp/{each.title}-{{{variants}}}-v0; kinds {glyphs}; actions "
@@ -90,7 +91,8 @@ def _print_game(game: GameSpec, env_id: str | None) -> None:
         say(f"  {game.env_id(variant):<{width}}  {variant.summary}")
     if game.adopts:
         say(
-            f"  and any other {game.adopts}* id this game can hold, under its own name "
+            f"  and any other {' or '.join(f'{p}*' for p in game.adopts)} id this game can "
+            "hold, under its own name "
             "(an id it cannot is refused with the reason)"
         )
     shown = env_id or game.env_ids()[0]

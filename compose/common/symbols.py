@@ -155,7 +155,7 @@ def cautious_scene(
         return None
     grid = scene.grid.copy()
     grid[suspect] = kinds[risk[suspect].argmax(-1)]
-    return Scene(scene.game, grid, scene.agent, scene.inventory)
+    return Scene(scene.game, grid, scene.agent, scene.inventory, scene.mission)
 
 
 TRACKS_INVENTORY = (

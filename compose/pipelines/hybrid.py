@@ -93,7 +93,7 @@ class OraclePipeline(_ReasoningPipeline):
 
     def fit_report(self) -> FitReport:
         """What the oracle uses: no data, the rule clauses."""
-        return FitReport(rule_clauses=self.reasoner.rules.ledger.clauses)
+        return FitReport(rule_clauses=self.reasoner.clauses())
 
     def act(self, obs: np.ndarray, info: dict[str, Any], sensed: Any = None) -> Step:
         t0 = time.perf_counter()
@@ -210,7 +210,7 @@ class HybridPipeline(_ReasoningPipeline):
             result,
             frames=len(demos),
             cell_labels=int(demos.cells.size),
-            rule_clauses=self.reasoner.rules.ledger.clauses,
+            rule_clauses=self.reasoner.clauses(),
         )
 
     def _fit_abduced(self, demos: Demonstrations, config: TrainConfig) -> FitReport:
@@ -250,7 +250,7 @@ class HybridPipeline(_ReasoningPipeline):
             frames=len(demos),
             actions=len(demos),
             cell_labels=len(legend or ()),
-            rule_clauses=self.reasoner.rules.ledger.clauses,
+            rule_clauses=self.reasoner.clauses(),
         )
         report.train_seconds = time.perf_counter() - t0
         report.extra.update(
@@ -294,6 +294,7 @@ class HybridPipeline(_ReasoningPipeline):
         scene = self.decoder(self.game, probs)
         if self.game.hidden_inventory:
             scene = Scene(self.game, scene.grid, scene.agent, self._held)
+        scene.mission = str(info.get("mission", ""))  # the words beside the screen
         read = None
         if self.reasoner.reads_likeliest:
             read, scene = scene, self.reasoner.likeliest(scene, probs)

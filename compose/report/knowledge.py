@@ -4,6 +4,7 @@ attribution, one episode step by step (with its screens) and provenance."""
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
 from pathlib import Path
 
 from compose.analysis.results import Analysis, counted
@@ -15,9 +16,9 @@ from compose.report.text import pct
 from environments.registry import make
 from environments.spec import GameSpec
 from neural.settings import augment_parts
-from symbolic.engine import PrologEngine
+from symbolic.engine import PrologEngine, RuleLedger
 from symbolic.induction import background_clauses
-from symbolic.reasoner import reasoner_class, rules_path
+from symbolic.reasoner import RULES_DIR, reasoner_class, rules_path
 
 __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
 
@@ -41,6 +42,11 @@ def _handed(kind: str, spec: PipelineSpec | None) -> list[str]:
 def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     rules = Path(a.config.rules or rules_path(game))
     ledger = PrologEngine.get().load_rules(rules).ledger
+    grammar = ""
+    if game.grammar:  # the words beside the screen are read by hand-written rules too
+        said = PrologEngine.get().load_rules(RULES_DIR / game.grammar, trusted=True).ledger
+        ledger = RuleLedger(*(a + b for a, b in zip(astuple(ledger), astuple(said), strict=True)))
+        grammar = f" + {game.grammar} (the mission grammar)"
     questions = ", ".join(reasoner_class(game).questions)
     assumptions = hybrid_assumptions(game)
     rows = []
@@ -73,7 +79,7 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
                 )
             rows.append([pipeline, "0", "0", "0", str(counted), "; ".join([given, *handed])])
             continue
-        source = f"{'its hybrid teacher: ' if taught else ''}{rules.name}{extra}"
+        source = f"{'its hybrid teacher: ' if taught else ''}{rules.name}{grammar}{extra}"
         rows.append(
             [
                 pipeline,

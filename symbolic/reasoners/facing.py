@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,8 +25,10 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import GameSpec
 from symbolic.engine import RuleSet
-from symbolic.errors import QueryError
-from symbolic.reasoner import Decision, Reasoner
+from symbolic.errors import MissionError, QueryError
+from symbolic.missions import Goal, Mission
+from symbolic.reasoner import Decision, Reasoner, stopped
+from symbolic.reasoners.missions import MissionPlanner, follow
 from symbolic.terms import Term, Var, conjunction
 
 __all__ = ["FacingReasoner", "FacingTables"]
@@ -54,6 +56,7 @@ class FacingTables:
     wins: np.ndarray  # (K,) bool
     carries: np.ndarray  # (K,) bool
     toggles: dict[tuple[int, int], int]  # (kind, held) -> kind after
+    reveals: frozenset[int]  # kinds whose toggle shows what they hid (``unseen`` after)
     headings: tuple[str, ...]  # heading index -> name
     facing: dict[int, int]  # agent kind -> heading index
     turns: dict[tuple[str, int], int]  # (action, heading) -> heading
@@ -81,6 +84,8 @@ class FacingReasoner(Reasoner):
         self._kept_summary = ""
         self._start = 0  # the cell the kept plan started from
         self.last_states = 0
+        self._planner: MissionPlanner | None = None
+        self.reset()
 
     def probe(self) -> None:
         self._tables = None
@@ -119,8 +124,11 @@ class FacingReasoner(Reasoner):
         goal = conjunction(
             Term("member", k, terrain), Term("member", i, hands), Term("toggles", k, i, a)
         )
-        toggles = {}
+        toggles, reveals = {}, set()
         for kind, inv, after in self.rules.ask(goal, [k, i, a]):
+            if after == "unseen":  # what it hid is seen only then: searched for, not planned
+                reveals.add(index[kind])
+                continue
             if after not in index:
                 raise QueryError(f"toggles/3 turned {kind} into {after}, which is not a kind")
             toggles.setdefault((index[kind], held_of(inv)), index[after])
@@ -167,6 +175,7 @@ class FacingReasoner(Reasoner):
             wins=holding("wins"),
             carries=carries,
             toggles=toggles,
+            reveals=frozenset(reveals),
             headings=tuple(headings),
             facing={index[n]: headings.index(hd) for n, hd in facing_names.items()},
             turns=turns,
@@ -176,13 +185,28 @@ class FacingReasoner(Reasoner):
     # -- deciding -------------------------------------------------------------------------------
     def reset(self) -> None:
         self._kept = []
+        self._done: set[Goal] = set()  # the mission's goals done so far
+        self._first: tuple[tuple[int, int], int] | None = None  # where the episode started
 
     def memory(self) -> tuple:
-        return tuple(self._kept)
+        return (tuple(self._kept), tuple(sorted(map(str, self._done))), self._first)
+
+    def planner(self, unknown: int = -1) -> MissionPlanner:
+        """The planner of missions other than reaching a cell that wins (needs a grammar)."""
+        if self._planner is None or self._planner.unknown != unknown:
+            assert self.grammar is not None
+            self._planner = MissionPlanner(self.tables(), self.game, self.grammar, unknown)
+        return self._planner
 
     def decide(self, scene: Scene) -> Decision:
         t0 = time.perf_counter()
         tables = self.tables()
+        try:
+            mission = self.mission(scene)
+        except MissionError as e:
+            return stopped(self.game, str(e))
+        if mission is not None and not mission.only_reach:
+            return self._decide_mission(scene, mission, t0)
         try:
             state, terrain = self._state(scene, tables)
         except QueryError as e:  # an agent kind the rules give no heading for
@@ -220,6 +244,22 @@ class FacingReasoner(Reasoner):
             prolog_s=t1 - t0,
             search_s=t2 - t1,
         )
+
+    def _decide_mission(self, scene: Scene, mission: Mission, t0: float) -> Decision:
+        tables = self.tables()
+        try:
+            (_, heading, held, _), terrain = self._state(scene, tables)
+        except QueryError as e:
+            return stopped(self.game, str(e))
+        assert scene.agent is not None
+        if self._first is None:
+            self._first = (scene.agent, heading)
+        t1 = time.perf_counter()
+        planned = self.planner().plan(
+            terrain, scene.agent, heading, held, mission, self._done, self._first
+        )
+        decision = follow(self.game, planned, mission, self._done)
+        return replace(decision, prolog_s=t1 - t0, search_s=time.perf_counter() - t1)
 
     def carried_after(self, scene: Scene, action: int) -> tuple[str, ...]:
         """What the agent carries after ``action`` in ``scene``, by the rules: a pickup with

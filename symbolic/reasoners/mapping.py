@@ -32,9 +32,11 @@ import numpy as np
 from environments.core import Scene
 from environments.spec import GameSpec
 from symbolic.engine import RuleSet
-from symbolic.errors import QueryError
-from symbolic.reasoner import Decision, Reasoner
+from symbolic.errors import MissionError, QueryError
+from symbolic.missions import Goal
+from symbolic.reasoner import Decision, Reasoner, stopped
 from symbolic.reasoners.facing import QUESTIONS, FacingReasoner, FacingTables
+from symbolic.reasoners.missions import MissionPlanner, follow
 
 __all__ = ["MappingReasoner"]
 
@@ -79,6 +81,7 @@ class MappingReasoner(Reasoner):
         self._unknown = game.index(UNKNOWN)
         self._background = game.index(game.background)
         self._action = {name: i for i, name in enumerate(game.actions.names)}
+        self._planner: MissionPlanner | None = None
         self.reset()
 
     def probe(self) -> None:
@@ -94,6 +97,13 @@ class MappingReasoner(Reasoner):
     def tables(self) -> FacingTables:
         return self._to_goal.tables()
 
+    def planner(self) -> MissionPlanner:
+        """The planner of missions other than reaching a cell that wins, on the map."""
+        if self._planner is None:
+            assert self.grammar is not None
+            self._planner = MissionPlanner(self.tables(), self.game, self.grammar, self._unknown)
+        return self._planner
+
     # -- memory -----------------------------------------------------------------------------------
     def reset(self) -> None:
         self._map: dict[Cell, int] = {}
@@ -101,11 +111,14 @@ class MappingReasoner(Reasoner):
         self._heading = -1  # -1: no view seen yet this episode
         self._held = -1
         self._pending: int | None = None  # the action decided last, not yet applied
+        self._done: set[Goal] = set()  # the mission's goals done so far
+        self._first = -1  # the heading of the first view: the map's own
         self._to_goal = self._to_goal.fork()
         self._to_unknown = self._to_unknown.fork()
 
     def memory(self) -> Hashable:
-        return (self._pose, self._heading, self._held, tuple(sorted(self._map.items())))
+        done = tuple(sorted(map(str, self._done)))
+        return (self._pose, self._heading, self._held, tuple(sorted(self._map.items())), done)
 
     def carried_after(self, scene: Scene, action: int) -> tuple[str, ...]:
         held = self._held
@@ -198,7 +211,7 @@ class MappingReasoner(Reasoner):
             return self._to_goal.decide(scene)  # says the rules give no heading, turns left
         stop = ""
         if self._heading < 0:
-            self._heading = h0
+            self._heading = self._first = h0
         elif self._pending is not None:
             stop = self._apply(self.game.actions.names[self._pending], scene, h0)
         self._look(scene, h0)
@@ -206,7 +219,19 @@ class MappingReasoner(Reasoner):
         if stop:
             done = self._action["done"]
             return Decision(done, "done", (), f"stopped: {stop}", belief=belief, stop=stop)
-        decision = self._plan(belief)
+        try:
+            mission = self.mission(scene)
+        except MissionError as e:
+            return replace(stopped(self.game, str(e)), belief=belief)
+        if mission is not None and not mission.only_reach:
+            origin = (belief.agent[0] - self._pose[0], belief.agent[1] - self._pose[1])
+            planned = self.planner().plan(
+                belief.grid, belief.agent, self._heading, self._held, mission, self._done,
+                (origin, self._first),
+            )  # fmt: skip
+            decision = follow(self.game, planned, mission, self._done)
+        else:
+            decision = self._plan(belief)
         self._pending = decision.action
         return replace(decision, belief=belief)
 

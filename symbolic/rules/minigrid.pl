@@ -9,7 +9,8 @@
       kills(?Kind)                      entering a cell of Kind ends the episode as a failure
       wins(?Kind)                       entering a cell of Kind ends the episode as a success
       carries(+Kind)                    pickup takes a Kind from the cell ahead (hands empty)
-      toggles(+Kind, +Carrying, -After) toggle turns the Kind ahead into After
+      toggles(+Kind, +Carrying, -After) toggle turns the Kind ahead into After (unseen: into
+                                        what it hid, seen only then)
       heading(?Agent, ?Heading)         the agent shown as Agent faces Heading
       turns(?Action, ?Heading, ?After)  turning left or right
       ahead(?Heading, ?DRow, ?DCol)     the cell ahead, relative to the agent's
@@ -51,6 +52,10 @@ toggles(Door, [Key], Open) :-
     door(Door, Colour, locked),
     object(Key, key, Colour),
     door(Open, Colour, open).
+
+%   A box opens when toggled, and is gone: what it held (a key, or nothing) lies in its cell,
+%   and cannot be seen before.
+toggles(Box, _, unseen) :- object(Box, box, _).
 
 heading(agent_east, east).
 heading(agent_south, south).

@@ -134,7 +134,7 @@ def test_rules_do_not_see_user_module(engine):
         ("atom(x).\n", "built-in"),
         ("term_expansion(a, b).\n", "hook"),
         ("user:wins(goal).\n", "module-qualified"),
-        ("wins --> [goal].\n", "grammar"),
+        ("said --> [a], { shell(ls) }.\n", "shell"),
         ("?- shell(ls).\n", "queries"),
         ("wins(goal) :- sleep(100).\n", "sleep"),
     ],
@@ -142,6 +142,12 @@ def test_rules_do_not_see_user_module(engine):
 def test_unsafe_rules_are_rejected_before_running(engine, text, match):
     with pytest.raises(UnsafeRuleError, match=match):
         engine.load_rules(text=text)
+
+
+def test_grammar_rules_are_read_as_the_clauses_they_stand_for(engine):
+    rules = engine.load_rules(text="said(go(X)) --> [go, to], [X].\n")
+    goal = Term("phrase", Term("said", Var("G")), ["go", "to", "door"])
+    assert rules.ask(goal, Var("G")) == [{"functor": "go", "args": ["door"]}]
 
 
 def test_rejected_file_had_no_side_effects(engine, tmp_path):
