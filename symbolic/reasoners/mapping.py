@@ -227,7 +227,7 @@ class MappingReasoner(Reasoner):
             origin = (belief.agent[0] - self._pose[0], belief.agent[1] - self._pose[1])
             planned = self.planner().plan(
                 belief.grid, belief.agent, self._heading, self._held, mission, self._done,
-                (origin, self._first),
+                (origin, self._first), self._map.get(self._pose),
             )  # fmt: skip
             decision = follow(self.game, planned, mission, self._done)
         else:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,7 @@ class Planned:
     actions: tuple[int, ...]
     summary: str
     completes: Goal | None = None
+    drops: bool = False  # it starts by putting down what is held, for another purpose
 
 
 @dataclass
@@ -102,17 +103,22 @@ class MissionPlanner:
         mission: Mission,
         done: set[Goal],
         start: tuple[tuple[int, int], int],
+        under: int | None = None,
     ) -> Planned:
         """The next actions from ``agent`` facing ``heading`` holding ``held`` (-1: nothing)
-        on ``grid``, towards the first stage of ``mission`` with goals not in ``done``."""
+        on ``grid``, towards the first stage of ``mission`` with goals not in ``done``
+        (``under``: the kind of the agent's cell, if known; else the background)."""
         flat = grid.astype(int).ravel().tolist()
         w = grid.shape[1]
         cell = agent[0] * w + agent[1]
-        flat[cell] = self.background
+        flat[cell] = self.background if under is None else under  # what the agent stands on
         (sr, sc), sh = start
         g = _Grid(flat, grid.shape[0], w, cell, heading, held, (sr * w + sc, sh))
-        stage = next((s for s in mission.stages if any(x not in done for x in s)), ())
-        later = {x for s in mission.stages[mission.stages.index(stage) + 1 :] for x in s}
+        if all(x in done for x in mission.goals):  # the episode goes on: a goal was not done
+            done.clear()
+        at = next(i for i, s in enumerate(mission.stages) if any(x not in done for x in s))
+        stage = mission.stages[at]
+        later = {x for s in mission.stages[at + 1 :] for x in s}
         avoid = frozenset(
             c
             for x in later
@@ -121,13 +127,33 @@ class MissionPlanner:
         )
         wanted = " and ".join(str(x) for x in stage if x not in done)
         for keep_shut in (avoid, frozenset()):  # doors opened later, passed only if need be
-            options = [p for x in stage if x not in done and (p := self._goal(g, x, keep_shut))]
+            options = [
+                (p.drops, len(p.actions), i, p)
+                for i, x in enumerate(stage)
+                if x not in done
+                and not self._takes_away(x, stage, done)
+                and (p := self._goal(g, x, keep_shut))
+            ]
             if options:
-                return min(options, key=lambda p: len(p.actions))
+                return min(options)[-1]
             if self.unknown >= 0 and (route := self._unseen(g, keep_shut)):
                 return Planned(tuple(route), f"exploring for {wanted}: the nearest cell not seen")
         named = {k for x in mission.goals for t in (x.thing, x.other) if t for k in self.kinds(t)}
-        return self._explore(g, frozenset(), named, stage, wanted)
+        return self._explore(g, frozenset(), named, stage, wanted, done)
+
+    def _takes_away(self, goal: Goal, stage: tuple[Goal, ...], done: set[Goal]) -> bool:
+        """Whether doing ``goal`` picks up a thing another goal of the stage still names (it
+        waits for that one: "pick up the ball and put the box next to the ball")."""
+        if goal.verb != "pickup" or goal.thing is None:
+            return False
+        mine = self.kinds(goal.thing)
+        return any(
+            mine & self.kinds(t)
+            for x in stage
+            if x != goal and x not in done
+            for t in (x.thing, x.other)
+            if t is not None
+        )
 
     def _unseen(self, g: _Grid, avoid: frozenset[int]) -> list[int] | None:
         """A route to face the nearest cell not seen yet."""
@@ -154,13 +180,14 @@ class MissionPlanner:
             return self._planned(
                 route, act["toggle"], f"{what}: it is open, so first close it", None
             )
-        # put: carry the thing, then drop it on a free cell next to the other
+        # put: carry the thing, then drop it on a free cell next to the other (once seen)
         assert goal.other is not None
+        near = set(self._cells(g, goal.other))
+        spots = {c for n in near for c in self._around(g, n) if g.kinds[c] == self.background}
+        route = self._route(g, lambda c, k: c in spots, avoid)
+        if route is None:  # nowhere known to put it yet: find the other first
+            return None
         if g.held in self.kinds(goal.thing):
-            near = set(self._cells(g, goal.other))
-            route = self._route(
-                g, lambda c, k: k == self.background and bool(near & set(self._around(g, c))), avoid
-            )
             return self._planned(route, act["drop"], what, goal)
         return self._take(g, cells, avoid, f"{what}: first pick it up", None)
 
@@ -228,7 +255,8 @@ class MissionPlanner:
                     route = self._route(g, lambda c, k, x=cell: c == x, avoid)
                     if route is not None:
                         break
-        return self._planned(route, self.act["drop"], f"drop {self.names[g.held]} {why}", None)
+        found = self._planned(route, self.act["drop"], f"drop {self.names[g.held]} {why}", None)
+        return None if found is None else replace(found, drops=True)
 
     # -- exploring --------------------------------------------------------------------------
     def _explore(
@@ -238,6 +266,7 @@ class MissionPlanner:
         named: set[int],
         stage: tuple[Goal, ...],
         wanted: str,
+        done: set[Goal],
     ) -> Planned:
         """When no goal and no cell not seen has a route (see the module)."""
         locked = [c for c in self._locked(g) if c not in avoid]
@@ -259,7 +288,16 @@ class MissionPlanner:
                 found = self._planned(route, self.act["toggle"], "look inside a box", None)
             if found is not None:
                 return Planned(found.actions, f"exploring for {wanted}: {found.summary}")
-        if (found := self._unblock(g, avoid, named, stage)) is not None:
+        wants = {
+            k
+            for x in stage
+            if x not in done
+            for t in (x.thing, x.other)
+            if t
+            for k in self.kinds(t)
+        }
+        pending = tuple(x for x in stage if x not in done)
+        if (found := self._unblock(g, avoid, wants, pending)) is not None:
             return Planned(found.actions, f"exploring for {wanted}: {found.summary}")
         return Planned((), f"no plan for {wanted}: nothing left to explore")
 
@@ -293,8 +331,8 @@ class MissionPlanner:
     def _opens_up(self, g: _Grid, avoid: frozenset[int], stage: tuple[Goal, ...]) -> bool:
         """Whether a thing a goal names, a cell not seen, or a locked door with its key on
         the grid or in hand, can be faced on ``g``."""
-        things = {c for x in stage for t in (x.thing, x.other) if t for c in self._cells(g, t)}
-        if things and self._route(g, lambda c, k: c in things, avoid) is not None:
+        empty = replace(g, held=-1)  # once the thing in the way is put down elsewhere
+        if any((p := self._goal(empty, x, avoid)) and not p.drops for x in stage):
             return True
         if self.unknown >= 0 and self._unseen(g, avoid):
             return True
@@ -454,14 +492,17 @@ class MissionPlanner:
 
     def _room(self, g: _Grid) -> set[int]:
         """The start room: cells reached from the start cell through known cells that do not
-        bound a room, and the cells bounding them."""
+        bound a room, and the cells bounding them. The agent's own cell (which may be a
+        doorway: what lies under the agent is not shown) is not crossed."""
         inside = {g.start[0]}
         frontier = [g.start[0]]
         while frontier:
             cell = frontier.pop()
             for c in self._around(g, cell):
                 k = g.kinds[c]
-                if c not in inside and k >= 0 and k != self.unknown and k not in self.bounds:
+                if c in inside or c == g.cell:
+                    continue
+                if k >= 0 and k != self.unknown and k not in self.bounds:
                     inside.add(c)
                     frontier.append(c)
         edge = set()
