@@ -98,7 +98,13 @@ def _kinds() -> tuple[KindSpec, ...]:
         kinds += [
             KindSpec(f"key_{colour}", "rgbpye"[i], None, doc=f"a {colour} key: {held}"),
             KindSpec(f"ball_{colour}", "RGBPYE"[i], None, doc=f"a {colour} ball: {held}"),
-            KindSpec(f"box_{colour}", "123456"[i], None, doc=f"a {colour} box: {held}"),
+            KindSpec(
+                f"box_{colour}",
+                "123456"[i],
+                None,
+                doc=f"a {colour} box: {held}; toggling opens it, and it is gone: what it held "
+                "(a key, or nothing) is then seen in its cell",
+            ),
             KindSpec(
                 f"door_{colour}_open",
                 "hijklm"[i],
@@ -254,8 +260,14 @@ class MiniGridGame(GridGame):
         self._inner = make_inner(self.env_id, max_steps)
         self._inner.agent_view_size = self.view_size
         self.on_mission = on_mission(self.env_id)  # won by its mission, not a goal square
-        with quiet():
-            self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
+        try:
+            with quiet():
+                self._inner.reset(seed=0)  # refuse, now, a level this game cannot hold
+        except gym.error.DependencyNotInstalled as e:
+            raise InvalidVariantError(
+                f"{self.env_id} cannot be made here: {e} (Neurocomp does not install it; "
+                "install it into the project's virtualenv to play this id)"
+            ) from None
         _check_objects(self.env_id, self._inner, goal=not self.on_mission)
         if view == "egocentric":
             self.game = EGOCENTRIC  # type: ignore[misc]  # this instance's game

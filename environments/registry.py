@@ -119,13 +119,15 @@ def env_ids() -> list[str]:
 
 def describe(env_id: str) -> str:
     """A one-line description of a registered id."""
-    game, variant = _known()[_check(env_id)]
+    key = _check(env_id)  # first: adopting an id adds it to what is known
+    game, variant = _known()[key]
     return f"{game.title} {variant.summary}: {game.summary}".replace(" :", ":")
 
 
 def game_of(env_id: str, view: str = "full") -> GameSpec:
     """The specification of the game a registered id plays, seen through ``view``."""
-    return seen_as(_known()[_check(env_id)][0], view)
+    key = _check(env_id)  # first: adopting an id adds it to what is known
+    return seen_as(_known()[key][0], view)
 
 
 def find_game(name: str) -> tuple[GameSpec, str | None]:

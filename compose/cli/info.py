@@ -13,7 +13,7 @@ from compose.cli.app import with_default
 from compose.cli.text import cell, err, say, table
 from environments.registry import describe, env_ids, find_game, games, make, seen_as
 from environments.spec import GameSpec
-from symbolic.reasoner import reasoner_class, rules_path
+from symbolic.reasoner import RULES_DIR, reasoner_class, rules_path
 
 __all__ = ["bench", "envs"]
 
@@ -111,6 +111,11 @@ def _print_game(game: GameSpec, env_id: str | None) -> None:
         )
     searches = reasoner_class(game).searches
     say(f"rules: {rules_path(game)} (`--rules FILE` plays your own)")
+    if game.grammar:
+        say(
+            f"missions: read by the grammar {RULES_DIR / game.grammar} into goals (ids won by "
+            "their mission: BabyAI's, KeyCorridor, ObstructedMaze, Unlock, ...)"
+        )
     say(f"search: {' or '.join(searches)} (`--search`; the first is the default)")
 
 

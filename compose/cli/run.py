@@ -36,7 +36,7 @@ from compose.pipelines.rule_checks import (
     audited_rules,
 )
 from compose.pipelines.spec import PipelineSpec, spec_named
-from compose.report.screens import outline, replay, save_gif, with_maps
+from compose.report.screens import outline, replay, save_gif, with_maps, with_words
 from environments.errors import clip
 from environments.registry import game_of, make, seen_as, spec
 
@@ -288,7 +288,8 @@ def _record_gif(path: Path, env: Any, episode: Any, seed: int, level: str | None
         shown.append(outline(frame, seen != truth, env.tile))
         belief = step.decision.belief if step is not None and step.decision else None
         maps.append(None if belief is None else env.unwrapped.draw_map(belief.grid))
-    save_gif(path, with_maps(shown, maps))
+    said = steps[0][1].get("mission", "") if steps else ""  # the words beside the screen
+    save_gif(path, with_words(with_maps(shown, maps), said))
 
 
 def _play(

@@ -102,13 +102,21 @@ def _budget_list(v: list[int], name: str, what: str, low: int, high: int) -> lis
 
 def runnable(pipelines: list[PipelineSpec], env: str, view: str = "full") -> list[PipelineSpec]:
     """``pipelines`` without abduced or legend hybrids where abduction cannot read the game,
-    without learned rules where they cannot be learned, without colour augmentation where
+    without learned rules where they cannot be learned (neither on an id won by its mission:
+    they explain screens, not the words beside them), without colour augmentation where
     kinds differ in colour only, and without symmetry augmentation where the game declares no
     symmetry (an unknown ``env`` or ``view`` is left for :meth:`ExperimentConfig.check`)."""
     try:
         game = game_of(env, view)
+        missioned = bool(getattr(make(env).unwrapped, "on_mission", False))
     except NeurocompError:
         return pipelines
+    if missioned:  # won by what its mission says: the learners that read screens alone cannot
+        pipelines = [
+            p
+            for p in pipelines
+            if p.supervision not in ("abduced", "legend") and p.rules != "induced"
+        ]
     pipelines = [
         p
         for p in pipelines

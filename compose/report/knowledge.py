@@ -232,7 +232,9 @@ def episode_strip(a: Analysis, game: GameSpec, path: Path) -> Path | None:
         maps = [env.draw_map(game.parse(s["map"])) if "map" in s else None for s in steps]
         frames = with_maps(frames, maps)
     labels = [f"{s['step']}: {s['action_name']}" for s in steps[: len(frames)]]
-    return save_strip(path, frames, labels)
+    _, info = env.reset(seed=trace["level_seed"])
+    said = info.get("mission", "")
+    return save_strip(path, frames, labels, title=f"mission: {said}" if said else "")
 
 
 def provenance(a: Analysis, ignored: int) -> list[Block]:

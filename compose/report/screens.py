@@ -12,9 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["MISREAD", "outline", "replay", "save_gif", "save_strip", "upscale", "with_maps"]
+__all__ = [
+    "MISREAD",
+    "outline",
+    "replay",
+    "save_gif",
+    "save_strip",
+    "upscale",
+    "with_maps",
+    "with_words",
+]
 
 MISREAD = (255, 0, 255)  # outline colour of a cell perception got wrong
 SCALE = 4  # screen pixels are small: draw each as SCALE x SCALE
@@ -83,6 +92,30 @@ def with_maps(frames: Sequence[np.ndarray], maps: Sequence[np.ndarray | None]) -
     return out
 
 
+def with_words(frames: Sequence[np.ndarray], words: str) -> list[np.ndarray]:
+    """Each frame under a white band that shows ``words`` (a mission), wrapped to its width;
+    the frames as they are if there are none."""
+    if not words or not frames:
+        return list(frames)
+    width = frames[0].shape[1]
+    font = ImageFont.load_default()
+    per_line = max(8, width // 7)
+    lines, line = [], ""
+    for word in words.split():
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    band = Image.new("RGB", (width, 14 * len(lines) + 6), "white")
+    draw = ImageDraw.Draw(band)
+    for i, text in enumerate(lines):
+        draw.text((4, 3 + 14 * i), text, fill=(0, 0, 0), font=font)
+    top = np.asarray(band)
+    return [np.concatenate([top[:, : f.shape[1]], f]) for f in frames]
+
+
 def save_gif(path: Path, frames: Sequence[np.ndarray], ms_per_frame: int = 300) -> Path:
     """An animated GIF that plays once through and holds the last frame a little longer."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,9 +128,14 @@ def save_gif(path: Path, frames: Sequence[np.ndarray], ms_per_frame: int = 300) 
 
 
 def save_strip(
-    path: Path, frames: Sequence[np.ndarray], labels: Sequence[str], columns: int = 6
+    path: Path,
+    frames: Sequence[np.ndarray],
+    labels: Sequence[str],
+    columns: int = 6,
+    title: str = "",
 ) -> Path:
-    """Frames side by side in rows of ``columns``, each with a caption under it (PNG)."""
+    """Frames side by side in rows of ``columns``, each with a caption under it, and a
+    ``title`` over them all (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -115,6 +153,8 @@ def save_strip(
     for ax, frame, label in zip(axes.flat, frames, labels, strict=False):
         ax.imshow(frame, interpolation="nearest")
         ax.set_title(label, fontsize=7, pad=2)
+    if title:
+        fig.suptitle(title, fontsize=8)
     fig.tight_layout(pad=0.3)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -211,8 +211,8 @@ class MissionPlanner:
     ) -> Planned | None:
         """Toggle one of ``doors`` open, with the key in hand that the rules say opens it."""
         t, act = self.t, self.act
-        shut = set(doors)
-        if self._route(g, lambda c, k: c in shut, avoid - shut) is None:
+        doors = [d for d in doors if self._route(g, lambda c, k, d=d: c == d, avoid) is not None]
+        if not doors:
             return None  # none can be faced: a key would not help
         opens = {
             d: {h for (k, h), after in t.toggles.items() if k == g.kinds[d] and self._passes(after)}

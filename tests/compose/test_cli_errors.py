@@ -40,6 +40,9 @@ BAD = [
     (["run", *KEYDOOR, "--budgte", "3"], "No such option: --budgte"),
     (["run"], "Missing option '--env'"),
     (["run", *KEYDOOR, "--view", "egocentric"], "KeyDoor has no view 'egocentric'"),
+    (["run", "--env", "MiniGrid-MemoryS7-v0"], "the mission grammar does not read"),
+    (["run", "--env", "MiniGrid-WFC-MazeSimple-v0"], "imageio is missing"),
+    (["run", "--env", "BabyAI-GoToLocl-v0"], "Did you mean 'BabyAI-GoToLocal-v0'"),
     (
         [
             "run",

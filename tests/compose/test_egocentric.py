@@ -1,6 +1,7 @@
 """MiniGrid's egocentric view end to end: a hybrid that wins with nothing privileged, `run
 --view egocentric --record` drawing the map, rules that walk through walls stopped in one line,
-and (in test_compare.py) `compare --view egocentric` with PPO and a monolith beside it."""
+a BabyAI mission explained goal by goal, and (in test_compare.py) `compare --view egocentric`
+with PPO and a monolith beside it."""
 
 from __future__ import annotations
 
@@ -117,3 +118,21 @@ def test_rules_that_walk_through_walls_stop_each_episode_with_one_line(tmp_path)
 
 # `compare --view egocentric` with PPO and a monolith beside the hybrid: in
 # tests/compose/test_compare.py, with PPO's frame budgets (one comparison for both).
+
+
+def test_run_explains_a_babyai_mission_its_goals_and_its_plan(tmp_path):
+    result = run_cli(
+        "run", "--env", "BabyAI-BossLevel-v0", "--view", "egocentric", "--pipeline", "hybrid",
+        "--budget", "3", "--episodes", "1", "--explain", "--record", str(tmp_path / "b.gif"),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if ": mission: " in line]
+    assert lines, result.stdout[-2000:]
+    said = lines[0].split(": mission: ")[1].split(";")[0]  # the goals, as the grammar read them
+    assert any(verb in said for verb in ("go to", "pick up", "open", "put"))
+    assert " actions (" in result.stdout  # and a plan for them
+    assert "map so far:" in result.stdout
+    with Image.open(tmp_path / "b.gif") as gif:  # the mission is written over every frame
+        first = np.asarray(gif.convert("RGB"))
+    assert (first[:8] == 255).mean() > 0.5 and (first[:20] < 100).any()
