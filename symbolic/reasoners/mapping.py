@@ -112,6 +112,7 @@ class MappingReasoner(Reasoner):
         self._held = -1
         self._pending: int | None = None  # the action decided last, not yet applied
         self._done: set[Goal] = set()  # the mission's goals done so far
+        self._doubted: dict[Cell, tuple[int, int]] = {}  # cell -> (read as, turned out to be)
         self._first = -1  # the heading of the first view: the map's own
         self._to_goal = self._to_goal.fork()
         self._to_unknown = self._to_unknown.fork()
@@ -156,9 +157,13 @@ class MappingReasoner(Reasoner):
         if name in ("left", "right"):
             self._heading = t.turns[(name, self._heading)]
             return ""
-        before = self._pose
+        before, ahead = self._pose, self._ahead()
+        read = self._map.get(ahead)
         self._pose, self._held, changes = self._after(name)
         self._map.update(changes)
+        if name == "toggle" and changes and self._placed(view, h0, before).get(ahead) == read:
+            self._misread(ahead, read, locked=True)  # it did not open: it is locked
+            return ""
         if self._pose == before or not self._disagree(view, h0, self._pose):
             return ""
         if self._disagree(view, h0, before):
@@ -169,6 +174,8 @@ class MappingReasoner(Reasoner):
         kind = self._map[self._ahead()]
         if self._placed(view, h0, before).get(self._ahead()) != kind:
             return ""
+        if self._misread(self._ahead(), kind, locked=False):
+            return ""  # a door read as open that is shut: mended, to be opened
         name = self.game.kind_names[kind]
         inv = f"[{self.game.kind_names[self._held]}]" if self._held >= 0 else "[]"
         return (
@@ -198,8 +205,27 @@ class MappingReasoner(Reasoner):
         placed = self._placed(view, h0, pose)
         return sum(1 for cell, kind in placed.items() if self._map.get(cell, kind) != kind)
 
+    def _misread(self, cell: Cell, read: int | None, locked: bool) -> bool:
+        """A door read as ``read`` that did not do what the rules say ``read`` does: it is
+        the shut (``locked``: locked) door of its colour, whenever it is read as ``read``
+        again. False if ``read`` is no door (or there is no grammar to say its colour)."""
+        if read is None or self.grammar is None:
+            return False
+        door = self.planner().door_like(read, locked)
+        if door is None or door == read:
+            return False
+        self._map[cell] = door
+        self._doubted[cell] = (read, door)
+        return True
+
     def _look(self, view: Scene, h0: int) -> None:
-        self._map.update(self._placed(view, h0, self._pose))
+        placed = self._placed(view, h0, self._pose)
+        for cell, (read, door) in list(self._doubted.items()):
+            if placed.get(cell, read) == read:
+                placed[cell] = door  # read as before: still the door it turned out to be
+            else:
+                del self._doubted[cell]  # it changed (opened): read it afresh
+        self._map.update(placed)
         self._map.setdefault(self._pose, self._background)  # it stands there: it can
 
     # -- deciding ---------------------------------------------------------------------------------

@@ -85,6 +85,23 @@ class MissionPlanner:
         self.doors = self.kinds(Thing("door"))
         self.boxes = self.kinds(Thing("box"))
 
+    def door_like(self, kind: int, locked: bool) -> int | None:
+        """The door of ``kind``'s colour (by the grammar) that blocks and that the rules open
+        with empty hands (``locked`` False) or only with a key (True); None if ``kind`` is no
+        door. For a door that did not do what the kind it was read as does."""
+        if kind not in self.doors:
+            return None
+        c = Var("C")
+        for colour in self.grammar.ask(Term("colour", c), c):
+            same = self.kinds(Thing("door", colour))
+            if kind not in same:
+                continue
+            for door in sorted(same):
+                after = self.t.toggles.get((door, -1))
+                if self.t.blocks[-1][door] and locked == (after is None or not self._passes(after)):
+                    return door
+        return None
+
     @cache  # noqa: B019  (one planner per reasoner; the grammar's answers never change)
     def kinds(self, thing: Thing) -> frozenset[int]:
         """The kinds a thing can be, by the grammar's ``describes/2``."""
@@ -304,7 +321,9 @@ class MissionPlanner:
     def _unblock(
         self, g: _Grid, avoid: frozenset[int], named: set[int], stage: tuple[Goal, ...]
     ) -> Planned | None:
-        """Pick up the nearest object whose cell, were it free, opens a route."""
+        """Pick up the nearest object whose cell, were it free, opens a route; else the
+        nearest whose cell, were it free, lets the agent reach more cells (one of two in a
+        row)."""
         t = self.t
         r0, c0 = divmod(g.cell, g.w)
         objects = sorted(
@@ -312,21 +331,39 @@ class MissionPlanner:
             for i, k in enumerate(g.kinds)
             if k >= 0 and t.carries[k] and k not in named
             for r, c in [divmod(i, g.w)]
-        )
-        for _, cell in objects[:BLOCKERS]:
-            kinds = list(g.kinds)
-            kinds[cell] = self.background
-            held = g.held if g.held >= 0 else g.kinds[cell]  # picked up, it is held
-            cleared = _Grid(kinds, g.h, g.w, g.cell, g.heading, held, g.start)
-            if not self._opens_up(cleared, avoid, stage):
-                continue
-            if g.held >= 0:
-                return self._drop(g, avoid, "to move what is in the way")
-            route = self._route(g, lambda c, k, x=cell: c == x, avoid)
-            what = f"move {self.names[g.kinds[cell]]} out of the way"
-            if (found := self._planned(route, self.act["pickup"], what, None)) is not None:
-                return found
+        )[:BLOCKERS]
+        reached = len(self._reached(g, avoid))
+        for helps in (self._opens_up, lambda c, a, s: len(self._reached(c, a)) > reached + 1):
+            for _, cell in objects:
+                if self._route(g, lambda c, k, x=cell: c == x, avoid) is None:
+                    continue
+                kinds = list(g.kinds)
+                kinds[cell] = self.background
+                held = g.held if g.held >= 0 else g.kinds[cell]  # picked up, it is held
+                cleared = _Grid(kinds, g.h, g.w, g.cell, g.heading, held, g.start)
+                if not helps(cleared, avoid, stage):
+                    continue
+                if g.held >= 0:
+                    return self._drop(g, avoid, "to move what is in the way")
+                route = self._route(g, lambda c, k, x=cell: c == x, avoid)
+                what = f"move {self.names[g.kinds[cell]]} out of the way"
+                return self._planned(route, self.act["pickup"], what, None)
         return None
+
+    def _reached(self, g: _Grid, avoid: frozenset[int]) -> set[int]:
+        """The cells the agent can stand on (opening the doors it can on the way)."""
+        blocks = self.t.blocks[g.held]
+        seen, frontier = {g.cell}, [g.cell]
+        while frontier:
+            for c in self._around(g, frontier.pop()):
+                k = g.kinds[c]
+                if c in seen or k < 0 or k == self.unknown or self.t.kills[k]:
+                    continue
+                opens = k in self.doors and c not in avoid and (k, g.held) in self.t.toggles
+                if not blocks[k] or (opens and self._passes(self.t.toggles[(k, g.held)])):
+                    seen.add(c)
+                    frontier.append(c)
+        return seen
 
     def _opens_up(self, g: _Grid, avoid: frozenset[int], stage: tuple[Goal, ...]) -> bool:
         """Whether a thing a goal names, a cell not seen, or a locked door with its key on

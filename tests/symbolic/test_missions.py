@@ -176,3 +176,14 @@ def test_at_least_sixty_minigrid_ids_play_and_the_rest_say_why():
             refused[env_id] = str(e)
     assert len(plays) >= 60, len(plays)
     assert all(len(why) > 40 and "\n" not in why for why in refused.values()), refused
+
+
+def test_a_door_that_did_not_open_is_taken_for_the_locked_door_of_its_colour():
+    # A door read as closed that a toggle did not open, or read as open that the agent could
+    # not enter, is the shut door of the same colour: the grammar says the colour, the rules
+    # which door of that colour opens without a key.
+    reasoner = load_reasoner(EGOCENTRIC)
+    planner, index = reasoner.planner(), EGOCENTRIC.index
+    assert planner.door_like(index("door_red_closed"), locked=True) == index("door_red_locked")
+    assert planner.door_like(index("door_grey_open"), locked=False) == index("door_grey_closed")
+    assert planner.door_like(index("key_red"), locked=True) is None
