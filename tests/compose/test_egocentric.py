@@ -123,7 +123,7 @@ def test_rules_that_walk_through_walls_stop_each_episode_with_one_line(tmp_path)
 def test_run_explains_a_babyai_mission_its_goals_and_its_plan(tmp_path):
     result = run_cli(
         "run", "--env", "BabyAI-BossLevel-v0", "--view", "egocentric", "--pipeline", "hybrid",
-        "--budget", "3", "--episodes", "1", "--explain", "--record", str(tmp_path / "b.gif"),
+        "--budget", "2", "--episodes", "1", "--explain", "--record", str(tmp_path / "b.gif"),
         "--out", str(tmp_path / "out"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
