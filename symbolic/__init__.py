@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from symbolic.engine import PrologEngine, QueryLimits, RuleLedger, RuleSet
 from symbolic.errors import (
+    MissionError,
     PrologUnavailableError,
     QueryError,
     QueryLimitError,
@@ -17,11 +18,15 @@ from symbolic.errors import (
     UndefinedPredicateError,
     UnsafeRuleError,
 )
+from symbolic.missions import Goal, Mission, Thing, load_grammar, read_mission
 from symbolic.reasoner import Decision, Reasoner, load_reasoner, rules_path
 from symbolic.terms import PrologString, Term, Var
 
 __all__ = [
     "Decision",
+    "Goal",
+    "Mission",
+    "MissionError",
     "PrologEngine",
     "PrologString",
     "PrologUnavailableError",
@@ -35,9 +40,12 @@ __all__ = [
     "RuleSet",
     "RuleSyntaxError",
     "Term",
+    "Thing",
     "UndefinedPredicateError",
     "UnsafeRuleError",
     "Var",
+    "load_grammar",
     "load_reasoner",
+    "read_mission",
     "rules_path",
 ]
