@@ -71,7 +71,13 @@ from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 with warnings.catch_warnings():  # MiniGrid registers a few deprecated ids on import
     warnings.simplefilter("ignore")
     import minigrid  # noqa: F401  (registers MiniGrid's ids with Gymnasium)
-    from minigrid.core.constants import COLOR_NAMES, DIR_TO_VEC, IDX_TO_COLOR, IDX_TO_OBJECT
+    from minigrid.core.constants import (
+        COLOR_NAMES,
+        COLORS,
+        DIR_TO_VEC,
+        IDX_TO_COLOR,
+        IDX_TO_OBJECT,
+    )
     from minigrid.core.grid import Grid
     from minigrid.core.world_object import Door, Key, WorldObj
     from minigrid.minigrid_env import MiniGridEnv
@@ -146,6 +152,7 @@ MINIGRID = GameSpec(
     background="empty",
     hidden_inventory=True,
     coloured_kinds=True,
+    colours={name: tuple(int(v) for v in COLORS[name]) for name in COLOURS},
     adopts=("MiniGrid-", "BabyAI-"),
     bench=("DoorKey-5x5", "DoorKey-8x8"),
     variants=tuple(Variant(s, {"env_id": f"MiniGrid-{s}-v0"}, s) for s in DEVELOPMENT),

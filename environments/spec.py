@@ -167,9 +167,13 @@ class GameSpec:
     # cell counted as the agent).
     border: str = ""
     counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
-    # Some kinds differ in colour only (MiniGrid's red and blue keys): colour augmentation
-    # would make them one kind, so no learner of the game is trained with it.
+    # Some kinds differ in colour only (MiniGrid's red and blue keys, named ``key_red`` and
+    # ``key_blue``): random colour maps would make them one kind. Colour augmentation then
+    # swaps the colours in ``colours`` (colour name -> the RGB the screen draws it in) between
+    # the cells of such kinds, each cell's kind changing with its colour; a game that declares
+    # no colours is trained without colour augmentation.
     coloured_kinds: bool = False
+    colours: Mapping[str, RGB] = field(default_factory=dict)
     # How abduction groups the cells it reads: "appearances" (within a level a kind looks one
     # way: each level's cells are grouped by colour) or "clusters" (a kind's cells look
     # different from one another, as handwritten digits do: every demonstration's cells are
@@ -199,6 +203,8 @@ class GameSpec:
             raise ValueError(f"{self.name}: unknown abduction {self.abduction!r}")
         if self.actions.symmetry not in ("", "compass", "egocentric"):
             raise ValueError(f"{self.name}: unknown action symmetry {self.actions.symmetry!r}")
+        if self.colours and not self.coloured_kinds:
+            raise ValueError(f"{self.name}: colours name the colours of coloured_kinds")
         slots = {tuple(p) for p in self.palettes.values()}
         if "default" not in self.palettes or len(slots) != 1:
             raise ValueError(f"{self.name}: palettes need 'default' and the same slots in each")

@@ -17,19 +17,27 @@ knowledge handed to the learner:
   different; ``KEEP_COLOURS`` of the screens keep theirs. Kinds must then be told apart by
   shape and by where colour changes, which is what reading an unseen palette needs. The map is drawn
   at random, never from any palette of the game.
+- **Colour, where kinds are named by colour** (MiniGrid's ``key_red``, ``door_blue_locked``):
+  a random map would make a red and a blue key one kind, so instead each cell of such a kind
+  gets a colour of the game's own, drawn at random, and its kind changes with it (a red key
+  drawn blue is the blue key). The game declares the colours (``GameSpec.colours``) and the
+  screen draws a cell of colour ``c`` as ``a * c + b * (1, 1, 1)`` per pixel (shading, grid
+  lines and highlight are grey), so recolouring ``c`` as ``d`` is the linear map that keeps
+  ``a`` and ``b``. A colour drawn grey is a target only (its ``a`` and ``b`` cannot be told
+  apart). It lets perception read a key of a colour the demonstrations never showed.
 
 Augmentation touches training batches only; validation data is left as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import torch
 
-from environments.spec import MOVE_DELTAS, Actions, KindSpec
-from neural.settings import AUGMENTS, augment_parts, colour_refusal
+from environments.spec import MOVE_DELTAS, RGB, Actions, GameSpec, KindSpec
+from neural.settings import AUGMENTS, augment_parts, colour_refusal, colour_words
 
 __all__ = [
     "AUGMENTS",
@@ -38,22 +46,27 @@ __all__ = [
     "action_table",
     "augment_parts",
     "colour_curves",
+    "colour_of",
     "colour_refusal",
+    "colour_swaps",
     "describe_augment",
     "kind_table",
     "make_augment",
+    "swap_colours",
     "symmetries",
 ]
 
 COMPASS = ("N", "E", "S", "W")  # the names of MOVE_DELTAS, in order
 
 
-def describe_augment(augment: str | None, what: str) -> tuple[str, ...]:
+def describe_augment(
+    augment: str | None, what: str, game: GameSpec | None = None
+) -> tuple[str, ...]:
     """The ledger's words for an ``augment`` setting; ``what`` is what turns with the board
     (``actions remapped``, ``facing kinds turned``)."""
     symmetry, colour = augment_parts(augment)
     return ((f"the board's symmetries, {what}",) if symmetry else ()) + (
-        ("random colour maps",) if colour else ()
+        (colour_words(game),) if colour else ()
     )
 
 
@@ -180,6 +193,65 @@ def colour_curves(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
 
 
+def colour_of(name: str, colours: Mapping[str, RGB]) -> str | None:
+    """The colour a kind is named with (``door_red_open`` -> ``red``), or None."""
+    named = [part for part in name.split("_") if part in colours]
+    return named[0] if len(named) == 1 else None
+
+
+def colour_swaps(
+    kinds: tuple[KindSpec, ...], colours: Mapping[str, RGB]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Tables for swapping colours between cells: ``source[k]``, the colour index kind ``k``
+    can be recoloured from (-1: none: no colour in its name, or its colour is drawn grey);
+    ``swapped[k, d]``, the kind ``k`` becomes in colour ``d``; ``maps[s, d]``, the ``3x3``
+    map of a pixel (RGB in [0, 1]) from colour ``s`` to ``d`` (``maps[-1]``: identity)."""
+    names, order = [k.name for k in kinds], list(colours)
+    n = len(order)
+    source, swapped = torch.full((len(kinds),), -1), torch.arange(len(kinds)).repeat(n, 1).T
+    basis = [torch.tensor([[*map(float, colours[c])], [255.0] * 3]).T / 255.0 for c in order]
+    for k, name in enumerate(names):
+        colour = colour_of(name, colours)
+        if colour is None:
+            continue
+        parts = name.split("_")
+        for d, other in enumerate(order):
+            recoloured = "_".join(other if p == colour else p for p in parts)
+            if recoloured not in names:
+                raise ValueError(f"kind {name} has no kind like it in {other} ({recoloured})")
+            swapped[k, d] = names.index(recoloured)
+        if torch.linalg.matrix_rank(basis[order.index(colour)]) == 2:
+            source[k] = order.index(colour)
+    maps = torch.eye(3).repeat(n + 1, n, 1, 1)
+    for s in range(n):
+        if torch.linalg.matrix_rank(basis[s]) == 2:
+            inverse = torch.linalg.pinv(basis[s])
+            for d in range(n):
+                maps[s, d] = basis[d] @ inverse
+    return source, swapped, maps
+
+
+def swap_colours(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    tables: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each cell of ``y`` (``(B, H, W)`` kinds) whose kind is named by colour gets a colour
+    drawn at random (its own among them), its pixels in ``x`` (``(B, 3, H*t, W*t)`` in
+    [-0.5, 0.5]) and its kind with it; other cells are left as they are."""
+    source, swapped, maps = tables
+    b, h, w = y.shape
+    t = x.shape[-1] // w
+    to = torch.randint(maps.shape[1], (b, h, w), generator=generator)
+    fro = source[y]
+    cell_maps = maps[fro, to]  # fro == -1 picks the identity row
+    cells = (x + 0.5).reshape(b, 3, h, t, w, t)
+    mapped = torch.einsum("bhwij,bjhpwq->bihpwq", cell_maps, cells)
+    x = mapped.reshape(b, 3, h * t, w * t).clamp(0.0, 1.0) - 0.5
+    return x, torch.where(fro >= 0, swapped[y, to], y)
+
+
 def make_augment(
     *,
     symmetry: bool,
@@ -188,6 +260,7 @@ def make_augment(
     actions: Actions | None = None,
     kinds: tuple[KindSpec, ...] | None = None,
     grid: tuple[int, int] | None = None,
+    colours: Mapping[str, RGB] | None = None,
 ) -> Augment | None:
     """A batch augmentation for ``targets`` ``"cells"`` (``(B, H, W)`` kinds; symmetry needs
     the game's ``kinds``) or ``"actions"`` (``(B,)``; symmetry needs the game's ``actions``),
@@ -195,9 +268,15 @@ def make_augment(
     (perception trains on one size too).
 
     Each batch gets one symmetry (drawn uniformly) and, with ``colour``, every screen its own
-    colour map."""
+    colour map; or, given the game's ``colours`` (its kinds are named by colour), every cell
+    of such a kind a colour of those, its kind changing with it (cells only)."""
     if not (symmetry or colour):
         return None
+    swaps = None
+    if colour and colours:
+        if targets != "cells" or kinds is None:
+            raise ValueError("swapping colours between kinds needs cells and the game's kinds")
+        swaps = colour_swaps(kinds, colours)
     syms: tuple[Symmetry, ...] = (Symmetry(),)
     tables: list[torch.Tensor] = []
     if symmetry:
@@ -221,7 +300,9 @@ def make_augment(
             i = int(torch.randint(len(syms), (1,), generator=generator))
             x = syms[i].apply(x)
             y = tables[i][syms[i].apply(y) if targets == "cells" else y]
-        if colour:
+        if swaps is not None:
+            x, y = swap_colours(x, y, swaps, generator)
+        elif colour:
             x = colour_curves(x, generator)
         return x, y
 

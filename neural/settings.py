@@ -15,6 +15,7 @@ __all__ = [
     "TrainConfig",
     "augment_parts",
     "colour_refusal",
+    "colour_words",
 ]
 
 # Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
@@ -36,14 +37,30 @@ def augment_parts(augment: str | None) -> tuple[bool, bool]:
     return augment in ("symmetry", "both"), augment in ("colour", "both")
 
 
-def colour_refusal(game: GameSpec) -> str | None:
-    """Why colour augmentation cannot train a learner of ``game``, or None if it can."""
-    if game.coloured_kinds:
+def colour_refusal(game: GameSpec, targets: str = "cells") -> str | None:
+    """Why colour augmentation cannot train a learner of ``game`` whose ``targets`` are
+    ``cells`` (perception) or ``actions`` (a policy), or None if it can."""
+    if not game.coloured_kinds:
+        return None
+    if not game.colours:
         return (
             f"colour augmentation would erase {game.title}'s kinds that differ in colour only "
             '(e.g. a red and a blue key); use augment = "symmetry" or none'
         )
+    if targets != "cells":
+        return (
+            f"{game.title}'s kinds differ in colour only (e.g. a red and a blue key): colours "
+            "are swapped with the kinds of perception's cells, which a policy's screens do not "
+            'name; use augment = "symmetry" or none'
+        )
     return None
+
+
+def colour_words(game: GameSpec | None) -> str:
+    """The ledger's words for colour augmentation of a learner of ``game``."""
+    if game is not None and game.coloured_kinds:
+        return "the game's colours swapped between cells, each cell's kind with its colour"
+    return "random colour maps"
 
 
 @dataclass(frozen=True)

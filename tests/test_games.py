@@ -201,13 +201,13 @@ def test_the_best_shots_train_play_and_say_what_they_took(name, tmp_path):
     # it reads the true grid, not the screen: a blank screen changes nothing
     assert symbolic.act(obs * 0, info).action == symbolic.act(obs, info).action
 
-    # colour maps where kinds differ by shape; where some differ in colour only, a refusal
+    # colour maps where kinds differ by shape; where some differ in colour only, perception
+    # swaps the game's colours (kinds with them) and a policy is refused
     colour = "symmetry" if game.coloured_kinds else "both"
     if game.coloured_kinds:
         with pytest.raises(ValueError, match="differ in colour only"):
             MonolithicPipeline.for_env(env, "pooled", augment="colour")
-        with pytest.raises(ValueError, match="differ in colour only"):
-            HybridPipeline(load_reasoner(game), tile=env.tile, augment="colour")
+        assert game.colours, f"{game.name}: coloured kinds, and no colours to swap"
     augmented = MonolithicPipeline.for_env(env, "pooled", augment=colour)
     augmented.fit(demos, TINY_TRAIN)
     assert augmented.describe()["augmentations"]
@@ -227,12 +227,11 @@ def test_the_best_shots_train_play_and_say_what_they_took(name, tmp_path):
     turned.fit(demos, TINY_TRAIN)
     assert turned.label == "hybrid-sym" and turned.describe()["augmentations"]
 
-    colour = None if game.coloured_kinds else "colour"
     shapes = HybridPipeline(
-        load_reasoner(game), tile=env.tile, augment=colour, perception_kind="conv"
+        load_reasoner(game), tile=env.tile, augment="colour", perception_kind="conv"
     )
     shapes.fit(demos, TINY_TRAIN)
-    assert shapes.label.startswith("hybrid-conv") and shapes.describe()["perception"] == "conv"
+    assert shapes.label == "hybrid-conv-colour" and shapes.describe()["perception"] == "conv"
 
     for pipe in (symbolic, augmented, asking, student, turned, shapes):
         episode = play_episode(env, pipe, level_seed(0, "eval", 1))

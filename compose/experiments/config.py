@@ -103,9 +103,10 @@ def _budget_list(v: list[int], name: str, what: str, low: int, high: int) -> lis
 def runnable(pipelines: list[PipelineSpec], env: str, view: str = "full") -> list[PipelineSpec]:
     """``pipelines`` without abduced or legend hybrids where abduction cannot read the game,
     without learned rules where they cannot be learned (neither on an id won by its mission:
-    they explain screens, not the words beside them), without colour augmentation where
-    kinds differ in colour only, and without symmetry augmentation where the game declares no
-    symmetry (an unknown ``env`` or ``view`` is left for :meth:`ExperimentConfig.check`)."""
+    they explain screens, not the words beside them), without colour augmentation of a
+    policy where kinds differ in colour only, and without symmetry augmentation where the
+    game declares no symmetry (an unknown ``env`` or ``view`` is left for
+    :meth:`ExperimentConfig.check`)."""
     try:
         game = game_of(env, view)
         missioned = bool(getattr(make(env).unwrapped, "on_mission", False))
@@ -127,11 +128,19 @@ def runnable(pipelines: list[PipelineSpec], env: str, view: str = "full") -> lis
     pipelines = [
         p for p in pipelines if p.rules != "induced" or _induction_refusal(game, p) is None
     ]
-    if colour_refusal(game):
-        pipelines = [p for p in pipelines if p.augment not in ("colour", "both")]
+    pipelines = [
+        p
+        for p in pipelines
+        if p.augment not in ("colour", "both") or colour_refusal(game, _targets(p)) is None
+    ]
     if not game.actions.symmetry:
         pipelines = [p for p in pipelines if p.augment not in ("symmetry", "both")]
     return pipelines
+
+
+def _targets(p: PipelineSpec) -> str:
+    """What a pipeline's colour augmentation would change with the screens."""
+    return "cells" if p.kind == "hybrid" else "actions"
 
 
 def _induction_refusal(game: Any, p: PipelineSpec) -> str | None:
@@ -301,7 +310,7 @@ class ExperimentConfig(Strict):
                     f"pipelines[{i}] ({p.label}): a network that fills the grid plays games "
                     f"whose actions write values into cells; {game.title}'s do not"
                 )
-            if p.augment in ("colour", "both") and (why := colour_refusal(game)):
+            if p.augment in ("colour", "both") and (why := colour_refusal(game, _targets(p))):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
         searches = reasoner_class(game).searches
         if self.search is not None and self.search not in searches:

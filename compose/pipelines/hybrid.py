@@ -169,7 +169,12 @@ class HybridPipeline(_ReasoningPipeline):
     def _augment(self, grid: tuple[int, ...]) -> Augment | None:
         symmetry, colour = augment_parts(self.augment)
         return make_augment(
-            symmetry=symmetry, colour=colour, targets="cells", kinds=self.game.kinds, grid=grid
+            symmetry=symmetry,
+            colour=colour,
+            targets="cells",
+            kinds=self.game.kinds,
+            grid=grid,
+            colours=self.game.colours,
         )
 
     def _train(
@@ -197,7 +202,7 @@ class HybridPipeline(_ReasoningPipeline):
 
     def augmentations(self) -> tuple[str, ...]:
         """What perception's training screens were augmented with, for the ledger."""
-        return describe_augment(self.augment, "kinds that face a way turned with it")
+        return describe_augment(self.augment, "kinds that face a way turned with it", self.game)
 
     def fit(self, demos: Demonstrations, config: TrainConfig = DEFAULT_TRAINING) -> FitReport:
         """Train perception: on the demonstrations' true cell kinds (``labels``), or on the

@@ -165,7 +165,7 @@ class MonolithicPipeline(Pipeline):
         symmetry, colour = augment_parts(self.augment)
         if colour and self.symbolic:
             raise ValueError(f"{self.label}: a network that reads the true grid sees no colour")
-        if colour and (why := colour_refusal(self.game)):
+        if colour and (why := colour_refusal(self.game, "actions")):
             raise ValueError(f"{self.label}: {why}")
         try:
             return make_augment(

@@ -47,6 +47,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "hybrid-autonomous": {"kind": "hybrid", "supervision": "abduced", "rules": "induced"},
     "hybrid-sym": {"kind": "hybrid", "augment": "symmetry"},
     "hybrid-aug": {"kind": "hybrid", "augment": "both"},
+    "hybrid-colour": {"kind": "hybrid", "augment": "colour"},
     "hybrid-conv": {"kind": "hybrid", "perception": "conv"},
     "hybrid-conv-colour": {"kind": "hybrid", "perception": "conv", "augment": "colour"},
     "hybrid-conv-aug": {"kind": "hybrid", "perception": "conv", "augment": "both"},
@@ -316,6 +317,8 @@ DESCRIPTIONS: dict[str, str] = {
     "...), rules learned over those names from the demonstrations and its own play",
     "hybrid-sym": "as hybrid, perception trained on the board's symmetries",
     "hybrid-aug": "as hybrid, perception trained on the symmetries and random colour maps",
+    "hybrid-colour": "as hybrid, perception trained on random colour maps (where kinds are "
+    "named by colour, as MiniGrid's: the game's colours swapped between cells, kinds with them)",
     "hybrid-conv": "as hybrid, each cell read by a small convolutional network",
     "hybrid-conv-colour": "as hybrid-conv, trained on random colour maps: it reads palettes it "
     "never saw",

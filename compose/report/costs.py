@@ -50,7 +50,7 @@ def learns_from(spec: PipelineSpec | None, label: str, kind: str) -> str:
         if symmetry:
             said.append("perception trained on the board's symmetries (facing kinds turned)")
         if colour:
-            said.append("perception trained on random colour maps of the screens")
+            said.append("perception trained on the screens with their colours changed")
         return "; ".join(said)
     seen = "the true grid of kinds (never a screen)" if spec.inputs == "symbols" else "screens"
     if spec.training == "distilled":

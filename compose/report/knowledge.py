@@ -15,7 +15,7 @@ from compose.report.screens import outline, replay, save_strip, with_maps
 from compose.report.text import pct
 from environments.registry import make
 from environments.spec import GameSpec
-from neural.settings import augment_parts
+from neural.settings import augment_parts, colour_words
 from symbolic.engine import PrologEngine, RuleLedger
 from symbolic.induction import background_clauses
 from symbolic.reasoner import RULES_DIR, reasoner_class, rules_path
@@ -23,7 +23,7 @@ from symbolic.reasoner import RULES_DIR, reasoner_class, rules_path
 __all__ = ["attribution", "episode", "episode_strip", "ledger", "provenance"]
 
 
-def _handed(kind: str, spec: PipelineSpec | None) -> list[str]:
+def _handed(kind: str, spec: PipelineSpec | None, game: GameSpec) -> list[str]:
     """Knowledge a learner is handed besides rules, read off its spec."""
     if spec is None:
         return []
@@ -33,7 +33,7 @@ def _handed(kind: str, spec: PipelineSpec | None) -> list[str]:
         turned = "facing kinds turned" if kind == "hybrid" else "actions remapped"
         handed.append(f"augmentation: the board's symmetries ({turned})")
     if colour:
-        handed.append("augmentation: random colour maps")
+        handed.append(f"augmentation: {colour_words(game)}")
     if kind == "monolithic" and spec.inputs == "symbols":
         handed.append("reads the true grid of kinds")
     return handed
@@ -53,7 +53,7 @@ def ledger(a: Analysis, game: GameSpec) -> list[Block]:
     for pipeline in a.pipelines:
         kind = a.kinds[pipeline]
         spec = a.spec(pipeline)
-        handed = _handed(kind, spec)
+        handed = _handed(kind, spec, game)
         # a distilled network knows what its teacher knows
         taught = kind == "monolithic" and spec is not None and spec.training == "distilled"
         if kind in ("monolithic", "ppo") and not taught:

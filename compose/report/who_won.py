@@ -215,6 +215,7 @@ WHO = {
     "hybrid-autonomous": "The hybrid given no cell label and no game rule",
     "hybrid-sym": "The hybrid with perception trained on the board's symmetries",
     "hybrid-aug": "The hybrid with perception trained on symmetries and colour maps",
+    "hybrid-colour": "The hybrid with perception trained on changed colours",
 }
 
 

@@ -28,15 +28,16 @@ def test_defaults_and_default_splits():
     ]
     assert config.frames == [10_000, 100_000]
     # Where abduction cannot read the game, the defaults leave the abduced hybrid out.
-    # Where kinds differ in colour only, they leave colour augmentation out, and refuse it.
+    # Where kinds differ in colour only, perception swaps the game's colours (kinds with
+    # them), and a policy's colour augmentation is refused.
     minigrid = load_config(env="MiniGrid-DoorKey-5x5-v0")
     labels = [p.label for p in minigrid.pipelines]
-    assert "hybrid-abduced" not in labels and "hybrid-conv-colour" not in labels
+    assert "hybrid-abduced" not in labels and "hybrid-conv-colour" in labels
     assert "hybrid" in labels and "oracle" in labels
-    with pytest.raises(ConfigError, match=r"pipelines\[0\] \(hybrid-conv-colour\).*colour only"):
+    with pytest.raises(ConfigError, match=r"pipelines\[0\] \(mono-small-colour\).*colour only"):
         load_config(
             env="MiniGrid-DoorKey-5x5-v0",
-            pipelines=[{"kind": "hybrid", "perception": "conv", "augment": "colour"}],
+            pipelines=[{"kind": "monolithic", "size": "small", "augment": "colour"}],
         )
     names = [s.name for s in config.resolved_splits()]
     assert names == [
@@ -206,7 +207,7 @@ def test_a_view_reaches_every_split_and_the_hash_and_leaves_a_full_view_config_a
     # Learners that explain one screen at a time are left out of the egocentric defaults.
     labels = [p.label for p in ego.pipelines]
     monoliths = [f"mono-{s}" for s in ("small", "medium", "large", "pooled")]
-    assert labels == ["hybrid", *monoliths, "ppo", "oracle"]
+    assert labels == ["hybrid", "hybrid-conv-colour", *monoliths, "ppo", "oracle"]
     # A split of a smaller view is the same game; one of the full view is not.
     smaller = SplitSpec(name="view-5", kwargs={"view_size": 5})
     assert load_config(env="MiniGrid-DoorKey-5x5-v0", view="egocentric", splits=[smaller])

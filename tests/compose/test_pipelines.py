@@ -23,6 +23,7 @@ from compose.common.symbols import DECODERS, decoder_for, hybrid_assumptions
 from environments import KEYDOOR
 from environments.keydoor import Kind
 from neural import TrainConfig, collect_demonstrations
+from symbolic import load_reasoner
 from symbolic.reasoners.grid import GridReasoner
 
 FAST = TrainConfig(max_steps=400)
@@ -221,3 +222,30 @@ def test_a_hybrid_remembers_what_it_picked_up_when_the_screen_hides_it():
         assert any(truth for _, truth in held), "the expert's levels need the key"
         assert all(ours == truth for ours, truth in held)
     assert won == 5
+
+
+def test_swapped_colours_let_perception_read_a_key_of_a_colour_it_never_saw():
+    """DoorKey's keys and doors are always yellow. Trained with the game's colours swapped
+    (kinds with them), perception reads a red key and a red locked door; without, it cannot."""
+    env = environments.make("MiniGrid-DoorKey-5x5-v0")
+    game = env.unwrapped.game
+    demos = collect_demonstrations(env, [level_seed(0, "train", i) for i in range(3)])
+    names = game.kind_names
+    assert not any("red" in names[k] for k in np.unique(demos.cells))
+    reasoner = load_reasoner(game)
+    plain, swapped = HybridPipeline(reasoner), HybridPipeline(reasoner, augment="colour")
+    for pipe in (plain, swapped):
+        pipe.fit(demos, FAST)
+    grid = demos.cells[0].copy()
+    for kind in ("key", "door"):
+        cells = [k for k in np.unique(grid) if names[k].startswith(f"{kind}_yellow")]
+        assert cells, f"no {kind} on the first screen"
+        for k in cells:
+            grid[grid == k] = names.index(names[k].replace("yellow", "red"))
+    recoloured = np.isin(grid, [names.index(n) for n in names if "red" in n])
+    screen = env.unwrapped.draw_map(grid)
+    assert (swapped.perceive(screen).argmax(-1) == grid).all()
+    assert (plain.perceive(screen).argmax(-1)[recoloured] != grid[recoloured]).any()
+    assert swapped.describe()["augmentations"] == [
+        "the game's colours swapped between cells, each cell's kind with its colour"
+    ]

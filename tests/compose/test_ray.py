@@ -401,6 +401,10 @@ def _jobs_in(out: Path) -> dict[str, int]:
     if not (out / "results.sqlite").exists():
         return {}
     with sqlite3.connect(out / "results.sqlite", timeout=30) as db:
+        # The file exists a moment before the run has created its tables in it.
+        made = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'results'").fetchone()
+        if made is None:
+            return {}
         return dict(db.execute("SELECT job, COUNT(*) FROM results GROUP BY job").fetchall())
 
 

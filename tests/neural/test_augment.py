@@ -3,6 +3,7 @@ random, seeded and keep the screen's shape."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -155,3 +156,53 @@ def test_augment_remaps_actions_with_the_screen():
         assert centre, "the remapped action no longer points at the marker"
         seen.add(int(y2[0]))
     assert seen == {0, 1, 2, 3}
+
+
+def test_swapped_colours_draw_the_kind_they_are_labelled():
+    """Where kinds are named by colour (MiniGrid), every recoloured cell looks as MiniGrid
+    draws the kind it is relabelled to, lit or not; the agent, walls and grey cells stay."""
+    from minigrid.core.grid import Grid
+
+    from environments.farama_minigrid import MINIGRID, object_of
+    from neural.modules import to_input
+
+    names = MINIGRID.kind_names
+    kinds = [n for n in names if not n.startswith("agent_")]
+    t, side = 8, 8
+    y = torch.tensor([names.index(kinds[i % len(kinds)]) for i in range(side * side)])
+    y = y.reshape(1, side, side).repeat(2, 1, 1)
+
+    def draw(grid: torch.Tensor, lit: bool) -> torch.Tensor:
+        tiles = [
+            Grid.render_tile(object_of(names[int(k)]), highlight=lit, tile_size=t)
+            for k in grid.flatten()
+        ]
+        rows = [
+            torch.cat([torch.as_tensor(a) for a in tiles[r * side : (r + 1) * side]], 1)
+            for r in range(side)
+        ]
+        return torch.cat(rows, 0).numpy()
+
+    screens = [draw(y[0], False), draw(y[1], True)]
+    x = to_input(np.stack(screens))
+    aug = make_augment(
+        symmetry=False,
+        colour=True,
+        targets="cells",
+        kinds=MINIGRID.kinds,
+        colours=MINIGRID.colours,
+    )
+    gen = torch.Generator().manual_seed(0)
+    changed = 0
+    for _ in range(3):
+        x2, y2 = aug(x, y, gen)
+        for b, lit in enumerate((False, True)):
+            expected = to_input(draw(y2[b], lit))[0]
+            assert (x2[b] - expected).abs().max() <= 2 / 255
+        changed += int((y2 != y).sum())
+        grey_or_plain = [not n.split("_")[1:2] or "grey" in n for n in names]
+        kept = torch.tensor(grey_or_plain)[y]
+        assert torch.equal(y2[kept], y[kept])
+    assert changed > 0
+    with pytest.raises(ValueError, match="cells and the game's kinds"):
+        make_augment(symmetry=False, colour=True, targets="actions", colours=MINIGRID.colours)
