@@ -140,13 +140,13 @@ def run(
     record: RecordOption = None,
 ) -> None:
     """Train (hybrid, monolithic) or load a pipeline, play episodes, write DIR/summary.json."""
-    from compose.training.build import obtain_pipeline  # torch
-
     env_id = spec(env).id
     seen_as(game_of(env_id), view or "full")  # a view the game does not have: one line
     game = make(env_id, **({"view": view} if view and view != "full" else {}))
     level_text = _check_inputs(game, level, record, save, out_dir)
     name, search = _chosen(pipeline, size, search, budget, frames, load)
+    from compose.training.build import obtain_pipeline  # torch: once nothing is refused
+
     monolithic = name.startswith("monolithic")
     kind = spec_named(name, size.value if size and monolithic else None)
     with err.status(Text(f"preparing the {kind.label} pipeline…")):
