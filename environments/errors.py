@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "InvalidActionError",
     "InvalidVariantError",
+    "MemoryCeilingError",
     "NeurocompError",
     "UnknownEnvironmentError",
     "UnknownKindError",
@@ -41,6 +42,10 @@ class UnknownEnvironmentError(NeurocompError, KeyError):
 
 class InvalidVariantError(NeurocompError, ValueError):
     """A variant keyword (size, lava count, appearance, ...) outside what the game supports."""
+
+
+class MemoryCeilingError(NeurocompError, MemoryError):
+    """Work that would take more memory than the ceiling allows, refused before it does."""
 
 
 class UnsolvableLevelError(NeurocompError, RuntimeError):

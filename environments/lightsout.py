@@ -28,7 +28,8 @@ Terminated when every light is off (``info["success"]`` is True); truncated afte
 ``max_steps`` presses (default ``n * n + 2 * n``: a board never needs more than ``n * n``).
 
 ## Registered Configurations
-``neurocomp/LightsOut-{3x3,4x4,5x5,6x6,7x7}-v0``. Keyword variants: ``size`` (3 to 10),
+``neurocomp/LightsOut-{3x3,4x4,5x5,6x6,7x7,10x10,15x15,20x20,25x25}-v0``. Keyword variants:
+``size`` (3 to 25),
 ``appearance`` (``"default"`` or ``"novel"``), ``tile``, ``max_steps``, ``render_mode``.
 """
 
@@ -45,8 +46,9 @@ from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
 
 __all__ = ["LIGHTSOUT", "LightsOutEnv", "shortest_presses"]
 
-MIN_SIZE, MAX_SIZE = 3, 10
-REGISTERED = (3, 4, 5, 6, 7)
+MIN_SIZE, MAX_SIZE = 3, 25
+REGISTERED = (3, 4, 5, 6, 7)  # and the splits of larger boards a comparison plays
+LARGE = (10, 15, 20, 25)  # registered for measuring costs against size, not split on
 
 
 def _off(b: Brush) -> np.ndarray:
@@ -95,7 +97,9 @@ LIGHTSOUT = GameSpec(
     decoder="argmax",
     background="off",
     bench=("3x3", "7x7"),
-    variants=tuple(Variant(f"{n}x{n}", {"size": n}, f"{n}x{n} board") for n in REGISTERED),
+    variants=tuple(
+        Variant(f"{n}x{n}", {"size": n}, f"{n}x{n} board") for n in (*REGISTERED, *LARGE)
+    ),
 )
 OFF, ON = 0, 1
 
@@ -116,29 +120,63 @@ def shortest_presses(lit: np.ndarray) -> list[int] | None:
     ``lit`` off, or None if no presses do.
 
     Light chasing: once the first row's presses are chosen, every later press is forced (a
-    light left on in row ``r - 1`` can only be turned off by pressing the cell below it), so
-    trying all ``2^W`` first rows finds every solution. Ties go to the first first-row choice
-    counted in binary. This is the simulator's own knowledge of the game, independent of the
-    rules and of the reasoner's algebra.
+    light left on in row ``r - 1`` can only be turned off by pressing the cell below it), and
+    the last row left on is an affine function of the first row's choice over GF(2). So the
+    first rows that clear the board are the solutions of one ``W x W`` system: a particular
+    one plus the system's null space, ``2^k`` of them (``k`` is 2 at 5x5, 16 at 19x19), where
+    trying every first row would be ``2^W``. Of the fewest presses, the first row lowest in
+    binary wins. This is the simulator's own knowledge of the game, independent of the rules
+    and of the reasoner's algebra.
     """
     h, w = lit.shape
     start = [int(sum(1 << c for c in range(w) if lit[r, c])) for r in range(h)]
-    best: list[int] | None = None
-    for first in range(1 << w):
-        rows = list(start)
-        presses = []
-        for r in range(h):
-            mask = first if r == 0 else rows[r - 1]
-            for c in range(w):
-                if mask >> c & 1:
-                    _press_rows(rows, r, c, w)
-                    presses.append(r * w + c)
-            if best is not None and len(presses) >= len(best):
-                break
+    offset = _chase(start, 0, w)[1]  # the last row left on with no first-row press
+    columns = [_chase([0] * h, 1 << c, w)[1] for c in range(w)]  # each press's effect on it
+    best: tuple[int, int] | None = None
+    for first in _solutions(columns, offset, w):
+        presses = _chase(start, first, w)[0]
+        if best is None or (len(presses), first) < (len(best[1]), best[0]):
+            best = (first, presses)  # type: ignore[assignment]
+    return None if best is None else list(best[1])
+
+
+def _chase(start: list[int], first: int, w: int) -> tuple[list[int], int]:
+    """Press ``first`` (a bit mask) on the first row of ``start``, then chase the lights down:
+    the presses in reading order and the last row left on."""
+    rows, presses = list(start), []
+    for r in range(len(rows)):
+        mask = first if r == 0 else rows[r - 1]
+        for c in range(w):
+            if mask >> c & 1:
+                _press_rows(rows, r, c, w)
+                presses.append(r * w + c)
+    return presses, rows[-1]
+
+
+def _solutions(columns: list[int], target: int, w: int) -> list[int]:
+    """Every first row ``x`` (bit mask) whose presses' effects XOR to ``target``: the bit mask
+    ``columns[c]`` is what pressing column ``c`` changes. Gaussian elimination over GF(2),
+    as an XOR basis keyed by each effect's leading bit."""
+    basis: dict[int, tuple[int, int]] = {}  # leading bit -> (effect, first row that makes it)
+    free: list[int] = []  # first rows that change nothing: the null space
+    for c in range(w):
+        effect, made = columns[c], 1 << c
+        while effect and (lead := effect.bit_length() - 1) in basis:
+            effect, made = effect ^ basis[lead][0], made ^ basis[lead][1]
+        if effect:
+            basis[lead] = (effect, made)
         else:
-            if rows[-1] == 0 and (best is None or len(presses) < len(best)):
-                best = presses
-    return best
+            free.append(made)
+    particular, left = 0, target
+    while left:
+        lead = left.bit_length() - 1
+        if lead not in basis:
+            return []
+        left, particular = left ^ basis[lead][0], particular ^ basis[lead][1]
+    found = [particular]
+    for null in free:
+        found += [x ^ null for x in found]
+    return found
 
 
 class LightsOutEnv(GridGame):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+from neural.settings import check_memory
+
 __all__ = ["Demonstrations", "cell_patches", "collect_demonstrations"]
 
 
@@ -45,7 +47,9 @@ class Demonstrations:
 
 
 def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstrations:
-    """Play the game's exact expert on each level and record every decision."""
+    """Play the game's exact expert on each level and record every decision. Refused once the
+    first episode shows that all of them would take more memory than the ceiling allows
+    (their screens, kept twice while they are stacked)."""
     game = env.unwrapped
     frames, actions, cells, episodes, levels = [], [], [], [], []
     for episode, seed in enumerate(level_seeds):
@@ -60,6 +64,7 @@ def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstr
             actions.append(int(action))
             episodes.append(episode)
             obs, _, _, _, info = env.step(action)
+        _check_room(frames[-1].nbytes + cells[-1].nbytes, len(frames), episode + 1, level_seeds)
     return Demonstrations(
         np.stack(frames),
         np.asarray(actions, dtype=np.int64),
@@ -67,6 +72,17 @@ def collect_demonstrations(env: gym.Env, level_seeds: Sequence[int]) -> Demonstr
         np.asarray(episodes, dtype=np.int64),
         tuple(int(s) for s in level_seeds),
         tuple(levels),
+    )
+
+
+def _check_room(row: int, rows: int, done: int, level_seeds: Sequence[int]) -> None:
+    """Refuse demonstrations whose screens would take more memory than the ceiling allows,
+    projected from the episodes played so far (kept twice while they are stacked)."""
+    per_episode = rows / done
+    check_memory(
+        2 * row * per_episode * len(level_seeds),
+        f"{len(level_seeds):,} demonstration episodes of about {per_episode:,.0f} screens "
+        f"({row / 2**20:,.2f} MiB each)",
     )
 
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from neural.settings import POLICY_NAMES, POLICY_SIZES
+from neural.settings import POLICY_NAMES, POLICY_SIZES, TRAIN_BYTES_PER_PARAMETER, check_memory
 
 __all__ = [
     "PERCEPTIONS",
@@ -258,4 +258,12 @@ def make_policy(
         )
     if size not in POLICY_SIZES:
         raise ValueError(f"unknown policy size {size!r}; choose from {list(POLICY_NAMES)}")
+    with torch.device("meta"):  # counted before a byte is allocated
+        weights = count_parameters(
+            ConvPolicy(actions, grid=grid, tile=tile, channels=channels, **POLICY_SIZES[size])
+        )
+    check_memory(
+        weights * TRAIN_BYTES_PER_PARAMETER,
+        f"training a {size} policy for a {grid[0]}x{grid[1]} grid ({weights:,} parameters)",
+    )
     return ConvPolicy(actions, grid=grid, tile=tile, channels=channels, **POLICY_SIZES[size])

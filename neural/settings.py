@@ -4,18 +4,23 @@ An experiment's configuration and the command line read these without loading to
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
+from environments.errors import MemoryCeilingError, clip
 from environments.spec import GameSpec
 
 __all__ = [
     "AUGMENTS",
+    "MEMORY_CEILING_GIB",
     "POLICY_NAMES",
     "POLICY_SIZES",
     "TrainConfig",
     "augment_parts",
+    "check_memory",
     "colour_refusal",
     "colour_words",
+    "memory_ceiling",
 ]
 
 # Sizes of the monolithic sweep; parameter counts are for an 8x8 grid with 8-pixel tiles.
@@ -61,6 +66,42 @@ def colour_words(game: GameSpec | None) -> str:
     if game is not None and game.coloured_kinds:
         return "the game's colours swapped between cells, each cell's kind with its colour"
     return "random colour maps"
+
+
+# What one learner may take in memory, refused before it is allocated: the screens of its
+# demonstrations and, for a network, its weights with what training adds to them. The
+# environment variable NEUROCOMP_MEMORY_GIB sets another ceiling.
+MEMORY_CEILING_GIB = 8.0
+TRAIN_BYTES_PER_PARAMETER = 16  # float32 weights, gradients and Adam's two moments
+
+
+def memory_ceiling() -> float:
+    """The ceiling in bytes (``NEUROCOMP_MEMORY_GIB``, else ``MEMORY_CEILING_GIB``)."""
+    text = os.environ.get("NEUROCOMP_MEMORY_GIB", "")
+    try:
+        gib = float(text) if text else MEMORY_CEILING_GIB
+    except ValueError:
+        gib = -1.0
+    if not gib > 0:
+        raise MemoryCeilingError(
+            f"NEUROCOMP_MEMORY_GIB must be a positive number of GiB, not {clip(text)}"
+        )
+    return gib * 2**30
+
+
+def check_memory(needed: float, what: str) -> None:
+    """Refuse ``what`` if it ``needed`` more bytes than the ceiling allows."""
+    ceiling = memory_ceiling()
+    if needed > ceiling:
+        raise MemoryCeilingError(
+            f"{what} would need {_gib(needed)} GiB, over the ceiling of {_gib(ceiling)} GiB; "
+            "use a smaller size or budget, or raise the ceiling with NEUROCOMP_MEMORY_GIB"
+        )
+
+
+def _gib(n: float) -> str:
+    gib = n / 2**30
+    return f"{gib:,.1f}" if gib >= 1 else f"{gib:.2g}"
 
 
 @dataclass(frozen=True)

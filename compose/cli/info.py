@@ -128,10 +128,31 @@ def bench(
     ] = False,
     env: Annotated[
         list[str] | None,
-        typer.Option("--env", help=with_default("Measure these ids (repeatable)", "every game")),
+        typer.Option(
+            "--env",
+            help=with_default(
+                "Measure these ids (repeatable); with --scaling, these games' sweeps "
+                "(KeyDoor, PacMaze-Moving, LightsOut)",
+                "every game",
+            ),
+        ),
     ] = None,
+    scaling: Annotated[
+        bool,
+        typer.Option(
+            "--scaling",
+            help=with_default(
+                "Costs against size (KeyDoor to 64x64, PacMaze-Moving to 12x12, LightsOut to "
+                "25x25) and each cost's growth exponent in cells",
+                "off",
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
+    if scaling:
+        _scaling(as_json, quick, env)
+        return
     from compose.experiments.bench import run_benchmarks  # torch: loaded when measuring
 
     with err.status("benchmarking…"):
@@ -161,3 +182,57 @@ def bench(
     for key, seconds in figures["train_seconds"].items():
         shown.add_row(cell(f"training {key} (s)"), cell(f"{seconds:.1f}"))
     say(shown)
+
+
+def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
+    from compose.experiments.scaling import COSTS, SWEEPS, run_scaling  # torch
+
+    known = {sweep.game.lower() for sweep in SWEEPS}
+    if unknown := [g for g in games or () if g.lower() not in known]:
+        names = ", ".join(sweep.game for sweep in SWEEPS)
+        raise typer.BadParameter(
+            f"no size sweep for {', '.join(unknown)}; choose from {names}", param_hint="--env"
+        )
+    with err.status("measuring costs against size…") as status:
+        figures = run_scaling(quick, games, lambda what: status.update(f"{what}…"))
+    if as_json:
+        print(json.dumps(figures, indent=2))
+        return
+    shown = table(
+        "game",
+        "cells",
+        "step µs",
+        "oracle p50 ms (prolog / search)",
+        "hybrid p50 ms (neural / symbolic) · p95",
+        "success",
+        "train s",
+        "peak MiB",
+        title="costs against size (the hybrid trained at the smallest size, then played at each)",
+    )
+    for r in figures["rows"]:
+        shown.add_row(
+            cell(r["env"].removeprefix("neurocomp/")),
+            cell(f"{r['cells']:,}"),
+            cell(f"{r['env_step_us']:,.0f}"),
+            cell(f"{r['oracle_p50_ms']:.2f} ({r['prolog_p50_ms']:.2f} / {r['search_p50_ms']:.2f})"),
+            cell(
+                f"{r['hybrid_p50_ms']:.2f} ({r['neural_p50_ms']:.2f} / "
+                f"{r['symbolic_p50_ms']:.2f}) · {r['hybrid_p95_ms']:.1f}"
+            ),
+            cell(f"{r['success']:.0%} of {r['episodes']:.0f}"),
+            cell(f"{r['train_s']:.1f}"),
+            cell(f"{r['peak_mib']:,.0f}"),
+        )
+    say(shown)
+    fits = table("cost", *figures["growth"], title="growth exponent in cells [95% interval]")
+    for cost, what in COSTS:
+        fits.add_row(cell(what), *(cell(_fit(g[cost])) for g in figures["growth"].values()))
+    say(fits)
+
+
+def _fit(fit: dict[str, float | None]) -> str:
+    if fit["exponent"] is None:
+        return "—"
+    if fit["low"] is None:
+        return f"{fit['exponent']:.2f}"
+    return f"{fit['exponent']:.2f} [{fit['low']:.2f}, {fit['high']:.2f}]"

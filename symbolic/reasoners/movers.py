@@ -13,8 +13,10 @@ The rules fill in these conventions, which are the same in every game this reaso
   stays. A mover that enters the agent's cell kills it. The cell it leaves shows the background.
 
 One decision asks the rules one question (what blocks, kills and wins, for the kinds on the
-screen). The ``moves/5`` table of a kind, over every (position, agent) pair of a board size,
-and its ``enters/2`` table are one query each, asked once and kept: rules are pure. The search
+screen). The ``moves/5`` table of a kind is asked one mover cell at a time, over every agent
+cell, the first time the search needs that cell, and kept (rules are pure): the whole table,
+every (position, agent) pair, grows as the square of the cells. Its ``enters/2`` table is one
+query, asked once. The search
 runs over states (agent cell, movers' cells and kinds); with no mover it is the plain BFS over
 cells. It is bounded in depth and states, so that a decision never hangs.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +39,35 @@ from symbolic.reasoner import Decision
 from symbolic.reasoners.grid import GridReasoner, GridSemantics
 from symbolic.terms import Term, Var, conjunction, position, show
 
-__all__ = ["Board", "MoverReasoner"]
+__all__ = ["Board", "MoveRows", "MoverReasoner"]
 
 QUESTIONS = ("blocks/2", "kills/1", "wins/1", "moves/5", "enters/2")
 MEANINGS = QUESTIONS[:3]  # asked of every kind on the screen, once per decision
 GOING, WON, LOST = range(3)
 
 Movers = tuple[tuple[int, int], ...]  # (cell, kind) sorted by cell; a cell is r * W + c
+
+
+class MoveRows:
+    """A mover kind's ``moves/5`` table on one board size, ``rows[cell * H * W + agent]``: the
+    row of a mover cell (its targets for every agent cell) is asked in one query the first
+    time it is needed, and kept (rules are pure)."""
+
+    def __init__(self, ask_row: Callable[[int], list[tuple[int, ...]]], cells: int) -> None:
+        self._ask_row, self._cells = ask_row, cells
+        self._rows: dict[int, list[tuple[int, ...]]] = {}
+
+    def __getitem__(self, index: int) -> tuple[int, ...]:
+        cell, agent = divmod(index, self._cells)
+        row = self._rows.get(cell)
+        if row is None:
+            row = self._rows[cell] = self._ask_row(cell)
+        return row[agent]
+
+    @property
+    def asked(self) -> int:
+        """Mover cells whose row has been asked."""
+        return len(self._rows)
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,7 @@ class Board:
     kills: list[bool]
     wins: list[bool]
     agent_kind: int
-    moves: dict[int, list[tuple[int, ...]]]  # mover kind -> targets, by cell * H * W + agent
+    moves: dict[int, MoveRows]  # mover kind -> targets, by cell * H * W + agent
     enters: dict[int, frozenset[int]]  # mover kind -> the kinds it may step into
     after: list[tuple[int, ...]]  # cell -> the cell each action leads to (itself: off the grid)
 
@@ -127,6 +152,7 @@ class MoverReasoner(GridReasoner):
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
         super().__init__(rules, game, search)
         self._moves: dict[tuple[int, int, str], list[tuple[int, ...]] | None] = {}
+        self._rows: dict[tuple[int, int, str], MoveRows] = {}
         self._enters: dict[str, frozenset[int]] = {}
         self.last_states = 0  # states the last search visited
 
@@ -171,32 +197,77 @@ class MoverReasoner(GridReasoner):
 
     def move_table(self, height: int, width: int, kind: str) -> list[tuple[int, ...]] | None:
         """Where a ``kind`` at each cell heads for each agent cell (targets on the grid, in
-        order of preference), by ``cell * H * W + agent``; None if it never moves."""
+        order of preference), by ``cell * H * W + agent``; None if it never moves. One query
+        over every pair: for comparing laws on small boards (the search asks by rows)."""
         key = (height, width, kind)
         if key not in self._moves:
-            r, c, ar, ac, target = (Var(v) for v in ("R", "C", "AR", "AC", "T"))
-            pos, agent, size = (Term("-", *p) for p in ((r, c), (ar, ac), (height, width)))
-            goal = conjunction(
-                Term("between", 0, height - 1, r),
-                Term("between", 0, width - 1, c),
-                Term("between", 0, height - 1, ar),
-                Term("between", 0, width - 1, ac),
-                Term("moves", kind, pos, agent, size, target),
-            )
-            cells = height * width
-            table: list[list[int]] = [[] for _ in range(cells * cells)]
-            for r0, c0, r1, c1, answer in self.rules.ask(goal, [r, c, ar, ac, target]):
-                cell = position(answer)
-                if cell is None:
-                    raise QueryError(
-                        f"moves/5 of {kind} gave the target {show(answer)}, not Row-Col"
-                    )
-                if 0 <= cell[0] < height and 0 <= cell[1] < width:
-                    table[(r0 * width + c0) * cells + r1 * width + c1].append(
-                        cell[0] * width + cell[1]
-                    )
-            self._moves[key] = [tuple(t) for t in table] if any(table) else None
+            table = self._ask_moves(height, width, kind)
+            self._moves[key] = table if any(table) else None
         return self._moves[key]
+
+    def move_rows(self, height: int, width: int, kind: str) -> MoveRows | None:
+        """The same table, asked one mover cell at a time when the search first needs it;
+        None if ``kind`` moves nowhere on a 3x3 board (a kind that never moves, as
+        :meth:`deadly_kinds` takes it). The whole table has ``(H * W)^2`` entries, 1M at
+        32x32, more than one query may take; a search needs the rows of the cells its movers
+        reach."""
+        if self.move_table(3, 3, kind) is None:
+            return None
+        key = (height, width, kind)
+        if key not in self._rows:
+            self._rows[key] = MoveRows(
+                lambda cell: self._ask_row(height, width, kind, cell), height * width
+            )
+        return self._rows[key]
+
+    def _ask_row(self, height: int, width: int, kind: str, cell: int) -> list[tuple[int, ...]]:
+        """One mover cell's row: its targets on the grid for every agent cell, as cell
+        indices computed in Prolog (the 3x3 table has checked the targets' form)."""
+        ar, ac, tr, tc, agent, target = (Var(v) for v in ("AR", "AC", "TR", "TC", "A", "T"))
+        goal = conjunction(
+            Term("between", 0, height - 1, ar),
+            Term("between", 0, width - 1, ac),
+            Term(
+                "moves",
+                kind,
+                Term("-", cell // width, cell % width),
+                Term("-", ar, ac),
+                Term("-", height, width),
+                Term("-", tr, tc),
+            ),
+            Term("integer", tr),
+            Term("integer", tc),
+            Term("between", 0, height - 1, tr),
+            Term("between", 0, width - 1, tc),
+            Term("is", agent, Term("+", Term("*", ar, width), ac)),
+            Term("is", target, Term("+", Term("*", tr, width), tc)),
+        )
+        row: list[list[int]] = [[] for _ in range(height * width)]
+        for a, t in self.rules.ask(goal, [agent, target]):
+            row[a].append(t)
+        return [tuple(t) for t in row]
+
+    def _ask_moves(self, height: int, width: int, kind: str) -> list[tuple[int, ...]]:
+        """``moves/5`` of ``kind`` on a ``height x width`` board, every (cell, agent) pair in
+        one query, each target checked to be a Row-Col."""
+        r, c, ar, ac, target = (Var(v) for v in ("R", "C", "AR", "AC", "T"))
+        pos, agent, size = (Term("-", *p) for p in ((r, c), (ar, ac), (height, width)))
+        goal = conjunction(
+            Term("between", 0, height - 1, r),
+            Term("between", 0, width - 1, c),
+            Term("between", 0, height - 1, ar),
+            Term("between", 0, width - 1, ac),
+            Term("moves", kind, pos, agent, size, target),
+        )
+        cells = height * width
+        table: list[list[int]] = [[] for _ in range(cells * cells)]
+        for r0, c0, r1, c1, answer in self.rules.ask(goal, [r, c, ar, ac, target]):
+            at = position(answer)
+            if at is None:
+                raise QueryError(f"moves/5 of {kind} gave the target {show(answer)}, not Row-Col")
+            if 0 <= at[0] < height and 0 <= at[1] < width:
+                table[(r0 * width + c0) * cells + r1 * width + c1].append(at[0] * width + at[1])
+        return [tuple(t) for t in table]
 
     def enters_table(self, mover: str) -> frozenset[int]:
         """The kinds a ``mover`` may step into."""
@@ -212,7 +283,7 @@ class MoverReasoner(GridReasoner):
         moves = {
             code: table
             for code in map(int, np.unique(terrain))
-            if (table := self.move_table(h, w, self._names[code])) is not None
+            if (table := self.move_rows(h, w, self._names[code])) is not None
         }
         flat = terrain.ravel()
         moving = np.isin(flat, list(moves))

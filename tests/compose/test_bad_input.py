@@ -54,7 +54,7 @@ CONFIGS = [
     ("size.toml", 'pipelines = [{kind = "monolithic", size = [1]}]\n', "pipelines[0].size"),
     ("budget.toml", "budgets = [1, 5000]\n", "from 1 to 3,000 (got 5000)"),
     ("steps.toml", "[train]\nmax_steps = 10000000\n", "train.max_steps: Input should be"),
-    ("grid.toml", 'splits = [{name = "huge", kwargs = {size = 400}}]\n', "from 6 to 16"),
+    ("grid.toml", 'splits = [{name = "huge", kwargs = {size = 400}}]\n', "from 6 to 128"),
     ("tile.toml", 'splits = [{name = "t", kwargs = {tile = 6}}]\n', "6-pixel cells"),
     ("top.yaml", "- 1\n- 2\n", "the top level must be a table"),
 ]
@@ -353,3 +353,17 @@ def test_compare_takes_a_rules_file(tmp_path):
         run_cli("compare", "--env", LIGHTS, "--rules", str(rules_path("keydoor")))
     )
     assert "does not define toggles/3, lit/1, which the LightsOut reasoner asks about" in line
+
+
+def test_a_size_over_the_memory_ceiling_is_one_line_before_anything_is_written(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "0.5")
+    out = tmp_path / "out"
+    result = run_cli(
+        "run", "--env", "neurocomp/KeyDoor-64x64-v0", "--pipeline", "monolithic",
+        "--size", "large", "--budget", "1", "--out", str(out),
+    )  # fmt: skip
+    line = one_line_error(result)
+    assert "a large policy for a 64x64 grid (50,492,676 parameters) would need 0.75 GiB" in line
+    assert "NEUROCOMP_MEMORY_GIB" in line and not out.exists()

@@ -81,6 +81,7 @@ BAD = [
     (["envs", "keydor"], "unknown game 'keydor'. Did you mean 'keydoor'?"),
     (["envs", "--ids=yes"], "does not take a value"),
     (["bench", "--env", "KeyDoor-8x9"], "Did you mean 'neurocomp/KeyDoor-8x8-v0'"),
+    (["bench", "--scaling", "--env", "Sudoku"], "no size sweep for Sudoku; choose from KeyDoor"),
     (["report", MISSING], "is not a comparison directory"),
     (["report"], "Missing argument"),
     (["addition", "--seeds", "0"], "--seeds"),

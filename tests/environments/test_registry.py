@@ -111,8 +111,8 @@ def test_unknown_id_suggests_close_match():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"size": 5}, "from 6 to 16"),
-        ({"size": 17}, "from 6 to 16"),
+        ({"size": 5}, "from 6 to 128"),
+        ({"size": 129}, "from 6 to 128"),
         ({"lava": 99}, "lava must be"),
         ({"appearance": "neon"}, "unknown appearance"),
         ({"colour": 3}, "unexpected keyword"),

@@ -105,3 +105,24 @@ def test_spatial_policies_have_one_action_per_cell():
 def test_unknown_size():
     with pytest.raises(ValueError, match="unknown policy size"):
         make_policy("huge", (8, 8), actions=4)
+
+
+def test_work_over_the_memory_ceiling_is_refused_before_it_is_allocated(monkeypatch):
+    """A network or demonstrations that would take more memory than the ceiling: refused with
+    what they would need; a bad ceiling is refused too."""
+    import environments
+    from environments.errors import MemoryCeilingError
+    from neural import collect_demonstrations
+    from neural.modules import make_policy
+
+    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "0.5")
+    with pytest.raises(MemoryCeilingError, match=r"large policy for a 64x64 grid .* 0\.75 GiB"):
+        make_policy("large", (64, 64), 4)
+    assert make_policy("pooled", (64, 64), 4) is not None  # the same size at any grid
+    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "0.001")
+    env = environments.make("neurocomp/KeyDoor-16x16-v0")
+    with pytest.raises(MemoryCeilingError, match=r"3 demonstration episodes of about \d+ screens"):
+        collect_demonstrations(env, [0, 1, 2])
+    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "many")
+    with pytest.raises(MemoryCeilingError, match="must be a positive number of GiB, not 'many'"):
+        make_policy("small", (8, 8), 4)

@@ -118,3 +118,21 @@ def test_a_win_back_where_the_search_started_is_a_plan_not_a_loop():
     )
     plan, _ = board.search(0, (), max_depth=4, max_states=100)
     assert plan == [E, W]
+
+
+def test_a_large_board_asks_only_the_rows_its_movers_reach(oracle):
+    """At 24x24 the whole moves/5 table has 331,776 (cell, agent) pairs, more than one query
+    may take; the search asks a mover cell's row when it first needs it."""
+    rows = ["." * 24 for _ in range(24)]
+    rows[0] = "@" + "." * 23
+    rows[12] = "." * 6 + "G" + "." * 10 + "B" + "." * 6
+    rows[23] = "." * 23 + "F"
+    decision = oracle.decide(scene_from("\n".join(rows), PACMAZE))
+    assert len(decision.plan) >= 46, decision.summary  # around the movers to the far corner
+    rows = oracle.move_rows(24, 24, "ghost")
+    assert rows is not None and 0 < rows.asked < 24 * 24
+    small = oracle.move_table(5, 5, "ghost")  # rows and the whole table agree
+    by_rows = oracle.move_rows(5, 5, "ghost")
+    assert small is not None and by_rows is not None
+    assert [by_rows[i] for i in range(25 * 25)] == small
+    assert oracle.move_rows(24, 24, "flag") is None  # a kind that never moves
