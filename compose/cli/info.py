@@ -206,7 +206,7 @@ def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
         "hybrid p50 ms (neural / symbolic) · p95",
         "success",
         "train s",
-        "peak MiB",
+        "peak MiB so far",
         title="costs against size (the hybrid trained at the smallest size, then played at each)",
     )
     for r in figures["rows"]:
