@@ -25,8 +25,8 @@ Terminated on reaching the goal (``info["success"]`` is True) or entering lava; 
 ``max_steps`` steps (default ``4 * H * W``).
 
 ## Registered Configurations
-``neurocomp/KeyDoor-{6x6,8x8,10x10,12x12,14x14,16x16,32x32,64x64,128x128}-v0``. Keyword
-variants: ``size`` (6 to 128,
+``neurocomp/KeyDoor-{6x6,8x8,10x10,12x12,14x14,16x16}-v0``. Keyword variants: ``size`` (6 to
+128: larger rooms are measured, not registered,
 or a ``(height, width)`` pair), ``lava`` (number of lava cells; default about 6% of the floor),
 ``appearance`` (``"default"`` or ``"novel"``), ``tile``, ``max_steps``, ``render_mode``.
 """
@@ -157,8 +157,7 @@ KEYDOOR = GameSpec(
     counts={"door": (1, 1), "goal": (1, 1), "key": (0, 1)},
     bench=("8x8", "16x16"),
     variants=tuple(
-        Variant(f"{n}x{n}", {"size": n}, f"{n}x{n} room")
-        for n in (6, 8, 10, 12, 14, 16, 32, 64, 128)
+        Variant(f"{n}x{n}", {"size": n}, f"{n}x{n} room") for n in (6, 8, 10, 12, 14, 16)
     ),
 )
 Kind = KEYDOOR.enum()

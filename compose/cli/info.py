@@ -194,7 +194,7 @@ def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
             f"no size sweep for {', '.join(unknown)}; choose from {names}", param_hint="--env"
         )
     with err.status("measuring costs against size…") as status:
-        figures = run_scaling(quick, games, lambda what: status.update(f"{what}…"))
+        figures = run_scaling(quick, games, lambda what: status.update(Text(f"{what}…")))
     if as_json:
         print(json.dumps(figures, indent=2))
         return
@@ -211,7 +211,7 @@ def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
     )
     for r in figures["rows"]:
         shown.add_row(
-            cell(r["env"].removeprefix("neurocomp/")),
+            cell(r["env"]),
             cell(f"{r['cells']:,}"),
             cell(f"{r['env_step_us']:,.0f}"),
             cell(f"{r['oracle_p50_ms']:.2f} ({r['prolog_p50_ms']:.2f} / {r['search_p50_ms']:.2f})"),
@@ -224,9 +224,10 @@ def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
             cell(f"{r['peak_mib']:,.0f}"),
         )
     say(shown)
-    fits = table("cost", *figures["growth"], title="growth exponent in cells [95% interval]")
-    for cost, what in COSTS:
-        fits.add_row(cell(what), *(cell(_fit(g[cost])) for g in figures["growth"].values()))
+    fits = table("game", "cost", "exponent [95% interval]", title="growth exponent in cells")
+    for game, costs in figures["growth"].items():
+        for cost, what in COSTS:
+            fits.add_row(cell(game), cell(what), cell(_fit(costs[cost])))
     say(fits)
 
 

@@ -26,7 +26,7 @@ from environments.registry import game_of, games, make
 from neural.train import TrainConfig
 from symbolic.reasoner import Reasoner, load_reasoner, reasoner_class
 
-__all__ = ["env_steps_per_second", "oracle_latency", "run_benchmarks"]
+__all__ = ["env_steps_per_second", "oracle_latency", "run_benchmarks", "steps_per_second"]
 
 LEARNERS = (
     PipelineSpec(kind="hybrid"),
@@ -36,8 +36,12 @@ LEARNERS = (
 
 
 def env_steps_per_second(env_id: str, steps: int = 20_000, seed: int = 0) -> float:
-    """Random-action steps per second with pixel rendering (resets included)."""
-    env = make(env_id)
+    """Random-action steps per second of ``env_id`` with pixel rendering (resets included)."""
+    return steps_per_second(make(env_id), steps, seed)
+
+
+def steps_per_second(env: Any, steps: int = 20_000, seed: int = 0) -> float:
+    """Random-action steps per second of ``env`` with pixel rendering (resets included)."""
     rng = np.random.default_rng(seed)
     actions = rng.integers(env.action_space.n, size=steps)
     env.reset(seed=seed)

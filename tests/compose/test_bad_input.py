@@ -358,12 +358,12 @@ def test_compare_takes_a_rules_file(tmp_path):
 def test_a_size_over_the_memory_ceiling_is_one_line_before_anything_is_written(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "0.5")
+    monkeypatch.setenv("NEUROCOMP_MEMORY_GIB", "0.01")
     out = tmp_path / "out"
     result = run_cli(
-        "run", "--env", "neurocomp/KeyDoor-64x64-v0", "--pipeline", "monolithic",
+        "run", "--env", "neurocomp/KeyDoor-16x16-v0", "--pipeline", "monolithic",
         "--size", "large", "--budget", "1", "--out", str(out),
     )  # fmt: skip
     line = one_line_error(result)
-    assert "a large policy for a 64x64 grid (50,492,676 parameters) would need 0.75 GiB" in line
+    assert "a large policy for a 16x16 grid (3,306,756 parameters) would need 0.049 GiB" in line
     assert "NEUROCOMP_MEMORY_GIB" in line and not out.exists()
