@@ -98,7 +98,7 @@ def _bench_game(ids: list[str], quick: bool, out: dict[str, Any]) -> None:
     steps = 3_000 if quick else 20_000
     decisions = 60 if quick else 400
     episodes = 5 if quick else 30
-    budgets = (1, 3) if quick else (1, 3, 10)
+    budgets = (1,) if quick else (1, 3, 10)
     train = TrainConfig(max_steps=200) if quick else TrainConfig()
     game = game_of(ids[0])
     for env_id in ids:
