@@ -180,7 +180,7 @@ class KeyDoorEnv(AgentGame):
         lava: int | None = None,
         **kwargs: Any,
     ) -> None:
-        height, width = (size, size) if isinstance(size, int) else tuple(size)
+        height, width = (size, size) if isinstance(size, int | np.integer) else tuple(size)
         for name, n in (("height", height), ("width", width)):
             if not isinstance(n, int | np.integer) or not MIN_SIZE <= n <= MAX_SIZE:
                 raise InvalidVariantError(

@@ -3,7 +3,8 @@
 A game is registered by naming its specification below (one line per game); every variant it
 declares becomes an id ``neurocomp/<Title>-<variant>-v0``, so ``gymnasium.make(...)`` works.
 :func:`make` adds what Gymnasium lacks: a typed error with a "did you mean" for unknown ids and
-bad variant keywords.
+bad variant keywords, and values of the wrong type refused by the types the game's constructor
+declares (see :mod:`environments.keywords`) before it runs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from environments.errors import (
     UnknownEnvironmentError,
     clip,
 )
+from environments.keywords import check_keywords
 from environments.spec import GameSpec, Variant
 
 __all__ = [
@@ -45,6 +47,7 @@ GAMES = (
     "environments.pacmaze:PACMAZE",
     "environments.lightsout:LIGHTSOUT",
     "environments.sudoku:SUDOKU",
+    "environments.sudoku:SUDOKU9",
     "environments.farama_minigrid:MINIGRID",
 )
 
@@ -165,14 +168,18 @@ def make(env_id: str, **kwargs: Any) -> gym.Env:
     """Create a registered environment, unwrapped, with variant keywords such as ``lava=4``.
 
     Raises :class:`UnknownEnvironmentError` (with close matches) for an unknown id and
-    :class:`InvalidVariantError` for keywords the game does not take or values it rejects.
+    :class:`InvalidVariantError` for keywords the game does not take, values not of the types
+    its constructor declares (refused before it runs) or values it rejects.
     """
-    env_spec = spec(env_id)
+    key = _check(env_id)
+    game = _known()[key][0]
+    check_keywords(game.title, game.entry_point, kwargs)
+    env_spec = gym.spec(key)
     try:
         return gym.make(env_spec, disable_env_checker=True, **kwargs).unwrapped
     except NeurocompError:
         raise
-    except TypeError as err:  # an unexpected keyword argument
+    except TypeError as err:  # a keyword or value the check above did not foresee
         raise InvalidVariantError(f"{env_id}: {err}") from err
     except (ValueError, ArithmeticError, LookupError, AttributeError) as err:
         if not kwargs:

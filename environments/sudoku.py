@@ -41,7 +41,9 @@ few as keep one solution, aiming at 4). Keyword variants: ``givens`` (4 to 16), 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
+from math import isqrt
 from typing import Any
 
 import numpy as np
@@ -51,8 +53,9 @@ from environments.core import GridGame
 from environments.digits import digit_images
 from environments.errors import InvalidVariantError, clip
 from environments.spec import Actions, GameSpec, KindSpec, Split, Variant
+from environments.sudoku_boards import carve, solve, solved_board
 
-__all__ = ["SUDOKU", "SudokuEnv", "solutions", "valid_board"]
+__all__ = ["SUDOKU", "SUDOKU9", "Sudoku9Env", "SudokuEnv", "solutions", "valid_board"]
 
 SIZE, BOX = 4, 2
 DIGITS = (1, 2, 3, 4)  # the value each digit kind stands for, in the order of the kinds
@@ -64,6 +67,11 @@ TYPED = {
     2: ("..####..", ".##..##.", ".....##.", "....##..", "...##...", "..##....", ".######.", ""),
     3: (".#####..", ".....##.", ".....##.", "..####..", ".....##.", ".....##.", ".#####..", ""),
     4: ("....##..", "...###..", "..#.##..", ".#..##..", ".######.", "....##..", "....##..", ""),
+    5: (".######.", ".##.....", ".#####..", ".....##.", ".....##.", ".##..##.", "..####..", ""),
+    6: ("..####..", ".##.....", ".##.....", ".#####..", ".##..##.", ".##..##.", "..####..", ""),
+    7: (".######.", ".....##.", "....##..", "...##...", "..##....", "..##....", "..##....", ""),
+    8: ("..####..", ".##..##.", ".##..##.", "..####..", ".##..##.", ".##..##.", "..####..", ""),
+    9: ("..####..", ".##..##.", ".##..##.", "..#####.", ".....##.", ".....##.", "..####..", ""),
 }
 
 
@@ -107,14 +115,36 @@ SUDOKU = GameSpec(
 )
 
 
+_NINE = (("five", "5"), ("six", "6"), ("seven", "7"), ("eight", "8"), ("nine", "9"))
+SUDOKU9 = replace(
+    SUDOKU,
+    name="sudoku9",  # checkpoints and reports; the rules are the 4x4's (sudoku.pl)
+    summary="fill the blanks of a 9x9 Sudoku whose givens are handwritten digits",
+    entry_point="environments.sudoku:Sudoku9Env",
+    kinds=(
+        *SUDOKU.kinds,
+        *(KindSpec(name, symbol, None, doc=f"the digit {symbol}") for name, symbol in _NINE),
+    ),
+    actions=replace(SUDOKU.actions, values=tuple(str(d) for d in range(1, 10))),
+    rules="sudoku.pl",
+    variants=(
+        Variant("9x9", {"givens": 30}, "9x9 board, 30 handwritten givens"),
+        Variant("9x9-sparse", {"givens": 17}, "9x9 board, as few givens as keep one solution"),
+    ),
+    bench=("9x9",),
+)
+
+
 def valid_board(board: np.ndarray) -> bool:
-    """Every row, column and box of a full ``(4, 4)`` board of digits holds 1 to 4 once."""
-    want = set(DIGITS)
+    """Every row, column and box of a full ``(N, N)`` board of digits holds 1 to N once."""
+    n = len(board)
+    box = isqrt(n)
+    want = set(range(1, n + 1))
     if any(set(row) != want for row in board.tolist()):
         return False
     if any(set(col) != want for col in board.T.tolist()):
         return False
-    boxes = board.reshape(BOX, BOX, BOX, BOX).transpose(0, 2, 1, 3).reshape(SIZE, SIZE)
+    boxes = board.reshape(box, box, box, box).transpose(0, 2, 1, 3).reshape(n, n)
     return all(set(box) == want for box in boxes.tolist())
 
 
@@ -149,11 +179,14 @@ class SudokuEnv(GridGame):
     """Write digits in the blanks until the board is full."""
 
     game = SUDOKU
+    n, box, fewest = SIZE, BOX, 4  # the board's side, its boxes' and the fewest givens asked
 
     def __init__(self, givens: int = 6, images: str = "train", **kwargs: Any) -> None:
-        if not isinstance(givens, int | np.integer) or not 4 <= givens <= SIZE * SIZE:
+        n = self.n
+        if not isinstance(givens, int | np.integer) or not self.fewest <= givens <= n * n:
             raise InvalidVariantError(
-                f"VisualSudoku givens must be an integer from 4 to 16, got {clip(givens)}"
+                f"VisualSudoku {n}x{n} givens must be an integer from {self.fewest} to "
+                f"{n * n}, got {clip(givens)}"
             )
         if images not in ("train", "test"):
             raise InvalidVariantError(
@@ -166,22 +199,23 @@ class SudokuEnv(GridGame):
                 f"VisualSudoku draws 8x8 handwritten images: tile must be 8, 16, 24 or 32, "
                 f"got {clip(tile)}"
             )
-        super().__init__(SIZE, SIZE, **kwargs)
+        super().__init__(n, n, **kwargs)
         self.givens, self.images = int(givens), images
         pool, labels = digit_images(images)
-        self._pool = {d: pool[labels == d] for d in DIGITS}
-        self._board = np.zeros((SIZE, SIZE), dtype=np.int8)  # digits; 0 for a blank
-        self._given = np.zeros((SIZE, SIZE), dtype=bool)
+        self._pool = {d: pool[labels == d] for d in range(1, n + 1)}
+        self._board = np.zeros((n, n), dtype=np.int8)  # digits; 0 for a blank
+        self._given = np.zeros((n, n), dtype=bool)
         self._solvable = False
-        self._solution = np.zeros((SIZE, SIZE), dtype=np.int8)
-        self._ink = np.zeros((SIZE, SIZE, 8, 8), dtype=np.float32)  # each given's image
+        self._why = ""  # why the board loaded cannot be played, if it cannot
+        self._solution = np.zeros((n, n), dtype=np.int8)
+        self._ink = np.zeros((n, n, 8, 8), dtype=np.float32)  # each given's image
         self._look = APPEARANCES[self.appearance]
         self._colours: dict[str, np.ndarray] = {}
         self._noise = np.zeros((0,), dtype=np.float32)
-        self._screen = np.zeros((SIZE * self.tile, SIZE * self.tile, 3), dtype=np.uint8)
+        self._screen = np.zeros((n * self.tile, n * self.tile, 3), dtype=np.uint8)
 
     def _default_max_steps(self) -> int:
-        return SIZE * SIZE + 4
+        return self.n * self.n + 4
 
     def eval_splits(self) -> list[Split]:
         """Handwriting never trained on, on boards like the training ones and on boards with
@@ -214,6 +248,13 @@ class SudokuEnv(GridGame):
     def _set(self, board: np.ndarray) -> None:
         self._board = board.copy()
         self._given = board > 0
+        self._solve(board)
+        for r, c in zip(*np.nonzero(self._given), strict=True):
+            pool = self._pool[int(board[r, c])]
+            self._ink[r, c] = pool[int(self.np_random.integers(len(pool)))]
+
+    def _solve(self, board: np.ndarray) -> None:
+        """The solution of a board just set (the first of the table's that fit)."""
         fits = (solutions()[:, self._given.ravel()] == board[self._given]).all(axis=1)
         match = np.flatnonzero(fits)
         self._solution = (
@@ -222,17 +263,18 @@ class SudokuEnv(GridGame):
             .astype(np.int8)
         )
         self._solvable = bool(len(match))
-        for r, c in zip(*np.nonzero(self._given), strict=True):
-            pool = self._pool[int(board[r, c])]
-            self._ink[r, c] = pool[int(self.np_random.integers(len(pool)))]
+        self._why = "" if self._solvable else "no digits in its blanks solve it"
+
+    def _why_unsolvable(self) -> str:
+        return self._why or super()._why_unsolvable()
 
     def _visible(self) -> np.ndarray:
         return self._board.copy()
 
     def _apply(self, action: int) -> tuple[float, bool, bool]:
-        r, c, v = self.game.actions.cell_value(action, SIZE)
+        r, c, v = self.game.actions.cell_value(action, self.n)
         if self._board[r, c] == 0:
-            self._board[r, c] = DIGITS[v]
+            self._board[r, c] = v + 1
             self._draw(r, c)
         if (self._board == 0).any():
             return 0.0, False, False
@@ -247,7 +289,7 @@ class SudokuEnv(GridGame):
         if not self._solvable or (self._board[filled] != self._solution[filled]).any():
             return None
         blanks = np.flatnonzero(self._board.ravel() == 0)
-        plan = [int(cell) * SIZE + int(self._solution.flat[cell]) - 1 for cell in blanks]
+        plan = [int(cell) * self.n + int(self._solution.flat[cell]) - 1 for cell in blanks]
         return plan if len(plan) <= self.max_steps - self._steps else None
 
     # -- the screen -----------------------------------------------------------------------------
@@ -286,8 +328,45 @@ class SudokuEnv(GridGame):
     def redraw(self) -> np.ndarray:
         t = self.tile
         screen = np.empty_like(self._screen)
-        for r in range(SIZE):
-            for c in range(SIZE):
+        for r in range(self.n):
+            for c in range(self.n):
                 ys, xs = slice(r * t, (r + 1) * t), slice(c * t, (c + 1) * t)
                 screen[ys, xs] = self._cell(r, c, self._noise[ys, xs])
         return screen
+
+
+class Sudoku9Env(SudokuEnv):
+    """Visual Sudoku 9x9: the same game on a board of nine 3x3 boxes. A level is a random
+    solved board (:func:`~environments.sudoku_boards.solved_board`) blanked while one solution
+    remains (22 to 27 givens are left at most where ``givens`` asks for fewer); a board drawn
+    as text (``--level``) must have exactly one solution."""
+
+    game = SUDOKU9
+    n, box, fewest = 9, 3, 17  # no 9x9 board with fewer than 17 givens has one solution
+
+    def __init__(self, givens: int = 30, images: str = "train", **kwargs: Any) -> None:
+        super().__init__(givens, images, **kwargs)
+
+    def eval_splits(self) -> list[Split]:
+        unseen = {"images": "test"}
+        return [
+            Split("in-distribution", None, unseen),
+            Split("fewer-givens", "neurocomp/VisualSudoku-9x9-sparse-v0", unseen),
+            Split("novel-appearance", None, {**unseen, "appearance": "novel"}),
+        ]
+
+    def _generate(self) -> None:
+        solution = solved_board(self.n, self.box, self.np_random)
+        self._set(carve(solution, self.box, self.givens, self.np_random))
+
+    def _solve(self, board: np.ndarray) -> None:
+        found = solve(board, self.box, limit=2)
+        self._solvable = len(found) == 1
+        self._solution = (found[0] if found else np.zeros_like(board)).astype(np.int8)
+        self._why = (
+            ""
+            if self._solvable
+            else "no digits in its blanks solve it"
+            if not found
+            else "it has more than one solution (a level must have exactly one)"
+        )

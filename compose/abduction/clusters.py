@@ -3,8 +3,8 @@ the digits of a handwritten board, read from the expert's writes and the rules a
 
 A handwritten 3 looks unlike another handwritten 3, so the appearance groups of
 :mod:`compose.abduction.reading` (one look per kind within a level) do not exist here. What the
-demonstrations give instead is the expert's writes, and what the rules give is which boards are
-solved (``Reasoner.solved_boards``) and what a write does (``Reasoner.predict``):
+demonstrations give instead is the expert's writes, and what the rules give is a board's solutions
+(``Reasoner.completions``) and what a write does (``Reasoner.predict``):
 
 1. **What the writes pin.** By the rules a write puts its digit in a blank cell, so a cell the
    expert writes into later in the episode is blank on every screen before, and shows the
@@ -12,10 +12,12 @@ solved (``Reasoner.solved_boards``) and what a write does (``Reasoner.predict``)
    the digits, which one unknown.
 2. **What the rules pin.** The givens are read so that the board the episode ends with is
    solved: among the solved boards that agree with every write, the givens take the digits of
-   the one candidate; where several candidates remain, of the one whose digits the other
+   the one candidate (the solutions of the board of writes alone, its givens blank: at most
+   ``CANDIDATES``); where several candidates remain, of the one whose digits the other
    episodes' readings of alike-looking givens (k-means clusters of every given's pixels)
    support most; with a perception's probabilities (ABL's revision), of the most probable one.
-   An episode no solved board agrees with is left unexplained and is not trained on.
+   An episode no solved board agrees with (or whose candidates the rules cannot list within
+   their limits) is left unexplained and is not trained on.
 
 :func:`abduce_clusters` never reads ``Demonstrations.cells``.
 """
@@ -30,11 +32,13 @@ from compose.abduction.episodes import Reading, episode_rows
 from environments.core import Scene
 from environments.spec import GameSpec
 from neural.data import Demonstrations
+from symbolic.errors import QueryLimitError
 from symbolic.reasoner import Reasoner
 
 __all__ = ["CLUSTERS", "abduce_clusters", "refusal"]
 
 CLUSTERS = 24  # k-means groups of the givens' pixels, for choosing between candidate boards
+CANDIDATES = 300  # the most solved boards an episode's writes leave (every 4x4 one: 288)
 
 
 def refusal(game: GameSpec, reasoner: Reasoner | None = None) -> str | None:
@@ -43,10 +47,10 @@ def refusal(game: GameSpec, reasoner: Reasoner | None = None) -> str | None:
         return (
             f"abduction by clusters reads games whose actions write values; {game.title}'s do not"
         )
-    if reasoner is not None and not (reasoner.predicts and hasattr(reasoner, "solved_boards")):
+    if reasoner is not None and not (reasoner.predicts and hasattr(reasoner, "completions")):
         return (
-            f"abduction by clusters needs a reasoner that predicts writes and lists the solved "
-            f"boards; {type(reasoner).__name__} does not"
+            f"abduction by clusters needs a reasoner that predicts writes and lists a board's "
+            f"solutions; {type(reasoner).__name__} does not"
         )
     return None
 
@@ -149,7 +153,6 @@ def _pinned(
     h = labels.shape[1] // w
     blank = game.index(game.background)
     writes = _writes(game, reasoner, (h, w))
-    table = reasoner.solved_boards(h, w).reshape(-1, h * w)  # type: ignore[attr-defined]
     given_cells, candidates = [], []
     for rows in episodes:
         written = np.full(h * w, -1, dtype=np.int64)  # the kind written in each cell
@@ -160,9 +163,13 @@ def _pinned(
                 written[cell] = kind
                 labels[rows[step + 1 :], cell] = kind  # shown from the next screen on
         given = written < 0
-        fits = (table[:, ~given] == written[~given]).all(axis=1)
+        board = np.where(given, blank, written).reshape(h, w)
+        try:
+            found = reasoner.completions(board, CANDIDATES)  # type: ignore[attr-defined]
+        except QueryLimitError:
+            found = np.zeros((0, h, w), dtype=np.int8)
         given_cells.append(given)
-        candidates.append(table[fits])
+        candidates.append(found.reshape(-1, h * w))
     return given_cells, candidates
 
 

@@ -4,6 +4,7 @@ bench`` (speed figures, printed, never asserted)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -148,10 +149,25 @@ def bench(
             ),
         ),
     ] = False,
+    figure: Annotated[
+        Path | None,
+        typer.Option(
+            "--figure",
+            help=with_default(
+                "With --scaling, also draw each cost against cells (log-log, with its growth "
+                "exponent) into this PNG file",
+                "no figure",
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Measure env speed, decision latency and training time; prints numbers, asserts nothing."""
+    if figure is not None and not scaling:
+        raise typer.BadParameter("a figure is drawn of --scaling only", param_hint="--figure")
+    if figure is not None and figure.suffix.lower() != ".png":
+        raise typer.BadParameter(f"{figure} is not a .png file name", param_hint="--figure")
     if scaling:
-        _scaling(as_json, quick, env)
+        _scaling(as_json, quick, env, figure)
         return
     from compose.experiments.bench import run_benchmarks  # torch: loaded when measuring
 
@@ -184,7 +200,7 @@ def bench(
     say(shown)
 
 
-def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
+def _scaling(as_json: bool, quick: bool, games: list[str] | None, figure: Path | None) -> None:
     from compose.experiments.scaling import COSTS, SWEEPS, run_scaling  # torch
 
     known = {sweep.game.lower() for sweep in SWEEPS}
@@ -195,6 +211,10 @@ def _scaling(as_json: bool, quick: bool, games: list[str] | None) -> None:
         )
     with err.status("measuring costs against size…") as status:
         figures = run_scaling(quick, games, lambda what: status.update(Text(f"{what}…")))
+    if figure is not None:
+        from compose.report.figure_scaling import write_scaling_figure  # matplotlib
+
+        err.print(Text(f"figure: {write_scaling_figure(figures, figure)}"))
     if as_json:
         print(json.dumps(figures, indent=2))
         return

@@ -51,7 +51,7 @@ class SplitSpec(Strict):
 
     name: str
     env: str | None = Field(None, description="environment id; default: the experiment's env")
-    kwargs: dict[str, int | str] = Field(default_factory=dict)
+    kwargs: dict[str, bool | int | str] = Field(default_factory=dict)  # bool first: true stays True
 
     @field_validator("name")
     @classmethod
@@ -144,11 +144,12 @@ def _targets(p: PipelineSpec) -> str:
 
 
 def _induction_refusal(game: Any, p: PipelineSpec) -> str | None:
+    if p.supervision == "abduced":  # perception and rules learned together
+        return one_screen_refusal(game, "rule learning") or autonomy_refusal(game)
     if why := one_screen_refusal(game, "rule learning"):
         return why
-    if p.supervision == "abduced":  # perception and rules learned together
-        return autonomy_refusal(game)
-    return induction_refusal(game.title, reasoner_class(game).questions, p.supervision)
+    questions, values = reasoner_class(game).questions, len(game.actions.values)
+    return induction_refusal(game.title, questions, p.supervision, values)
 
 
 def default_pipelines() -> list[PipelineSpec]:

@@ -300,10 +300,10 @@ class HybridPipeline(_ReasoningPipeline):
         if self.game.hidden_inventory:
             scene = Scene(self.game, scene.grid, scene.agent, self._held)
         scene.mission = str(info.get("mission", ""))  # the words beside the screen
-        read = None
-        if self.reasoner.reads_likeliest:
-            read, scene = scene, self.reasoner.likeliest(scene, probs)
         t1 = time.perf_counter()
+        read = None
+        if self.reasoner.reads_likeliest:  # the rules' work: symbolic seconds
+            read, scene = scene, self.reasoner.likeliest(scene, probs)
         decision = self._decide(scene, probs)
         if read is not None and (changed := int((read.grid != scene.grid).sum())):
             note = f" (read as the likeliest scene the rules allow: {changed} cell"

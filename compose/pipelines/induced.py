@@ -68,7 +68,8 @@ def induction_refusal(game: GameSpec, supervision: str | None = None) -> str | N
     """Why rules cannot be learned for ``game`` (yet), or None."""
     if why := one_screen_refusal(game, "rule learning"):
         return why
-    return refusal(game.title, reasoner_class(game).questions, supervision)
+    questions, values = reasoner_class(game).questions, len(game.actions.values)
+    return refusal(game.title, questions, supervision, values)
 
 
 def empty_rules(language: Language) -> str:

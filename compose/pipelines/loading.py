@@ -11,6 +11,7 @@ from compose.pipelines.hybrid import HybridPipeline
 from compose.pipelines.induced import InducedHybridPipeline
 from compose.pipelines.networks import MonolithicPipeline, PPOPipeline
 from compose.pipelines.spec import PipelineSpec
+from environments.registry import seen_as
 from environments.spec import GameSpec
 from neural.modules import POLICY_NAMES
 from symbolic.errors import RuleFileError
@@ -35,15 +36,17 @@ def load_pipeline(
             f"{manifest_path}: saved with the kinds {manifest.kinds}, but "
             f"{saved.title} now has {list(saved.kind_names)}; train and save it again"
         )
-    if game is not None and game.name != saved.name and game.title == saved.title:
-        raise CheckpointError(
+    if game is not None and game.name != saved.name and _one_game(game, saved):
+        raise CheckpointError(  # one game seen two ways (MiniGrid's full and egocentric views)
             f"the pipeline in {directory} was trained on {saved.name} screens and cannot read "
             f"{game.name} ones: play it with the view it was trained on (`--view`)"
         )
     if game is not None and game.name != saved.name:
+        trained = saved.title + (f" ({saved.name})" if saved.title == game.title else "")
         raise CheckpointError(
-            f"the pipeline in {directory} was trained on {saved.title} and cannot play "
-            f"{game.title} (its kinds are {', '.join(saved.kind_names)})"
+            f"the pipeline in {directory} was trained on {trained} and cannot play "
+            f"{game.title}{f' ({game.name})' if saved.title == game.title else ''} (its kinds "
+            f"are {', '.join(saved.kind_names)})"
         )
     spec = _saved_spec(manifest, manifest_path)
     try:
@@ -90,6 +93,11 @@ def load_pipeline(
         raise CheckpointError(f"cannot load the pipeline in {directory}: {first_line}") from e
     module.eval()
     return pipe
+
+
+def _one_game(a: GameSpec, b: GameSpec) -> bool:
+    """Whether ``a`` and ``b`` are one game seen two ways (one a view of the other)."""
+    return any(seen_as(x, v).name == y.name for x, y in ((a, b), (b, a)) for v in x.views)
 
 
 def _saved_spec(manifest: Manifest, path: Path) -> PipelineSpec:

@@ -215,10 +215,17 @@ def language_path(questions: tuple[str, ...]) -> Path | None:
     return None
 
 
-def refusal(title: str, questions: tuple[str, ...], supervision: str | None = None) -> str | None:
+def refusal(
+    title: str, questions: tuple[str, ...], supervision: str | None = None, values: int = 0
+) -> str | None:
     """Why rules cannot be learned for a game whose reasoner asks ``questions`` (with
-    perception learned by ``supervision``), or None: a packaged language must have a head for
-    every question."""
+    perception learned by ``supervision``; its actions writing one of ``values`` values), or
+    None: a packaged language must have a head for every question."""
+    if values > 4:  # a board of n values is n x n
+        return (
+            f"rules are learned for {title} on 4x4 boards so far, not {values}x{values} (the "
+            "language's examples of a solved board are written for 4x4)"
+        )
     if supervision not in (None, "labels"):
         return (
             "hybrid-induced learns its rules beside perception trained on labelled cells; "

@@ -1,7 +1,8 @@
 /*  VisualSudoku: what a solved board is, in CLP(FD).
 
-    Kinds of cell: blank, one, two, three, four. A board is a list of rows, each a list of
-    kinds, N rows of N cells with N a square (4: boxes of 2x2). The reasoner asks two questions
+    Kinds of cell: blank, one, two, ..., nine (a 4x4 game has the first four digits). A board
+    is a list of rows, each a list of kinds, N rows of N cells with N a square (4: boxes of
+    2x2; 9: boxes of 3x3). The reasoner asks two questions
     of these rules:
 
       digit(?Kind, ?Value)        a cell of Kind holds the digit Value
@@ -18,6 +19,11 @@ digit(one, 1).
 digit(two, 2).
 digit(three, 3).
 digit(four, 4).
+digit(five, 5).
+digit(six, 6).
+digit(seven, 7).
+digit(eight, 8).
+digit(nine, 9).
 
 solution(Board, Solved) :-
     maplist(maplist(cell_value), Board, Rows),

@@ -93,6 +93,21 @@ def test_a_flags_error_is_blamed_on_the_flag(tmp_path):
     assert f"{path}: budgets:" in one_line_error(run_cli("compare", "--config", str(path)))
 
 
+def test_a_split_keyword_of_the_wrong_type_is_one_line_naming_split_and_field(tmp_path):
+    path = tmp_path / "typed.toml"
+    path.write_text(
+        'env = "neurocomp/KeyDoor-8x8-v0"\nsplits = [{name = "big", kwargs = {size = "8"}}]\n'
+    )
+    budget = ("--budgets", "1", "--seeds", "1", "--episodes", "1")
+    result = run_cli("compare", "--config", str(path), *budget, "--out", str(tmp_path / "out"))
+    line = one_line_error(result)  # one line, no traceback
+    assert result.returncode == 2
+    assert (
+        "splits[0] (big): size must be an integer or a pair of integers, got '8' (a string)" in line
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_messages_are_not_wrapped_at_80_columns(tmp_path):
     result = run_cli("compare", "--env", "neurocomp/KeyDor-8x8-v0", columns=80)
     line = one_line_error(result)

@@ -82,6 +82,8 @@ BAD = [
     (["envs", "--ids=yes"], "does not take a value"),
     (["bench", "--env", "KeyDoor-8x9"], "Did you mean 'neurocomp/KeyDoor-8x8-v0'"),
     (["bench", "--scaling", "--env", "Sudoku"], "no size sweep for Sudoku; choose from KeyDoor"),
+    (["bench", "--figure", "costs.png"], "--figure: a figure is drawn of --scaling only"),
+    (["bench", "--scaling", "--figure", "costs.svg"], "costs.svg is not a .png file name"),
     (["report", MISSING], "is not a comparison directory"),
     (["report"], "Missing argument"),
     (["addition", "--seeds", "0"], "--seeds"),

@@ -110,6 +110,10 @@ def test_precedence_preset_then_file_then_flags(tmp_path):
         ({"train": {"learning_rates": [2.0]}}, "train.learning_rates: learning rates must lie"),
         ({"env": "neurocomp/KeyDoor-8x9-v0"}, "Did you mean 'neurocomp/KeyDoor-8x8-v0'"),
         ({"splits": [{"name": "x", "kwargs": {"lava": 99}}]}, "splits[0] (x): lava must be"),
+        (
+            {"splits": [{"name": "x", "kwargs": {"lava": True}}]},  # true stays a bool, refused
+            "splits[0] (x): lava must be an integer or None, got True (a boolean)",
+        ),
         ({"splits": [{"name": "Big Grid"}]}, "splits[0].name: use up to 64 lower-case letters"),
         ({"rules": "/nonexistent/rules.pl"}, "rules: no such file"),
         ({"search": "gf2"}, "search: 'gf2' does not apply to KeyDoor's reasoner"),

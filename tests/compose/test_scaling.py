@@ -24,9 +24,13 @@ def test_the_growth_fit_recovers_an_exponent_and_says_when_it_cannot():
 
 
 @pytest.mark.slow
-def test_bench_scaling_measures_each_size_and_fits_each_cost():
-    result = run_cli("bench", "--scaling", "--quick", "--env", "lightsout", "--json")
+def test_bench_scaling_measures_each_size_and_fits_each_cost(tmp_path):
+    figure = tmp_path / "figures" / "scaling.png"
+    result = run_cli(
+        "bench", "--scaling", "--quick", "--env", "lightsout", "--json", "--figure", str(figure)
+    )
     assert result.returncode == 0, result.stderr
+    assert figure.stat().st_size > 10_000 and f"figure: {figure}" in result.stderr
     figures = json.loads(result.stdout)
     rows = figures["rows"]
     assert [r["cells"] for r in rows] == [25, 100, 225]

@@ -161,3 +161,11 @@ def test_a_grid_target_where_actions_write_nothing_is_one_line(tmp_path):
     )
     line = one_line_error(run_cli("compare", "--config", str(config), "--out", str(tmp_path)))
     assert "pipelines[0] (mono-small-grid)" in line and "write values into cells" in line
+
+
+def test_9x9_writes_and_the_rules_read_every_handwritten_given():
+    env = environments.make("neurocomp/VisualSudoku-9x9-v0")
+    demos = demonstrations(env, 2, 0)
+    reading = abduce(env.game, load_reasoner(env.game), demos, env.tile)
+    assert reading.explained.all() and reading.agreement == 1.0
+    assert np.array_equal(reading.labels, demos.cells)

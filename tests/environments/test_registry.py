@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import typing
 
 import gymnasium as gym
 import numpy as np
@@ -11,6 +12,7 @@ from gymnasium.utils.env_checker import check_env
 
 import environments
 from environments import InvalidActionError, InvalidVariantError, UnknownEnvironmentError
+from environments.keywords import check_keywords, keywords
 from tests.helpers import rollout
 
 IDS = environments.env_ids()
@@ -115,7 +117,11 @@ def test_unknown_id_suggests_close_match():
         ({"size": 129}, "from 6 to 128"),
         ({"lava": 99}, "lava must be"),
         ({"appearance": "neon"}, "unknown appearance"),
-        ({"colour": 3}, "unexpected keyword"),
+        ({"colour": 3}, "KeyDoor takes no keyword 'colour'. Its keywords: size, lava, appear"),
+        ({"lavas": 3}, "takes no keyword 'lavas'. Did you mean 'lava'?"),
+        ({"size": "8"}, r"^size must be an integer or a pair of integers, got '8' \(a string\)$"),
+        ({"size": 8.0}, r"size must be .*, got 8\.0 \(a float\)"),
+        ({"lava": True}, r"lava must be an integer or None, got True \(a boolean\)"),
         ({"tile": 2}, "tile must be"),
         ({"max_steps": 0}, "max_steps must be"),
     ],
@@ -123,6 +129,35 @@ def test_unknown_id_suggests_close_match():
 def test_bad_variants_are_clear_errors(kwargs, match):
     with pytest.raises(InvalidVariantError, match=match):
         environments.make("neurocomp/KeyDoor-8x8-v0", **kwargs)
+
+
+def test_numpy_values_pass_as_their_python_types():
+    env = environments.make("neurocomp/KeyDoor-8x8-v0", size=np.int64(8), lava=np.int32(3))
+    assert (env.height, env.lava) == (8, 3)
+    assert environments.make("neurocomp/PacMaze-5x5-v0", moving=np.bool_(True)).moving is True
+
+
+@pytest.mark.parametrize("game", environments.games(), ids=lambda g: g.name)
+def test_a_keyword_of_the_wrong_type_is_refused_by_the_type_the_game_declares(game):
+    declared = keywords(game.entry_point)  # its constructor's, and GridGame's through **kwargs
+    assert {"appearance", "tile", "max_steps", "render_mode"} <= set(declared)
+    assert not {"height", "width"} & set(declared)  # filled in by the game, not given
+    for variant in game.variants:  # every keyword a variant registers is declared and typed
+        check_keywords(game.title, game.entry_point, variant.kwargs)
+    env_id = game.env_ids()[0]
+    integers = [k for k, t in declared.items() if int in (t, *typing.get_args(t))]
+    assert {"tile", "max_steps"} < set(integers)  # and at least one of the game's own
+    for name in integers:
+        for bad, kind in (("8", "a string"), (True, "a boolean")):
+            message = str(_refusal(env_id, name, bad))
+            assert message.startswith(f"{name} must be an integer"), message
+            assert message.endswith(f", got {bad!r} ({kind})"), message
+
+
+def _refusal(env_id: str, name: str, value: object) -> InvalidVariantError:
+    with pytest.raises(InvalidVariantError) as refused:
+        environments.make(env_id, **{name: value})
+    return refused.value
 
 
 @pytest.mark.parametrize("game", environments.games(), ids=lambda g: g.name)
@@ -133,10 +168,12 @@ def test_every_kind_says_what_it_is(game):
 
 @pytest.mark.parametrize("game", environments.games(), ids=lambda g: g.name)
 def test_a_game_is_found_by_name_title_or_any_id(game):
-    from environments.registry import find_game
+    from environments.registry import find_game, games
 
-    for name in (game.name, game.title, game.title.upper()):
-        assert find_game(name) == (game, None)
+    assert find_game(game.name) == (game, None)
+    first = next(g for g in games() if g.title == game.title)  # a title two games share
+    for name in (game.title, game.title.upper()):  # (VisualSudoku 4x4 and 9x9) names the first
+        assert find_game(name) == (first, None)
     for env_id in game.env_ids():
         assert find_game(env_id) == (game, env_id)
         assert find_game(env_id.removeprefix("neurocomp/")) == (game, env_id)

@@ -111,3 +111,38 @@ def test_a_larger_tile_scales_the_handwriting():
     env = make("neurocomp/VisualSudoku-4x4-v0", tile=16)
     obs, _ = env.reset(seed=2)
     assert obs.shape == (64, 64, 3) and SUDOKU.actions.count(4, 4) == 64
+
+
+def test_9x9_levels_have_exactly_one_solution_and_the_expert_fills_it():
+    from environments.sudoku_boards import solve
+
+    env = make("neurocomp/VisualSudoku-9x9-sparse-v0")
+    for seed in range(3):
+        _, info = env.reset(seed=seed)
+        board = info["scene"].grid
+        assert 17 <= (board > 0).sum() <= 30
+        assert len(solve(board, 3, limit=2)) == 1  # minimal or not, one solution
+    for action in env.expert_plan():
+        *_, terminated, _truncated, info = env.step(action)
+    assert terminated and info["success"] and valid_board(env.scene().grid)
+
+
+def _text(grid: np.ndarray) -> str:
+    return "\n".join("".join(str(int(v)) if v else "." for v in row) for row in grid)
+
+
+def test_a_9x9_board_you_draw_needs_exactly_one_solution():
+    env = make("neurocomp/VisualSudoku-9x9-v0")
+    _, info = env.reset(seed=0)
+    grid = info["scene"].grid.copy()
+    env.reset(seed=1, options={"level": _text(grid)})
+    assert np.array_equal(env.scene().grid, grid)
+    few = np.zeros_like(grid)
+    few[0, :2] = (1, 2)  # two givens: many solutions
+    with pytest.raises(UnsolvableLevelError, match="more than one solution"):
+        env.reset(seed=0, options={"level": _text(few)})
+    clash = grid.copy()
+    r, c = np.argwhere(clash == 0)[0]
+    clash[r, c] = clash[r][clash[r] > 0][0]  # a digit its row holds already
+    with pytest.raises(UnsolvableLevelError, match="no digits in its blanks solve it"):
+        env.reset(seed=0, options={"level": _text(clash)})

@@ -82,3 +82,63 @@ def test_a_misread_digit_is_read_again_as_the_one_the_rules_allow(reasoner):
         read = reasoner.likeliest(Scene.from_grid(SUDOKU, seen), probs)
         assert np.array_equal(read.grid, truth)
         assert list(reasoner.decide(read).plan) == env.expert_plan()
+
+
+@pytest.fixture(scope="module")
+def nine():
+    from environments.sudoku import SUDOKU9
+
+    return load_reasoner(SUDOKU9), make("neurocomp/VisualSudoku-9x9-v0")
+
+
+def test_a_9x9_board_is_asked_of_the_rules_once_however_many_writes_fill_it(nine):
+    reasoner, env = nine
+    asked = []
+    completions = reasoner.completions
+    reasoner.completions = lambda grid, limit: asked.append(limit) or completions(grid, limit)
+    try:
+        _, info = env.reset(seed=3)
+        expert = env.expert_plan()
+        done = False
+        while not done:
+            decision = reasoner.decide(info["scene"])
+            *_, terminated, truncated, info = env.step(decision.action)
+            done = terminated or truncated
+    finally:
+        del reasoner.completions
+    assert info["success"] and decision.plan == (expert[-1],) and len(asked) == 1
+    with pytest.raises(Exception, match="too many to list"):
+        reasoner.solved_boards(9, 9)
+
+
+def test_misread_9x9_givens_are_read_again_as_the_board_with_one_solution(nine):
+    from environments.sudoku import SUDOKU9
+
+    reasoner, env = nine
+    _, info = env.reset(seed=4)
+    truth = info["scene"].grid
+    given = np.flatnonzero(truth.ravel() > 0)
+    seen, probs = truth.copy(), np.where(np.eye(10, dtype=bool)[truth], 0.9, 0.01)
+    for cell in given[:2]:  # two givens misread, each as the next digit, a little surer
+        wrong = truth.flat[cell] % 9 + 1
+        seen.flat[cell] = wrong
+        probs.reshape(81, 10)[cell, wrong] = 0.92
+    read = reasoner.likeliest(Scene(SUDOKU9, seen, None, ()), probs)
+    assert np.array_equal(read.grid, truth)
+
+
+def test_a_search_past_its_limit_stops_the_episode_and_says_so():
+    from dataclasses import replace
+
+    from compose import OraclePipeline, evaluate
+    from environments.sudoku import SUDOKU9
+    from symbolic.engine import QueryLimits
+
+    reasoner = load_reasoner(SUDOKU9)
+    reasoner.rules = replace(reasoner.rules, limits=QueryLimits(inferences=10_000))
+    env = make("neurocomp/VisualSudoku-9x9-v0")
+    _, info = env.reset(seed=0)
+    decision = reasoner.decide(info["scene"])
+    assert decision.stop.startswith("solution/2 ran past its limit on this board")
+    summary = evaluate(env, OraclePipeline(reasoner), 2, seed=0)
+    assert summary.success_rate == 0.0 and all(e.stopped for e in summary.episodes)
