@@ -45,22 +45,25 @@ def solve(
     grid = board.astype(np.int64).copy()
     banned = {exclude[:2]: 1 << exclude[2]} if exclude else {}
     blanks = zip(*np.nonzero(board == 0), strict=True)
-    todo = [(int(r), int(c), int((r // box) * box + c // box)) for r, c in blanks]
+    todo = [
+        (int(r), int(c), int((r // box) * box + c // box), banned.get((int(r), int(c)), 0))
+        for r, c in blanks
+    ]
     found: list[np.ndarray] = []
 
-    def search(todo: list[tuple[int, int, int]]) -> bool:
+    def search(todo: list[tuple[int, int, int, int]]) -> bool:
         if not todo:
             found.append(grid.copy())
             return len(found) >= limit
         best, fewest, options = 0, n + 1, 0
-        for i, (r, c, b) in enumerate(todo):
-            left = everything & ~(rows[r] | cols[c] | boxes[b] | banned.get((r, c), 0))
+        for i, (r, c, b, ban) in enumerate(todo):
+            left = everything & ~(rows[r] | cols[c] | boxes[b] | ban)
             count = left.bit_count()
             if count < fewest:
                 best, fewest, options = i, count, left
                 if count <= 1:
                     break
-        r, c, b = todo[best]
+        r, c, b, _ = todo[best]
         rest = todo[:best] + todo[best + 1 :]
         while options:
             bit = options & -options

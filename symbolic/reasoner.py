@@ -91,18 +91,24 @@ class Reasoner(ABC):
     assumptions: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, rules: RuleSet, game: GameSpec, search: str | None = None) -> None:
-        if search is not None and search not in self.searches:
+        searches = self.searches_for(game)
+        if search is not None and search not in searches:
             raise ValueError(
                 f"search {search!r} does not apply to {type(self).__name__} "
-                f"({game.title}); choose {' or '.join(map(repr, self.searches))}"
+                f"({game.title}); choose {' or '.join(map(repr, searches))}"
             )
         self.rules = rules
         self.game = game
-        self.search = search or self.searches[0]
+        self.search = search or searches[0]
         # The grammar that reads the game's missions (``GameSpec.grammar``), set by
         # ``load_reasoner``; None for a game without missions.
         self.grammar: RuleSet | None = None
         self._missions: dict[str, Mission] = {}
+
+    @classmethod
+    def searches_for(cls, game: GameSpec) -> tuple[str, ...]:
+        """The plan searches this reasoner offers for ``game`` (the first is the default)."""
+        return cls.searches
 
     def mission(self, scene: Scene) -> Mission | None:
         """The goals of the scene's mission, read by the grammar once per text (None without

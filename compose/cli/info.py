@@ -110,7 +110,7 @@ def _print_game(game: GameSpec, env_id: str | None) -> None:
             f"view {view} (`--view {view}`): {seen.summary}; its own glyph"
             + "".join(f" {k.glyph} {k.name}" for k in seen.kinds if k.name not in game.kind_names)
         )
-    searches = reasoner_class(game).searches
+    searches = reasoner_class(game).searches_for(game)
     say(f"rules: {rules_path(game)} (`--rules FILE` plays your own)")
     if game.grammar:
         say(

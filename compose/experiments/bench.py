@@ -104,7 +104,7 @@ def _bench_game(ids: list[str], quick: bool, out: dict[str, Any]) -> None:
     for env_id in ids:
         name = env_id.removeprefix("neurocomp/")
         out["env_steps_per_s"][name] = env_steps_per_second(env_id, steps)
-        for search in reasoner_class(game).searches:
+        for search in reasoner_class(game).searches_for(game):
             reasoner = load_reasoner(game, search=search)
             out["oracle_latency_ms"][f"{name}/{search}"] = oracle_latency(
                 make(env_id), reasoner, decisions

@@ -313,7 +313,7 @@ class ExperimentConfig(Strict):
                 )
             if p.augment in ("colour", "both") and (why := colour_refusal(game, _targets(p))):
                 raise ConfigError(f"pipelines[{i}] ({p.label}): {why}")
-        searches = reasoner_class(game).searches
+        searches = reasoner_class(game).searches_for(game)
         if self.search is not None and self.search not in searches:
             raise ConfigError(
                 f"search: {clip(self.search)} does not apply to {game.title}'s reasoner; "

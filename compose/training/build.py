@@ -168,7 +168,7 @@ def obtain_pipeline(
     if search is not None:
         if spec.kind in ("monolithic", "ppo"):
             raise ConfigError(f"a {spec.label} pipeline does no plan search: leave out --search")
-        searches = reasoner_class(env.game).searches
+        searches = reasoner_class(env.game).searches_for(env.game)
         if search not in searches:
             raise ConfigError(
                 f"--search: {clip(search)} does not apply to {env.game.title}'s reasoner; "

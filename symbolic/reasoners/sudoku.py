@@ -77,6 +77,13 @@ class SudokuReasoner(Reasoner):
         self._none_read: np.ndarray | None = None  # the last board read that had none
         self._reading: tuple[np.ndarray, np.ndarray] | None = None  # a board read, read again
 
+    @classmethod
+    def searches_for(cls, game: GameSpec) -> tuple[str, ...]:
+        """Both searches up to 4x4; beyond, ``clpfd`` only (the table of every solved 9x9
+        board would hold about 6.7e21)."""
+        n = len(game.actions.values)  # a board of n values is n x n
+        return cls.searches if n * n <= TABLED else ("clpfd",)
+
     def probe(self) -> None:
         self.value_kinds()
         blank = self._names[self._blank]  # a blank 4x4 board: a blank 9x9 takes CLP(FD) over

@@ -21,6 +21,7 @@ BAD = [
         "'astar' does not apply to KeyDoor's reasoner; choose networkx or prolog",
     ),
     (["run", "--env", "neurocomp/LightsOut-3x3-v0", "--search", "networkx"], "choose gf2"),
+    (["run", "--env", "neurocomp/VisualSudoku-9x9-v0", "--search", "table"], "choose clpfd"),
     (["run", *KEYDOOR, "--pipeline", "monolithic", "--search", "networkx"], "leave out --search"),
     (["run", *KEYDOOR, "--pipeline", "hybird"], "'hybird' is not one of 'oracle', 'hybrid'"),
     (["run", *KEYDOOR, "--size", "huge"], "'huge' is not one of 'small', 'medium'"),
