@@ -121,7 +121,7 @@ class SudokuReasoner(Reasoner):
                 fits = self._fitting(table, grid.ravel())
                 self._solved[key] = table[fits[0]].reshape(grid.shape) if len(fits) else None
             else:
-                solved = self.completions(grid, 1)
+                solved = self._ask(grid, 1)
                 self._solved[key] = solved[0] if len(solved) else None
             if self._solved[key] is not None:
                 self._last = (grid.copy(), self._solved[key])
@@ -171,6 +171,10 @@ class SudokuReasoner(Reasoner):
         if grid.size <= TABLED:
             table = self.solved_boards(*grid.shape)
             return table[self._fitting(table.reshape(len(table), -1), grid.ravel())[:limit]]
+        return self._ask(grid, limit)
+
+    def _ask(self, grid: np.ndarray, limit: int) -> np.ndarray:
+        """``(B, H, W)``: up to ``limit`` solutions of ``grid``, by ``solution/2``."""
         solved = Var("S")
         board = [[self._names[int(k)] for k in row] for row in grid]
         answers = self.rules.ask(Term("limit", limit, Term("solution", board, solved)), solved)
