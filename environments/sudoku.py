@@ -223,7 +223,7 @@ class SudokuEnv(GridGame):
         unseen = {"images": "test"}
         return [
             Split("in-distribution", None, unseen),
-            Split("fewer-givens", "neurocomp/VisualSudoku-4x4-sparse-v0", unseen),
+            Split("fewer-givens", self.game.env_id(self.game.variants[-1]), unseen),  # sparse
             Split("novel-appearance", None, {**unseen, "appearance": "novel"}),
         ]
 
@@ -346,14 +346,6 @@ class Sudoku9Env(SudokuEnv):
 
     def __init__(self, givens: int = 30, images: str = "train", **kwargs: Any) -> None:
         super().__init__(givens, images, **kwargs)
-
-    def eval_splits(self) -> list[Split]:
-        unseen = {"images": "test"}
-        return [
-            Split("in-distribution", None, unseen),
-            Split("fewer-givens", "neurocomp/VisualSudoku-9x9-sparse-v0", unseen),
-            Split("novel-appearance", None, {**unseen, "appearance": "novel"}),
-        ]
 
     def _generate(self) -> None:
         solution = solved_board(self.n, self.box, self.np_random)

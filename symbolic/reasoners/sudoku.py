@@ -116,12 +116,9 @@ class SudokuReasoner(Reasoner):
                 self._solved[key] = self._last[1]
             elif self._holds(grid, self._none):
                 self._solved[key] = None  # it adds digits to a board with no solution
-            elif self.search == "table":
-                table = self.solved_boards(*grid.shape).reshape(-1, grid.size)
-                fits = self._fitting(table, grid.ravel())
-                self._solved[key] = table[fits[0]].reshape(grid.shape) if len(fits) else None
-            else:
-                solved = self._ask(grid, 1)
+            else:  # the table search is offered up to 4x4 only, where completions read it
+                ask = self.completions if self.search == "table" else self._ask
+                solved = ask(grid, 1)
                 self._solved[key] = solved[0] if len(solved) else None
             if self._solved[key] is not None:
                 self._last = (grid.copy(), self._solved[key])
